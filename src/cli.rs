@@ -1,0 +1,157 @@
+//! The command line: argument definitions, dispatch, and the one place where
+//! errors are printed and turned into exit codes.
+
+use std::error::Error as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use chrono::{DateTime, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::config::Config;
+use crate::content;
+use crate::error::{exit, Error, Result};
+use crate::log::{Level, Log};
+use crate::{output, pipeline, templates};
+
+/// herald: Markdown posts to feeds, pages and a weekly email digest.
+#[derive(Debug, Parser)]
+#[command(name = "herald", version, about, propagate_version = true)]
+pub struct Cli {
+    /// The site's config file; relative paths in it resolve against its folder.
+    #[arg(long, global = true, default_value = "config.toml", value_name = "PATH")]
+    pub config: PathBuf,
+    /// Use this time instead of the clock (RFC 3339, e.g. 2013-09-27T16:00:00+02:00).
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_now)]
+    pub now: Option<DateTime<Utc>>,
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the pages and feeds into the output folder (atomically).
+    Build {
+        /// Write here instead of the configured output folder.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+    /// Run every check `build` runs, write nothing, list every problem.
+    Check,
+    /// Start a new post (a draft with a stable id) in the posts folder.
+    New {
+        /// The post's title.
+        title: String,
+    },
+    /// Manage the page templates.
+    Templates {
+        #[command(subcommand)]
+        action: TemplatesAction,
+    },
+}
+
+/// `herald templates ...`.
+#[derive(Debug, Subcommand)]
+pub enum TemplatesAction {
+    /// Write the built-in templates into the site's templates folder to edit them.
+    Eject {
+        /// Replace files that already exist.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|d| d.with_timezone(&Utc))
+        .map_err(|e| format!("{e}; expected RFC 3339 such as 2013-09-27T16:00:00+02:00"))
+}
+
+/// Runs the command and returns the exit code; prints every error once.
+pub fn run(cli: Cli) -> ExitCode {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => Level::Quiet,
+        (_, true) => Level::Verbose,
+        _ => Level::Normal,
+    };
+    let log = Log::new(level);
+    match dispatch(&cli, &log) {
+        Ok(()) => ExitCode::from(exit::OK),
+        Err(err) => {
+            report(&err);
+            ExitCode::from(err.exit_code())
+        }
+    }
+}
+
+fn report(err: &Error) {
+    if let Error::Invalid(problems) = err {
+        for problem in problems {
+            eprintln!("{problem}");
+        }
+    }
+    eprintln!("error: {err}");
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        eprintln!("caused by: {c}");
+        cause = c.source();
+    }
+}
+
+fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
+    let now = cli.now.unwrap_or_else(Utc::now);
+    let config = Config::load(&cli.config)?;
+    match &cli.command {
+        Command::Build { out } => {
+            let s = pipeline::build(&config, now, out.as_deref(), true, log)?;
+            let dest = out.as_deref().unwrap_or(&config.paths.output);
+            log.detail(format!("built {} posts into {} ({} files)", s.posts, dest.display(), s.files));
+        }
+        Command::Check => {
+            let s = pipeline::build(&config, now, None, false, log)?;
+            log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
+        }
+        Command::New { title } => new_post(&config, title, now, log)?,
+        Command::Templates { action: TemplatesAction::Eject { force } } => {
+            let files: Vec<(PathBuf, String)> =
+                templates::DEFAULTS.iter().map(|(name, text)| (PathBuf::from(name), text.to_string())).collect();
+            for path in output::write_new(&config.paths.templates, &files, *force)? {
+                log.info(format!("wrote {}", path.display()));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writes `posts/<date>-<slug>.md`: a draft with the title, the date and an id
+/// fixed now, so later renames and domain moves keep the post's identity.
+fn new_post(config: &Config, title: &str, now: DateTime<Utc>, log: &Log) -> Result<()> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Error::Usage("the title is empty".into()));
+    }
+    let local = now.with_timezone(&config.site.timezone);
+    let slug = content::slug::slugify(title);
+    let id = content::tag_uri(config.host(), &local, &slug);
+    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let text = format!(
+        "+++\ntitle = {}\ndate = {}\nid = {}\ntags = []\ndraft = true\n+++\n\n",
+        quoted(title),
+        quoted(&local.format("%Y-%m-%d %H:%M").to_string()),
+        quoted(&id)
+    );
+    let name = PathBuf::from(format!("{}-{slug}.md", local.format("%Y-%m-%d")));
+    let written = output::write_new(&config.paths.posts, &[(name, text)], false)?;
+    for path in written {
+        println!("{}", path.display());
+    }
+    log.detail("the post is a draft: set `draft = false` (or remove the line) to publish it");
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! TOML front matter between `+++` lines, and post dates.
+
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+use serde::Deserialize;
+use toml::Spanned;
+
+/// The keys a post may set. Unknown keys are an error.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: Option<Spanned<String>>,
+    pub date: Option<Spanned<toml::Value>>,
+    pub updated: Option<Spanned<toml::Value>>,
+    pub slug: Option<Spanned<String>>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    pub summary: Option<String>,
+    pub author: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+    pub id: Option<Spanned<String>>,
+}
+
+/// A post file split into its front matter and body.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    /// The TOML text between the `+++` lines.
+    pub front: &'a str,
+    /// The file line where `front` starts.
+    pub front_line: usize,
+    /// The Markdown after the closing `+++`.
+    pub body: &'a str,
+}
+
+/// Why a file could not be split; each carries the line to report.
+#[derive(Debug, PartialEq, Eq)]
+pub enum SplitError {
+    /// The first line is not `+++`.
+    Missing,
+    /// The `+++` on line 1 has no closing `+++`.
+    Unclosed,
+}
+
+/// Splits `text` (without BOM) at its `+++` fences.
+pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+    let first_end = text.find('\n').unwrap_or(text.len());
+    if text[..first_end].trim_end() != "+++" {
+        return Err(SplitError::Missing);
+    }
+    let rest_start = (first_end + 1).min(text.len());
+    let mut offset = rest_start;
+    for line in text[rest_start..].split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return Ok(Split {
+                front: &text[rest_start..offset],
+                front_line: 2,
+                body: &text[offset + line.len()..],
+            });
+        }
+        offset += line.len();
+    }
+    Err(SplitError::Unclosed)
+}
+
+/// Parses a post date: RFC 3339 (with offset), or `YYYY-MM-DD HH:MM` or
+/// `YYYY-MM-DD` in the site time zone, the latter at `default_time`.
+/// Accepts TOML date values as well as strings.
+pub fn parse_date(value: &toml::Value, tz: Tz, default_time: NaiveTime) -> Result<DateTime<Tz>, String> {
+    let text = match value {
+        toml::Value::String(s) => s.trim().to_string(),
+        toml::Value::Datetime(d) => d.to_string(),
+        other => return Err(format!("a date must be a string such as \"2013-09-27\", not {}", other.type_str())),
+    };
+    if let Ok(date) = DateTime::parse_from_rfc3339(&text) {
+        return Ok(date.with_timezone(&tz));
+    }
+    let local = if let Ok(dt) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%d %H:%M") {
+        dt
+    } else if let Ok(dt) = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S") {
+        dt
+    } else if let Ok(d) = NaiveDate::parse_from_str(&text, "%Y-%m-%d") {
+        d.and_time(default_time)
+    } else {
+        return Err(format!(
+            "`{text}` is not a valid date; write `2013-09-27`, `2013-09-27 15:00` or RFC 3339 such as `2013-09-27T15:00:00+02:00`"
+        ));
+    };
+    match tz.from_local_datetime(&local) {
+        LocalResult::Single(date) => Ok(date),
+        // In the autumn hour that happens twice, the first (summer time) is meant.
+        LocalResult::Ambiguous(first, _) => Ok(first),
+        LocalResult::None => Err(format!(
+            "`{text}` does not exist in {tz}: the clocks jump forward over that hour; pick another time"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Stockholm;
+
+    fn eight() -> NaiveTime {
+        NaiveTime::from_hms_opt(8, 0, 0).unwrap()
+    }
+
+    fn date(s: &str) -> Result<String, String> {
+        parse_date(&toml::Value::String(s.into()), Stockholm, eight()).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn splits_front_matter() {
+        let s = split("+++\ntitle = \"a\"\n+++\nHej\n").unwrap();
+        assert_eq!(s.front, "title = \"a\"\n");
+        assert_eq!(s.body, "Hej\n");
+        assert_eq!(split("+++\r\ntitle = 1\r\n+++\r\n").unwrap().body, "");
+        assert_eq!(split("title = 1"), Err(SplitError::Missing));
+        assert_eq!(split("+++\ntitle = 1\n"), Err(SplitError::Unclosed));
+    }
+
+    #[test]
+    fn date_forms() {
+        assert_eq!(date("2013-09-27").unwrap(), "2013-09-27T08:00:00+02:00");
+        assert_eq!(date("2013-09-27 15:30").unwrap(), "2013-09-27T15:30:00+02:00");
+        assert_eq!(date("2013-09-27T15:30:00Z").unwrap(), "2013-09-27T17:30:00+02:00");
+        assert_eq!(date("2013-12-06").unwrap(), "2013-12-06T08:00:00+01:00");
+        let toml_date: toml::Value = "d = 2013-09-27".parse::<toml::Table>().unwrap()["d"].clone();
+        assert_eq!(parse_date(&toml_date, Stockholm, eight()).unwrap().to_rfc3339(), "2013-09-27T08:00:00+02:00");
+    }
+
+    #[test]
+    fn impossible_dates_are_errors() {
+        assert!(date("2013-02-30").unwrap_err().contains("2013-02-30"));
+        assert!(date("27 september").is_err());
+    }
+
+    #[test]
+    fn daylight_saving_changes_in_stockholm() {
+        // 2013-03-31: 02:00 jumps to 03:00.
+        assert_eq!(date("2013-03-31 01:59").unwrap(), "2013-03-31T01:59:00+01:00");
+        assert!(date("2013-03-31 02:30").unwrap_err().contains("does not exist"));
+        assert_eq!(date("2013-03-31 03:00").unwrap(), "2013-03-31T03:00:00+02:00");
+        // 2013-10-27: 03:00 falls back to 02:00; 02:30 happens twice, the first is taken.
+        assert_eq!(date("2013-10-27 02:30").unwrap(), "2013-10-27T02:30:00+02:00");
+        assert_eq!(date("2013-10-27 03:00").unwrap(), "2013-10-27T03:00:00+01:00");
+        assert_eq!(date("2013-10-26").unwrap(), "2013-10-26T08:00:00+02:00");
+        assert_eq!(date("2013-10-28").unwrap(), "2013-10-28T08:00:00+01:00");
+    }
+}

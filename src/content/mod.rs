@@ -1,0 +1,307 @@
+//! Posts: files in `posts/` with TOML front matter and a Markdown body.
+//!
+//! Loading reads and renders every post in parallel and reports every problem
+//! in every file; publishing applies the rules shared by pages, feeds and mail.
+
+mod frontmatter;
+mod markdown;
+pub mod slug;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use url::Url;
+
+use crate::config::Config;
+use crate::diag::{self, Diagnostic};
+use crate::error::{Error, Result};
+pub use frontmatter::parse_date;
+pub use markdown::MORE;
+
+/// One post, parsed and rendered.
+#[derive(Debug, Clone)]
+pub struct Post {
+    /// The file it came from.
+    pub source: PathBuf,
+    /// Stable identity: front matter `id`, else `tag:<host>,<date>:<slug>`.
+    pub id: String,
+    /// The URL path segment: `[a-z0-9-]` only.
+    pub slug: String,
+    /// The permalink, `<base_url><slug>/`.
+    pub url: Url,
+    /// Plain-text title.
+    pub title: String,
+    /// Publication time in the site time zone.
+    pub date: DateTime<Tz>,
+    /// Last significant change, if any.
+    pub updated: Option<DateTime<Tz>>,
+    /// Tags in the order written, duplicates (by slug) removed.
+    pub tags: Vec<Tag>,
+    /// The post's author when not the site's.
+    pub author: Option<String>,
+    /// Drafts are never published.
+    pub draft: bool,
+    /// The body as HTML, URLs as the author wrote them.
+    pub html: String,
+    /// Summary as HTML (front matter `summary`, text before `<!-- more -->`, or first paragraph).
+    pub summary_html: String,
+    /// Summary as plain text.
+    pub summary_text: String,
+    lines: KeyLines,
+}
+
+/// Lines of keys that cross-post checks report on.
+#[derive(Debug, Clone, Copy)]
+struct KeyLines {
+    id: usize,
+    slug: usize,
+}
+
+/// A tag: the name as written and its slug (`tags/<slug>/`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tag {
+    pub name: String,
+    pub slug: String,
+}
+
+impl Post {
+    /// `updated` when set, else `date`.
+    pub fn modified(&self) -> DateTime<Tz> {
+        self.updated.unwrap_or(self.date)
+    }
+}
+
+/// Reads every `*.md` file in the posts folder, in name order.
+pub fn load(config: &Config) -> Result<Vec<Post>> {
+    let dir = &config.paths.posts;
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))? {
+        let path = entry.map_err(|e| Error::read(dir, e))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.ends_with(".md") && !name.starts_with('.') && path.is_file() {
+            files.push(path);
+        }
+    }
+    files.sort();
+    let parsed: Vec<Result<Post, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|path| {
+            let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::file(path, format!("cannot read: {e}"))])?;
+            parse(path, &bytes, config)
+        })
+        .collect();
+    let mut posts = Vec::with_capacity(parsed.len());
+    let mut problems = Vec::new();
+    for result in parsed {
+        match result {
+            Ok(post) => posts.push(post),
+            Err(found) => problems.extend(found),
+        }
+    }
+    problems.extend(check_unique(&posts, config));
+    if problems.is_empty() {
+        Ok(posts)
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// Parses one post file.
+pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Diagnostic>> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
+        vec![Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")]
+    })?;
+    let text = strip_forbidden(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let split = frontmatter::split(&text).map_err(|e| {
+        vec![match e {
+            frontmatter::SplitError::Missing => Diagnostic::at(path, 1, "the file must start with a `+++` line opening the front matter"),
+            frontmatter::SplitError::Unclosed => Diagnostic::at(path, 1, "the front matter opened here is never closed with a `+++` line"),
+        }]
+    })?;
+    let front: frontmatter::FrontMatter =
+        toml::from_str(split.front).map_err(|e| vec![diag::from_toml(path, split.front, split.front_line, &e)])?;
+    let line_at = |span: std::ops::Range<usize>| diag::line_of(split.front, span.start) + split.front_line - 1;
+    let mut problems = Vec::new();
+    let site = &config.site;
+    let title = match &front.title {
+        Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
+        Some(t) => {
+            problems.push(Diagnostic::at(path, line_at(t.span()), "the title is empty"));
+            String::new()
+        }
+        None => {
+            problems.push(Diagnostic::at(path, 1, "missing `title` in the front matter"));
+            String::new()
+        }
+    };
+    let mut date_of = |value: &toml::Spanned<toml::Value>| {
+        frontmatter::parse_date(value.get_ref(), site.timezone, site.default_publish_time)
+            .map_err(|m| problems.push(Diagnostic::at(path, line_at(value.span()), m)))
+            .ok()
+    };
+    let date = front.date.as_ref().and_then(&mut date_of);
+    let updated = front.updated.as_ref().and_then(&mut date_of);
+    if front.date.is_none() {
+        problems.push(Diagnostic::at(path, 1, "missing `date` in the front matter, e.g. date = \"2013-09-27\""));
+    }
+    let slug = match &front.slug {
+        Some(s) if slug::is_valid(s.get_ref()) => s.get_ref().clone(),
+        Some(s) => {
+            problems.push(Diagnostic::at(
+                path,
+                line_at(s.span()),
+                format!("slug `{}` may only contain a-z, 0-9 and -", s.get_ref()),
+            ));
+            String::new()
+        }
+        None => slug::from_file_stem(path.file_stem().and_then(|s| s.to_str()).unwrap_or("")),
+    };
+    if let Some(id) = front.id.as_ref().filter(|id| id.get_ref().trim().is_empty()) {
+        problems.push(Diagnostic::at(path, line_at(id.span()), "the id is empty"));
+    }
+    let Some(date) = date.filter(|_| problems.is_empty()) else {
+        return Err(problems);
+    };
+    let lines = KeyLines {
+        id: front.id.as_ref().map_or(1, |s| line_at(s.span())),
+        slug: front.slug.as_ref().map_or(1, |s| line_at(s.span())),
+    };
+    let id = match front.id {
+        Some(id) => id.into_inner().trim().to_string(),
+        None => tag_uri(config.host(), &date, &slug),
+    };
+    let rendered = markdown::render(split.body);
+    let (summary_html, summary_text) = match front.summary {
+        Some(s) => (format!("<p>{}</p>\n", handlebars::html_escape(s.trim())), s.trim().to_string()),
+        None => (rendered.summary_html, rendered.summary_text),
+    };
+    Ok(Post {
+        source: path.to_path_buf(),
+        url: site.base_url.join(&format!("{slug}/")).expect("a valid slug joins onto a base URL"),
+        id,
+        slug,
+        title,
+        date,
+        updated,
+        tags: tags(front.tags),
+        author: front.author,
+        draft: front.draft,
+        html: rendered.html,
+        summary_html,
+        summary_text,
+        lines,
+    })
+}
+
+/// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
+pub fn tag_uri(host: &str, date: &DateTime<Tz>, slug: &str) -> String {
+    format!("tag:{host},{}:{slug}", date.format("%Y-%m-%d"))
+}
+
+fn tags(names: Vec<String>) -> Vec<Tag> {
+    let mut out: Vec<Tag> = Vec::with_capacity(names.len());
+    for name in names {
+        let name = name.trim().to_string();
+        if name.is_empty() {
+            continue;
+        }
+        let slug = slug::slugify(&name);
+        if !out.iter().any(|t| t.slug == slug) {
+            out.push(Tag { name, slug });
+        }
+    }
+    out
+}
+
+/// Slugs that the site's own pages use.
+fn reserved(config: &Config) -> [&'static str; 2] {
+    ["tags", config.site.lang.subscribe_slug()]
+}
+
+fn check_unique(posts: &[Post], config: &Config) -> Vec<Diagnostic> {
+    let mut problems = Vec::new();
+    let mut slugs: HashMap<&str, &Post> = HashMap::new();
+    let mut ids: HashMap<&str, &Post> = HashMap::new();
+    for post in posts {
+        if reserved(config).contains(&post.slug.as_str()) {
+            problems.push(Diagnostic::at(
+                &post.source,
+                post.lines.slug,
+                format!("slug `{}` is used by the site's own pages; choose another", post.slug),
+            ));
+        }
+        if let Some(first) = slugs.insert(&post.slug, post) {
+            problems.push(Diagnostic::at(
+                &post.source,
+                post.lines.slug,
+                format!("slug `{}` is already used by {}; set a different `slug`", post.slug, first.source.display()),
+            ));
+        }
+        if let Some(first) = ids.insert(&post.id, post) {
+            problems.push(Diagnostic::at(
+                &post.source,
+                post.lines.id,
+                format!("id `{}` is already used by {}; ids must be unique", post.id, first.source.display()),
+            ));
+        }
+    }
+    problems
+}
+
+/// Removes characters XML 1.0 forbids (and C1 controls, which HTML rejects),
+/// keeping tab, line feed and carriage return.
+pub fn strip_forbidden(text: &str) -> Cow<'_, str> {
+    let bad = |c: char| {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
+    };
+    if text.contains(bad) {
+        Cow::Owned(text.chars().filter(|&c| !bad(c)).collect())
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The posts that may be shown at `now`, newest first (ties broken by id).
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// Published posts, newest first.
+    pub posts: Vec<Post>,
+    /// How many drafts were left out.
+    pub drafts: usize,
+    /// How many posts dated after `now` were left out.
+    pub scheduled: usize,
+}
+
+/// Applies the publishing rules shared by pages, feeds and mail.
+pub fn publish(posts: Vec<Post>, now: DateTime<Utc>) -> Published {
+    let total = posts.len();
+    let drafts = posts.iter().filter(|p| p.draft).count();
+    let mut posts: Vec<Post> = posts.into_iter().filter(|p| !p.draft && p.date <= now).collect();
+    let scheduled = total - drafts - posts.len();
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    Published {
+        posts,
+        drafts,
+        scheduled,
+    }
+}
+
+/// Published posts grouped by tag slug, tags in slug order, posts newest first.
+/// A tag's display name is the one its newest post uses.
+pub fn by_tag(posts: &[Post]) -> Vec<(Tag, Vec<&Post>)> {
+    let mut groups: BTreeMap<&str, (Tag, Vec<&Post>)> = BTreeMap::new();
+    for post in posts {
+        for tag in &post.tags {
+            groups.entry(&tag.slug).or_insert_with(|| (tag.clone(), Vec::new())).1.push(post);
+        }
+    }
+    groups.into_values().collect()
+}
+
+#[cfg(test)]
+mod tests;

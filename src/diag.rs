@@ -1,0 +1,83 @@
+//! Problems found in the user's files, reported as `path:line: message`.
+//!
+//! Validation collects every problem it can find before giving up, so a single
+//! run of `herald check` lists all of them at once.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One problem in one file, with the 1-based line where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// The file, as the user named it (relative to the working folder when possible).
+    pub path: PathBuf,
+    /// 1-based line number, when the problem has a place in the file.
+    pub line: Option<usize>,
+    /// What is wrong and, where it helps, how to fix it.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// A problem at `line` of `path`.
+    pub fn at(path: &Path, line: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_path_buf(),
+            line: Some(line),
+            message: message.into(),
+        }
+    }
+
+    /// A problem with the file as a whole.
+    pub fn file(path: &Path, message: impl Into<String>) -> Self {
+        Diagnostic {
+            path: path.to_path_buf(),
+            line: None,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, self.message),
+            None => write!(f, "{}: {}", self.path.display(), self.message),
+        }
+    }
+}
+
+/// 1-based line number of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    let end = offset.min(text.len());
+    1 + text.as_bytes()[..end].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// Turns a TOML error into a diagnostic; `first_line` is the file line where
+/// `text` starts (front matter starts below its `+++`).
+pub fn from_toml(path: &Path, text: &str, first_line: usize, err: &toml::de::Error) -> Diagnostic {
+    let line = err
+        .span()
+        .map(|span| line_of(text, span.start) + first_line - 1)
+        .unwrap_or(first_line);
+    Diagnostic::at(path, line, err.message().trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_one_based() {
+        assert_eq!(line_of("a\nb\nc", 0), 1);
+        assert_eq!(line_of("a\nb\nc", 2), 2);
+        assert_eq!(line_of("a\nb\nc", 99), 3);
+    }
+
+    #[test]
+    fn display_names_file_and_line() {
+        let d = Diagnostic::at(Path::new("posts/a.md"), 3, "missing title");
+        assert_eq!(d.to_string(), "posts/a.md:3: missing title");
+        let d = Diagnostic::file(Path::new("posts/b.md"), "not UTF-8");
+        assert_eq!(d.to_string(), "posts/b.md: not UTF-8");
+    }
+}

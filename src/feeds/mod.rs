@@ -1,0 +1,138 @@
+//! RSS 2.0, Atom 1.0 and JSON Feed 1.1, built with the feed crates.
+//!
+//! Every feed shows the newest `limit` published posts. Post HTML is made
+//! absolute against the post's URL and sanitised once per post, then shared
+//! by all feeds that include it.
+
+mod atom;
+mod json;
+mod rss;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use rayon::prelude::*;
+use url::Url;
+
+use crate::config::Config;
+use crate::content::{Post, Tag};
+use crate::error::Result;
+use crate::html::{self, Sanitizer};
+use crate::output::OutputFile;
+
+/// One feed's worth of posts and where it lives.
+struct Feed<'a> {
+    /// Feed title.
+    title: String,
+    /// Folder below the site root, `""` or `tags/<slug>/`.
+    dir: String,
+    /// The HTML page this feed mirrors.
+    home: Url,
+    /// The entries, newest first.
+    items: Vec<Item<'a>>,
+    /// Newest modification among the items; `None` for an empty feed.
+    updated: Option<DateTime<Tz>>,
+}
+
+/// A post with its feed-ready HTML.
+struct Item<'a> {
+    post: &'a Post,
+    summary: &'a str,
+    content: &'a str,
+}
+
+/// Feed-ready HTML of one post: absolute URLs, no active content.
+struct Prepared {
+    summary: String,
+    content: String,
+}
+
+/// Every feed file of the site: the main three and, with `tag_feeds`, RSS and Atom per tag.
+pub fn build(config: &Config, posts: &[Post], tags: &[(Tag, Vec<&Post>)], now: DateTime<Utc>) -> Result<Vec<OutputFile>> {
+    let limit = |n: usize| if config.feeds.limit == 0 { n } else { n.min(config.feeds.limit) };
+    let mut selections: Vec<(String, String, Vec<&Post>)> =
+        vec![(config.site.title.clone(), String::new(), posts[..limit(posts.len())].iter().collect())];
+    if config.feeds.tag_feeds {
+        for (tag, tagged) in tags {
+            let title = format!("{} – {}", config.site.title, tag.name);
+            selections.push((title, format!("tags/{}/", tag.slug), tagged[..limit(tagged.len())].to_vec()));
+        }
+    }
+    let prepared = prepare(config, selections.iter().flat_map(|s| s.2.iter().copied()));
+    let feeds: Vec<Feed> = selections
+        .into_iter()
+        .map(|(title, dir, chosen)| {
+            let items: Vec<Item> = chosen
+                .into_iter()
+                .map(|post| {
+                    let p = &prepared[post.id.as_str()];
+                    Item { post, summary: &p.summary, content: &p.content }
+                })
+                .collect();
+            Feed {
+                home: config.site.base_url.join(&dir).expect("tag slugs are URL-safe"),
+                updated: items.iter().map(|i| i.post.modified()).max(),
+                title,
+                dir,
+                items,
+            }
+        })
+        .collect();
+    let mut files = Vec::new();
+    for (i, feed) in feeds.iter().enumerate() {
+        files.push(file(&feed.dir, &config.feeds.rss, rss::write(config, feed)?));
+        files.push(file(&feed.dir, &config.feeds.atom, atom::write(config, feed, now)?));
+        if i == 0 {
+            files.push(file(&feed.dir, &config.feeds.json, json::write(config, feed)?));
+        }
+    }
+    Ok(files)
+}
+
+/// Absolute, sanitised HTML for each distinct post, computed in parallel.
+fn prepare<'a>(config: &Config, posts: impl Iterator<Item = &'a Post>) -> BTreeMap<&'a str, Prepared> {
+    let mut unique: BTreeMap<&str, &Post> = BTreeMap::new();
+    for post in posts {
+        unique.insert(&post.id, post);
+    }
+    let sanitizer = Sanitizer::default();
+    let full = config.feeds.full_content;
+    unique
+        .into_par_iter()
+        .map(|(id, post)| {
+            let clean = |html: &str| sanitizer.clean(&html::absolutize(html, &post.url));
+            let content = if full { clean(&post.html) } else { String::new() };
+            (id, Prepared { summary: clean(&post.summary_html), content })
+        })
+        .collect()
+}
+
+impl Feed<'_> {
+    /// The URL of this feed's file `name`.
+    fn url(&self, name: &str) -> String {
+        self.home.join(name).expect("feed names are plain file names").to_string()
+    }
+}
+
+fn file(dir: &str, name: &str, bytes: Vec<u8>) -> OutputFile {
+    OutputFile { path: PathBuf::from(format!("{dir}{name}")), bytes }
+}
+
+/// The name shown for a post's author.
+fn author_name<'a>(config: &'a Config, post: &'a Post) -> &'a str {
+    post.author.as_deref().unwrap_or(&config.site.author.name)
+}
+
+/// The site description, or the title when there is none (RSS requires one).
+fn description(config: &Config) -> &str {
+    if config.site.description.trim().is_empty() {
+        &config.site.title
+    } else {
+        &config.site.description
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,145 @@
+//! HTML post-processing with real HTML parsers: absolute URLs and sanitising.
+//!
+//! Post pages keep the author's HTML as written. Everything read away from the
+//! post's own URL (feeds, excerpts on other pages, mail) gets absolute URLs,
+//! and everything read in another program (feeds, mail) is sanitised, since
+//! feed readers and validators reject scripts and event handlers.
+
+use std::borrow::Cow;
+
+use lol_html::html_content::Element;
+use lol_html::{element, rewrite_str, RewriteStrSettings};
+use url::Url;
+
+/// Attributes that hold a single URL.
+const URL_ATTRIBUTES: [&str; 3] = ["href", "src", "poster"];
+
+/// Makes every relative URL in `href`, `src`, `srcset` and `poster` attributes
+/// absolute against `base` (the post's own URL). Returns the input unchanged
+/// when it has no such attribute.
+pub fn absolutize<'a>(html: &'a str, base: &Url) -> Cow<'a, str> {
+    // Cheap test first: most excerpts have no links at all.
+    if !["href", "src", "poster"].iter().any(|a| html.contains(a)) {
+        return Cow::Borrowed(html);
+    }
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("[href], [src], [srcset], [poster]", |el| {
+            rewrite_element(el, base);
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    // lol_html only fails in strict mode or on memory limits, neither of which is set.
+    match rewrite_str(html, settings) {
+        Ok(out) => Cow::Owned(out),
+        Err(_) => Cow::Borrowed(html),
+    }
+}
+
+fn rewrite_element(el: &mut Element, base: &Url) {
+    for name in URL_ATTRIBUTES {
+        if let Some(absolute) = el.get_attribute(name).and_then(|v| resolve(base, &v)) {
+            // Attribute names are fixed and valid, so this cannot fail.
+            let _ = el.set_attribute(name, &absolute);
+        }
+    }
+    if let Some(srcset) = el.get_attribute("srcset") {
+        let _ = el.set_attribute("srcset", &absolutize_srcset(&srcset, base));
+    }
+}
+
+/// `None` when `value` is already absolute (or cannot be resolved).
+fn resolve(base: &Url, value: &str) -> Option<String> {
+    match Url::parse(value.trim()) {
+        Ok(_) => None,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base.join(value.trim()).ok().map(String::from),
+        Err(_) => None,
+    }
+}
+
+/// A srcset is a comma-separated list of `url [descriptor]` candidates.
+fn absolutize_srcset(srcset: &str, base: &Url) -> String {
+    srcset
+        .split(',')
+        .map(|candidate| {
+            let candidate = candidate.trim();
+            let (url, descriptor) = candidate.split_once(char::is_whitespace).unwrap_or((candidate, ""));
+            let url = resolve(base, url).unwrap_or_else(|| url.to_string());
+            if descriptor.is_empty() {
+                url
+            } else {
+                format!("{url} {}", descriptor.trim())
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Removes scripts, styles, event handlers and other active content, keeping
+/// ordinary formatting, links, images, tables and media.
+pub struct Sanitizer(ammonia::Builder<'static>);
+
+impl Default for Sanitizer {
+    fn default() -> Self {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_tags(["figure", "figcaption", "picture", "source", "video", "audio"])
+            .add_tag_attributes("img", ["srcset", "sizes"])
+            .add_tag_attributes("source", ["src", "srcset", "type", "media"])
+            .add_tag_attributes("video", ["src", "poster", "controls", "width", "height"])
+            .add_tag_attributes("audio", ["src", "controls"])
+            .url_relative(ammonia::UrlRelative::PassThrough);
+        Sanitizer(builder)
+    }
+}
+
+impl Sanitizer {
+    /// The sanitised copy of `html`.
+    pub fn clean(&self, html: &str) -> String {
+        self.0.clean(html).to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://example.se/blogg/lundens-forskola/").unwrap()
+    }
+
+    #[test]
+    fn relative_urls_become_absolute() {
+        let html = r#"<a href="../annat/">x</a><img src="bild.jpg" srcset="a.jpg 1x, /b.jpg 2x"><video poster="p.png"></video>"#;
+        let out = absolutize(html, &base());
+        assert!(out.contains(r#"href="https://example.se/blogg/annat/""#), "{out}");
+        assert!(out.contains(r#"src="https://example.se/blogg/lundens-forskola/bild.jpg""#), "{out}");
+        assert!(
+            out.contains(r#"srcset="https://example.se/blogg/lundens-forskola/a.jpg 1x, https://example.se/b.jpg 2x""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"poster="https://example.se/blogg/lundens-forskola/p.png""#), "{out}");
+    }
+
+    #[test]
+    fn absolute_and_fragment_urls() {
+        let html = r##"<a href="https://www.natkom.se/">n</a><a href="mailto:a@b.se">m</a><a href="#fn1">1</a>"##;
+        let out = absolutize(html, &base());
+        assert!(out.contains(r#"href="https://www.natkom.se/""#));
+        assert!(out.contains(r#"href="mailto:a@b.se""#));
+        assert!(out.contains(r#"href="https://example.se/blogg/lundens-forskola/#fn1""#), "{out}");
+    }
+
+    #[test]
+    fn text_without_urls_is_borrowed() {
+        assert!(matches!(absolutize("<p>Hej</p>", &base()), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn sanitizer_removes_active_content() {
+        let out = Sanitizer::default().clean(r#"<p onclick="x()">Hej<script>alert(1)</script></p><img src="https://e.se/a.png" srcset="https://e.se/b.png 2x">"#);
+        assert!(!out.contains("script"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(out.contains("srcset"), "{out}");
+    }
+}

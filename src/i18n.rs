@@ -1,0 +1,167 @@
+//! Dates and page texts in the site's language (Swedish or English).
+//!
+//! Feeds keep RFC formats; everything a person reads (pages, mail) uses these.
+
+use chrono::{DateTime, Datelike, TimeZone};
+use serde::Serialize;
+
+/// The languages herald has texts for; other tags fall back to English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    /// Swedish (`sv`, `sv-SE`, `sv-FI`).
+    Sv,
+    /// English, and the fallback for every other language.
+    En,
+}
+
+const SV_WEEKDAYS: [&str; 7] = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
+const SV_MONTHS: [&str; 12] = [
+    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
+    "november", "december",
+];
+const EN_WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const EN_MONTHS: [&str; 12] = [
+    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December",
+];
+
+impl Lang {
+    /// The language of a BCP 47 tag, by its primary subtag.
+    pub fn from_tag(tag: &str) -> Lang {
+        let primary = tag.split('-').next().unwrap_or("");
+        if primary.eq_ignore_ascii_case("sv") {
+            Lang::Sv
+        } else {
+            Lang::En
+        }
+    }
+
+    /// A long date as people write it: "fredag 27 september 2013", "Friday, 27 September 2013".
+    pub fn long_date<Tz: TimeZone>(self, date: &DateTime<Tz>) -> String {
+        let day = date.weekday().num_days_from_monday() as usize;
+        let month = date.month0() as usize;
+        match self {
+            Lang::Sv => format!("{} {} {} {}", SV_WEEKDAYS[day], date.day(), SV_MONTHS[month], date.year()),
+            Lang::En => format!("{}, {} {} {}", EN_WEEKDAYS[day], date.day(), EN_MONTHS[month], date.year()),
+        }
+    }
+
+    /// The ISO week as people say it: "vecka 39", "week 39".
+    pub fn week<Tz: TimeZone>(self, date: &DateTime<Tz>) -> String {
+        let week = date.iso_week().week();
+        match self {
+            Lang::Sv => format!("vecka {week}"),
+            Lang::En => format!("week {week}"),
+        }
+    }
+
+    /// The path of the subscribe page, below the site root.
+    pub fn subscribe_slug(self) -> &'static str {
+        match self {
+            Lang::Sv => "prenumerera",
+            Lang::En => "subscribe",
+        }
+    }
+
+    /// The fixed texts templates use, as `{{t.<name>}}`.
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::Sv => &SV,
+            Lang::En => &EN,
+        }
+    }
+}
+
+/// Fixed texts for the default templates. Overriding templates may ignore them.
+#[derive(Debug, Serialize)]
+pub struct Texts {
+    pub home: &'static str,
+    pub read_more: &'static str,
+    pub tagged: &'static str,
+    pub tags: &'static str,
+    pub subscribe: &'static str,
+    pub subscribe_intro: &'static str,
+    pub outlook_heading: &'static str,
+    pub outlook_steps: [&'static str; 4],
+    pub reader_heading: &'static str,
+    pub reader_text: &'static str,
+    pub email_heading: &'static str,
+    pub email_text: &'static str,
+    pub feed_rss: &'static str,
+    pub feed_atom: &'static str,
+    pub feed_json: &'static str,
+    pub published: &'static str,
+    pub updated: &'static str,
+}
+
+static SV: Texts = Texts {
+    home: "Start",
+    read_more: "Läs mer",
+    tagged: "Inlägg om",
+    tags: "Ämnen",
+    subscribe: "Prenumerera",
+    subscribe_intro: "Du kan följa bloggen på tre sätt: i Outlook, i en flödesläsare eller som veckobrev i din e-post.",
+    outlook_heading: "I Outlook",
+    outlook_steps: [
+        "Kopiera flödets adress nedan (RSS).",
+        "Högerklicka på mappen RSS-flöden i Outlook och välj Lägg till ett nytt RSS-flöde.",
+        "Klistra in adressen och klicka på Lägg till.",
+        "Nya inlägg visas sedan i mappen, precis som e-post.",
+    ],
+    reader_heading: "I en flödesläsare",
+    reader_text: "Lägg till bloggens adress eller någon av flödesadresserna nedan i din flödesläsare (till exempel Feedly, Inoreader eller NetNewsWire).",
+    email_heading: "Som veckobrev",
+    email_text: "Alla medarbetare får varje vecka ett veckobrev med veckans inlägg i sin e-post. Du behöver inte göra något.",
+    feed_rss: "RSS-flöde",
+    feed_atom: "Atom-flöde",
+    feed_json: "JSON-flöde",
+    published: "Publicerad",
+    updated: "Uppdaterad",
+};
+
+static EN: Texts = Texts {
+    home: "Home",
+    read_more: "Read more",
+    tagged: "Posts about",
+    tags: "Topics",
+    subscribe: "Subscribe",
+    subscribe_intro: "You can follow this blog in three ways: in Outlook, in a feed reader, or as a weekly email.",
+    outlook_heading: "In Outlook",
+    outlook_steps: [
+        "Copy the feed address below (RSS).",
+        "Right-click the RSS Feeds folder in Outlook and choose Add a New RSS Feed.",
+        "Paste the address and click Add.",
+        "New posts then appear in that folder, just like email.",
+    ],
+    reader_heading: "In a feed reader",
+    reader_text: "Add the blog's address or one of the feed addresses below to your feed reader (for example Feedly, Inoreader or NetNewsWire).",
+    email_heading: "As a weekly email",
+    email_text: "Every week all staff receive an email with that week's posts. There is nothing you need to do.",
+    feed_rss: "RSS feed",
+    feed_atom: "Atom feed",
+    feed_json: "JSON feed",
+    published: "Published",
+    updated: "Updated",
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono_tz::Europe::Stockholm;
+
+    #[test]
+    fn swedish_long_date_and_week() {
+        let d = Stockholm.with_ymd_and_hms(2013, 9, 27, 8, 0, 0).unwrap();
+        assert_eq!(Lang::Sv.long_date(&d), "fredag 27 september 2013");
+        assert_eq!(Lang::Sv.week(&d), "vecka 39");
+        assert_eq!(Lang::En.long_date(&d), "Friday, 27 September 2013");
+    }
+
+    #[test]
+    fn language_from_tag() {
+        assert_eq!(Lang::from_tag("sv-SE"), Lang::Sv);
+        assert_eq!(Lang::from_tag("SV"), Lang::Sv);
+        assert_eq!(Lang::from_tag("en-GB"), Lang::En);
+        assert_eq!(Lang::from_tag("fi"), Lang::En);
+    }
+}

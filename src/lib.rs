@@ -1,0 +1,19 @@
+//! herald: Markdown posts to RSS, Atom and JSON feeds, HTML pages, and a
+//! weekly email digest.
+//!
+//! The pipeline flows one way: [`config`] → [`content`] → [`feeds`] and
+//! [`site`] → [`output`]. Only [`output`] writes to disk; the clock is passed in.
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diag;
+pub mod error;
+pub mod feeds;
+pub mod html;
+pub mod i18n;
+pub mod log;
+pub mod output;
+pub mod pipeline;
+pub mod site;
+pub mod templates;

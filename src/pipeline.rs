@@ -1,0 +1,60 @@
+//! `build` and `check`: config → posts → feeds and pages → output.
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::content::{self, Post, Published};
+use crate::error::{Error, Result};
+use crate::log::Log;
+use crate::output::{self, OutputFile};
+use crate::site::Site;
+use crate::{feeds, templates};
+
+/// What a build produced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Summary {
+    /// Published posts.
+    pub posts: usize,
+    /// Drafts left out.
+    pub drafts: usize,
+    /// Posts dated after `now`, left out.
+    pub scheduled: usize,
+    /// Files written (or that would be written, for `check`).
+    pub files: usize,
+}
+
+/// Loads posts and templates, reporting the problems of both at once.
+pub fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'static>)> {
+    let (posts, registry) = rayon::join(|| content::load(config), || templates::load(&config.paths.templates));
+    match (posts, registry) {
+        (Ok(posts), Ok(registry)) => Ok((posts, registry)),
+        (Err(Error::Invalid(mut a)), Err(Error::Invalid(b))) => {
+            a.extend(b);
+            Err(Error::Invalid(a))
+        }
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    }
+}
+
+/// Builds the site into `out` (default: the configured output folder), or,
+/// with `write = false`, renders everything and discards it (`check`).
+pub fn build(config: &Config, now: DateTime<Utc>, out: Option<&Path>, write: bool, log: &Log) -> Result<Summary> {
+    let (posts, registry) = load(config)?;
+    let Published { posts, drafts, scheduled } = content::publish(posts, now);
+    if drafts + scheduled > 0 {
+        log.info(format!("left out {drafts} draft(s) and {scheduled} post(s) dated after {}", now.to_rfc3339()));
+    }
+    let tags = content::by_tag(&posts);
+    let feed_files = feeds::build(config, &posts, &tags, now)?;
+    let site = Site::new(config, &registry, &posts, &tags);
+    use rayon::prelude::*;
+    let all = feed_files.into_par_iter().map(Ok::<OutputFile, Error>).chain(site.pages());
+    let files = if write {
+        output::write_site(out.unwrap_or(&config.paths.output), all)?
+    } else {
+        all.map(|f| f.map(|_| ())).collect::<Result<Vec<()>>>()?.len()
+    };
+    Ok(Summary { posts: posts.len(), drafts, scheduled, files })
+}
