@@ -19,7 +19,12 @@ use crate::{output, pipeline, templates};
 #[command(name = "herald", version, about, propagate_version = true)]
 pub struct Cli {
     /// The site's config file; relative paths in it resolve against its folder.
-    #[arg(long, global = true, default_value = "config.toml", value_name = "PATH")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "config.toml",
+        value_name = "PATH"
+    )]
     pub config: PathBuf,
     /// Use this time instead of the clock (RFC 3339, e.g. 2013-09-27T16:00:00+02:00).
     #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_now)]
@@ -112,16 +117,25 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         Command::Build { out } => {
             let s = pipeline::build(&config, now, out.as_deref(), true, log)?;
             let dest = out.as_deref().unwrap_or(&config.paths.output);
-            log.detail(format!("built {} posts into {} ({} files)", s.posts, dest.display(), s.files));
+            log.detail(format!(
+                "built {} posts into {} ({} files)",
+                s.posts,
+                dest.display(),
+                s.files
+            ));
         }
         Command::Check => {
             let s = pipeline::build(&config, now, None, false, log)?;
             log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
         }
         Command::New { title } => new_post(&config, title, now, log)?,
-        Command::Templates { action: TemplatesAction::Eject { force } } => {
-            let files: Vec<(PathBuf, String)> =
-                templates::DEFAULTS.iter().map(|(name, text)| (PathBuf::from(name), text.to_string())).collect();
+        Command::Templates {
+            action: TemplatesAction::Eject { force },
+        } => {
+            let files: Vec<(PathBuf, String)> = templates::DEFAULTS
+                .iter()
+                .map(|(name, text)| (PathBuf::from(name), text.to_string()))
+                .collect();
             for path in output::write_new(&config.paths.templates, &files, *force)? {
                 log.info(format!("wrote {}", path.display()));
             }

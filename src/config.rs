@@ -153,8 +153,8 @@ impl Config {
 
     /// Parses and validates `text` as the config file `file`, listing every problem.
     pub fn parse(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw = parse_raw(file, text)?;
-        let mut problems = Vec::new();
+        let (raw, mut problems) = parse_raw(file, text);
+        let Some(raw) = raw else { return Err(problems) };
         let mut check = |value: &Spanned<String>, result: Result<(), String>| {
             if let Err(message) = result {
                 let line = diag::line_of(text, value.span().start);
@@ -162,7 +162,10 @@ impl Config {
             }
         };
         let base_url = parse_base_url(raw.site.base_url.get_ref());
-        check(&raw.site.base_url, base_url.as_ref().map(|_| ()).map_err(Clone::clone));
+        check(
+            &raw.site.base_url,
+            base_url.as_ref().map(|_| ()).map_err(Clone::clone),
+        );
         let language = spanned_or(&raw.site.language, "sv");
         check(&language, check_language(language.get_ref()));
         let timezone = spanned_or(&raw.site.timezone, "Europe/Stockholm");
@@ -174,10 +177,18 @@ impl Config {
         });
         check(&timezone, tz.as_ref().map(|_| ()).map_err(Clone::clone));
         let publish = spanned_or(&raw.site.default_publish_time, "08:00");
-        let time = NaiveTime::parse_from_str(publish.get_ref(), "%H:%M")
-            .map_err(|_| format!("default_publish_time `{}` is not a time like `08:00`", publish.get_ref()));
+        let time = NaiveTime::parse_from_str(publish.get_ref(), "%H:%M").map_err(|_| {
+            format!(
+                "default_publish_time `{}` is not a time like `08:00`",
+                publish.get_ref()
+            )
+        });
         check(&publish, time.as_ref().map(|_| ()).map_err(Clone::clone));
-        for (key, name) in [("rss", &raw.feeds.rss), ("atom", &raw.feeds.atom), ("json", &raw.feeds.json)] {
+        for (key, name) in [
+            ("rss", &raw.feeds.rss),
+            ("atom", &raw.feeds.atom),
+            ("json", &raw.feeds.json),
+        ] {
             if !is_plain_file_name(name) {
                 let line = find_key_line(text, key);
                 problems.push(Diagnostic::at(
@@ -188,6 +199,7 @@ impl Config {
             }
         }
         if !problems.is_empty() {
+            problems.sort();
             return Err(problems);
         }
         let root = file.parent().unwrap_or(Path::new(""));
@@ -223,28 +235,29 @@ impl Config {
 
 /// Deserialises the file, collecting every unknown key: after each one the
 /// offending entry is blanked out (keeping line numbers) and parsing retried.
-fn parse_raw(file: &Path, text: &str) -> Result<RawConfig, Vec<Diagnostic>> {
+/// Returns the config read without the unknown keys, if that succeeded.
+fn parse_raw(file: &Path, text: &str) -> (Option<RawConfig>, Vec<Diagnostic>) {
     let mut text = text.to_string();
     let mut problems = Vec::new();
     loop {
         match toml::from_str::<RawConfig>(&text) {
-            Ok(raw) if problems.is_empty() => return Ok(raw),
-            Ok(_) => return Err(problems),
+            Ok(raw) => return (Some(raw), problems),
             Err(err) => {
                 // A syntax error that only appeared after blanking is ours, not the user's.
                 if !problems.is_empty() && text.parse::<toml::Table>().is_err() {
-                    return Err(problems);
+                    break;
                 }
                 problems.push(diag::from_toml(file, &text, 1, &err));
                 match err.span() {
                     Some(span) if err.message().starts_with("unknown field") => {
                         blank_entry(&mut text, span.start)
                     }
-                    _ => return Err(problems),
+                    _ => break,
                 }
             }
         }
     }
+    (None, problems)
 }
 
 /// Blanks the line holding byte `at`; for a table header, the whole table.
@@ -254,7 +267,9 @@ fn blank_entry(text: &mut String, at: usize) {
     let mut end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     if is_header {
         while end < text.len() && !text[end + 1..].trim_start().starts_with('[') {
-            end = text[end + 1..].find('\n').map_or(text.len(), |i| end + 1 + i);
+            end = text[end + 1..]
+                .find('\n')
+                .map_or(text.len(), |i| end + 1 + i);
         }
     }
     let blanked: String = text[start..end]
@@ -289,11 +304,14 @@ fn check_language(tag: &str) -> Result<(), String> {
     let primary = parts.next().unwrap_or("");
     let ok = (2..=3).contains(&primary.len())
         && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
     if ok {
         Ok(())
     } else {
-        Err(format!("language `{tag}` is not a BCP 47 tag such as `sv` or `sv-SE`"))
+        Err(format!(
+            "language `{tag}` is not a BCP 47 tag such as `sv` or `sv-SE`"
+        ))
     }
 }
 

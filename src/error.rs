@@ -59,9 +59,10 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) | Error::Usage(_) => exit::INVALID_INPUT,
-            Error::Read { .. } | Error::Write { .. } | Error::Render { .. } | Error::Feed { .. } => {
-                exit::FAILURE
-            }
+            Error::Read { .. }
+            | Error::Write { .. }
+            | Error::Render { .. }
+            | Error::Feed { .. } => exit::FAILURE,
         }
     }
 

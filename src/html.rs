@@ -52,7 +52,9 @@ fn rewrite_element(el: &mut Element, base: &Url) {
 fn resolve(base: &Url, value: &str) -> Option<String> {
     match Url::parse(value.trim()) {
         Ok(_) => None,
-        Err(url::ParseError::RelativeUrlWithoutBase) => base.join(value.trim()).ok().map(String::from),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            base.join(value.trim()).ok().map(String::from)
+        }
         Err(_) => None,
     }
 }
@@ -63,7 +65,9 @@ fn absolutize_srcset(srcset: &str, base: &Url) -> String {
         .split(',')
         .map(|candidate| {
             let candidate = candidate.trim();
-            let (url, descriptor) = candidate.split_once(char::is_whitespace).unwrap_or((candidate, ""));
+            let (url, descriptor) = candidate
+                .split_once(char::is_whitespace)
+                .unwrap_or((candidate, ""));
             let url = resolve(base, url).unwrap_or_else(|| url.to_string());
             if descriptor.is_empty() {
                 url
@@ -83,7 +87,14 @@ impl Default for Sanitizer {
     fn default() -> Self {
         let mut builder = ammonia::Builder::default();
         builder
-            .add_tags(["figure", "figcaption", "picture", "source", "video", "audio"])
+            .add_tags([
+                "figure",
+                "figcaption",
+                "picture",
+                "source",
+                "video",
+                "audio",
+            ])
             .add_tag_attributes("img", ["srcset", "sizes"])
             .add_tag_attributes("source", ["src", "srcset", "type", "media"])
             .add_tag_attributes("video", ["src", "poster", "controls", "width", "height"])
@@ -112,13 +123,22 @@ mod tests {
     fn relative_urls_become_absolute() {
         let html = r#"<a href="../annat/">x</a><img src="bild.jpg" srcset="a.jpg 1x, /b.jpg 2x"><video poster="p.png"></video>"#;
         let out = absolutize(html, &base());
-        assert!(out.contains(r#"href="https://example.se/blogg/annat/""#), "{out}");
-        assert!(out.contains(r#"src="https://example.se/blogg/lundens-forskola/bild.jpg""#), "{out}");
+        assert!(
+            out.contains(r#"href="https://example.se/blogg/annat/""#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"src="https://example.se/blogg/lundens-forskola/bild.jpg""#),
+            "{out}"
+        );
         assert!(
             out.contains(r#"srcset="https://example.se/blogg/lundens-forskola/a.jpg 1x, https://example.se/b.jpg 2x""#),
             "{out}"
         );
-        assert!(out.contains(r#"poster="https://example.se/blogg/lundens-forskola/p.png""#), "{out}");
+        assert!(
+            out.contains(r#"poster="https://example.se/blogg/lundens-forskola/p.png""#),
+            "{out}"
+        );
     }
 
     #[test]
@@ -127,12 +147,18 @@ mod tests {
         let out = absolutize(html, &base());
         assert!(out.contains(r#"href="https://www.natkom.se/""#));
         assert!(out.contains(r#"href="mailto:a@b.se""#));
-        assert!(out.contains(r#"href="https://example.se/blogg/lundens-forskola/#fn1""#), "{out}");
+        assert!(
+            out.contains(r#"href="https://example.se/blogg/lundens-forskola/#fn1""#),
+            "{out}"
+        );
     }
 
     #[test]
     fn text_without_urls_is_borrowed() {
-        assert!(matches!(absolutize("<p>Hej</p>", &base()), Cow::Borrowed(_)));
+        assert!(matches!(
+            absolutize("<p>Hej</p>", &base()),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

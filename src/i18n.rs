@@ -14,15 +14,45 @@ pub enum Lang {
     En,
 }
 
-const SV_WEEKDAYS: [&str; 7] = ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"];
-const SV_MONTHS: [&str; 12] = [
-    "januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti", "september", "oktober",
-    "november", "december",
+const SV_WEEKDAYS: [&str; 7] = [
+    "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
 ];
-const EN_WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const SV_MONTHS: [&str; 12] = [
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+];
+const EN_WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 const EN_MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 impl Lang {
@@ -41,8 +71,20 @@ impl Lang {
         let day = date.weekday().num_days_from_monday() as usize;
         let month = date.month0() as usize;
         match self {
-            Lang::Sv => format!("{} {} {} {}", SV_WEEKDAYS[day], date.day(), SV_MONTHS[month], date.year()),
-            Lang::En => format!("{}, {} {} {}", EN_WEEKDAYS[day], date.day(), EN_MONTHS[month], date.year()),
+            Lang::Sv => format!(
+                "{} {} {} {}",
+                SV_WEEKDAYS[day],
+                date.day(),
+                SV_MONTHS[month],
+                date.year()
+            ),
+            Lang::En => format!(
+                "{}, {} {} {}",
+                EN_WEEKDAYS[day],
+                date.day(),
+                EN_MONTHS[month],
+                date.year()
+            ),
         }
     }
 

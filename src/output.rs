@@ -24,13 +24,22 @@ pub fn write_site<I>(target: &Path, files: I) -> Result<usize>
 where
     I: ParallelIterator<Item = Result<OutputFile>>,
 {
-    let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = target.file_name().and_then(|n| n.to_str()).unwrap_or("public").to_string();
+    let parent = target
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("public")
+        .to_string();
     fs::create_dir_all(parent).map_err(|e| Error::write(parent, e))?;
     remove_leftovers(parent, &name);
     let staging = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     fs::create_dir(&staging).map_err(|e| Error::write(&staging, e))?;
-    let written = files.map(|file| write_one(&staging, file?)).collect::<Result<Vec<()>>>();
+    let written = files
+        .map(|file| write_one(&staging, file?))
+        .collect::<Result<Vec<()>>>();
     match written {
         Ok(done) => swap_in(&staging, target, parent, &name).map(|()| done.len()),
         Err(err) => {
@@ -114,20 +123,34 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> Result<OutputFile> {
-        Ok(OutputFile { path: path.into(), bytes: text.as_bytes().to_vec() })
+        Ok(OutputFile {
+            path: path.into(),
+            bytes: text.as_bytes().to_vec(),
+        })
     }
 
     #[test]
     fn swaps_in_a_complete_site() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        let n = write_site(&target, vec![file("index.html", "a"), file("x/index.html", "b")].into_par_iter()).unwrap();
+        let n = write_site(
+            &target,
+            vec![file("index.html", "a"), file("x/index.html", "b")].into_par_iter(),
+        )
+        .unwrap();
         assert_eq!(n, 2);
-        assert_eq!(fs::read_to_string(target.join("x/index.html")).unwrap(), "b");
+        assert_eq!(
+            fs::read_to_string(target.join("x/index.html")).unwrap(),
+            "b"
+        );
         write_site(&target, vec![file("index.html", "c")].into_par_iter()).unwrap();
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "c");
         assert!(!target.join("x").exists(), "stale files are gone");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no staging folders left");
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging folders left"
+        );
     }
 
     #[test]
@@ -137,8 +160,15 @@ mod tests {
         write_site(&target, vec![file("index.html", "old")].into_par_iter()).unwrap();
         let failing = vec![file("index.html", "new"), Err(Error::Usage("boom".into()))];
         assert!(write_site(&target, failing.into_par_iter()).is_err());
-        assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "old");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "no staging folders left");
+        assert_eq!(
+            fs::read_to_string(target.join("index.html")).unwrap(),
+            "old"
+        );
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging folders left"
+        );
     }
 
     #[test]

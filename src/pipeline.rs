@@ -27,7 +27,10 @@ pub struct Summary {
 
 /// Loads posts and templates, reporting the problems of both at once.
 pub fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'static>)> {
-    let (posts, registry) = rayon::join(|| content::load(config), || templates::load(&config.paths.templates));
+    let (posts, registry) = rayon::join(
+        || content::load(config),
+        || templates::load(&config.paths.templates),
+    );
     match (posts, registry) {
         (Ok(posts), Ok(registry)) => Ok((posts, registry)),
         (Err(Error::Invalid(mut a)), Err(Error::Invalid(b))) => {
@@ -40,21 +43,44 @@ pub fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'stati
 
 /// Builds the site into `out` (default: the configured output folder), or,
 /// with `write = false`, renders everything and discards it (`check`).
-pub fn build(config: &Config, now: DateTime<Utc>, out: Option<&Path>, write: bool, log: &Log) -> Result<Summary> {
+pub fn build(
+    config: &Config,
+    now: DateTime<Utc>,
+    out: Option<&Path>,
+    write: bool,
+    log: &Log,
+) -> Result<Summary> {
     let (posts, registry) = load(config)?;
-    let Published { posts, drafts, scheduled } = content::publish(posts, now);
+    let Published {
+        posts,
+        drafts,
+        scheduled,
+    } = content::publish(posts, now);
     if drafts + scheduled > 0 {
-        log.info(format!("left out {drafts} draft(s) and {scheduled} post(s) dated after {}", now.to_rfc3339()));
+        log.info(format!(
+            "left out {drafts} draft(s) and {scheduled} post(s) dated after {}",
+            now.to_rfc3339()
+        ));
     }
     let tags = content::by_tag(&posts);
     let feed_files = feeds::build(config, &posts, &tags, now)?;
     let site = Site::new(config, &registry, &posts, &tags);
     use rayon::prelude::*;
-    let all = feed_files.into_par_iter().map(Ok::<OutputFile, Error>).chain(site.pages());
+    let all = feed_files
+        .into_par_iter()
+        .map(Ok::<OutputFile, Error>)
+        .chain(site.pages());
     let files = if write {
         output::write_site(out.unwrap_or(&config.paths.output), all)?
     } else {
-        all.map(|f| f.map(|_| ())).collect::<Result<Vec<()>>>()?.len()
+        all.map(|f| f.map(|_| ()))
+            .collect::<Result<Vec<()>>>()?
+            .len()
     };
-    Ok(Summary { posts: posts.len(), drafts, scheduled, files })
+    Ok(Summary {
+        posts: posts.len(),
+        drafts,
+        scheduled,
+        files,
+    })
 }

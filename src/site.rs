@@ -110,9 +110,18 @@ enum Job<'a> {
 
 impl<'a> Site<'a> {
     /// Prepares rendering of `posts` (published, newest first).
-    pub fn new(config: &'a Config, registry: &'a Handlebars<'static>, posts: &'a [Post], tags: &'a [(Tag, Vec<&'a Post>)]) -> Self {
+    pub fn new(
+        config: &'a Config,
+        registry: &'a Handlebars<'static>,
+        posts: &'a [Post],
+        tags: &'a [(Tag, Vec<&'a Post>)],
+    ) -> Self {
         let base = &config.site.base_url;
-        let at = |path: &str| base.join(path).expect("site paths are URL-safe").to_string();
+        let at = |path: &str| {
+            base.join(path)
+                .expect("site paths are URL-safe")
+                .to_string()
+        };
         let view = SiteView {
             title: config.site.title.clone(),
             description: config.site.description.clone(),
@@ -124,13 +133,23 @@ impl<'a> Site<'a> {
             json_url: at(&config.feeds.json),
             subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
         };
-        Site { config, registry, posts, tags, view }
+        Site {
+            config,
+            registry,
+            posts,
+            tags,
+            view,
+        }
     }
 
     /// Every page, rendered lazily and in parallel.
     pub fn pages(&'a self) -> impl ParallelIterator<Item = Result<OutputFile>> + 'a {
         let mut jobs = vec![Job::Index, Job::Subscribe];
-        jobs.extend(self.tags.iter().map(|(tag, posts)| Job::Tag(tag, posts.as_slice())));
+        jobs.extend(
+            self.tags
+                .iter()
+                .map(|(tag, posts)| Job::Tag(tag, posts.as_slice())),
+        );
         jobs.extend(self.posts.iter().map(Job::Post));
         jobs.into_par_iter().map(move |job| self.render(job))
     }
@@ -139,40 +158,92 @@ impl<'a> Site<'a> {
         let texts = self.config.site.lang.texts();
         match job {
             Job::Index => {
-                let body = ListBody { posts: self.list(self.posts.iter()), tag: None };
-                self.page("index", "index.html".into(), &self.view.title, self.view.url.clone(), self.main_feeds(), body)
+                let body = ListBody {
+                    posts: self.list(self.posts.iter()),
+                    tag: None,
+                };
+                self.page(
+                    "index",
+                    "index.html".into(),
+                    &self.view.title,
+                    self.view.url.clone(),
+                    self.main_feeds(),
+                    body,
+                )
             }
             Job::Post(post) => {
-                let body = PostBody { post: self.post_view(post, true) };
+                let body = PostBody {
+                    post: self.post_view(post, true),
+                };
                 let path = PathBuf::from(&post.slug).join("index.html");
-                self.page("post", path, &post.title, post.url.to_string(), self.main_feeds(), body)
+                self.page(
+                    "post",
+                    path,
+                    &post.title,
+                    post.url.to_string(),
+                    self.main_feeds(),
+                    body,
+                )
             }
             Job::Tag(tag, posts) => {
                 let link = self.tag_link(tag);
                 let mut feeds = self.main_feeds();
                 if self.config.feeds.tag_feeds {
-                    feeds.extend(self.feed_links(&format!("{} – {}", self.view.title, tag.name), &link.url));
+                    feeds.extend(
+                        self.feed_links(&format!("{} – {}", self.view.title, tag.name), &link.url),
+                    );
                 }
                 let url = link.url.clone();
-                let body = ListBody { posts: self.list(posts.iter().copied()), tag: Some(link) };
+                let body = ListBody {
+                    posts: self.list(posts.iter().copied()),
+                    tag: Some(link),
+                };
                 let path = PathBuf::from("tags").join(&tag.slug).join("index.html");
                 self.page("tag", path, &tag.name, url, feeds, body)
             }
             Job::Subscribe => {
                 let slug = self.config.site.lang.subscribe_slug();
                 let url = self.view.subscribe_url.clone();
-                self.page("subscribe", PathBuf::from(slug).join("index.html"), texts.subscribe, url, self.main_feeds(), SubscribeBody {})
+                self.page(
+                    "subscribe",
+                    PathBuf::from(slug).join("index.html"),
+                    texts.subscribe,
+                    url,
+                    self.main_feeds(),
+                    SubscribeBody {},
+                )
             }
         }
     }
 
-    fn page<T: Serialize>(&self, template: &str, path: PathBuf, title: &str, url: String, feeds: Vec<FeedLink>, body: T) -> Result<OutputFile> {
-        let page = Page { site: &self.view, t: self.config.site.lang.texts(), title, url, feeds, body };
-        let html = self.registry.render(template, &page).map_err(|e| Error::Render {
-            name: format!("{template}.hbs"),
-            source: Box::new(e),
-        })?;
-        Ok(OutputFile { path, bytes: html.into_bytes() })
+    fn page<T: Serialize>(
+        &self,
+        template: &str,
+        path: PathBuf,
+        title: &str,
+        url: String,
+        feeds: Vec<FeedLink>,
+        body: T,
+    ) -> Result<OutputFile> {
+        let page = Page {
+            site: &self.view,
+            t: self.config.site.lang.texts(),
+            title,
+            url,
+            feeds,
+            body,
+        };
+        let html = self
+            .registry
+            .render(template, &page)
+            .map_err(|e| Error::Render {
+                name: format!("{template}.hbs"),
+                source: Box::new(e),
+            })?;
+        Ok(OutputFile {
+            path,
+            bytes: html.into_bytes(),
+        })
     }
 
     fn list(&self, posts: impl Iterator<Item = &'a Post>) -> Vec<PostView<'a>> {
@@ -188,7 +259,10 @@ impl<'a> Site<'a> {
             date_iso: post.date.to_rfc3339(),
             updated: post.updated.map(|d| lang.long_date(&d)),
             updated_iso: post.updated.map(|d| d.to_rfc3339()),
-            author: post.author.as_deref().unwrap_or(&self.config.site.author.name),
+            author: post
+                .author
+                .as_deref()
+                .unwrap_or(&self.config.site.author.name),
             tags: post.tags.iter().map(|t| self.tag_link(t)).collect(),
             summary: html::absolutize(&post.summary_html, &post.url),
             content: if with_content { &post.html } else { "" },
@@ -196,19 +270,34 @@ impl<'a> Site<'a> {
     }
 
     fn tag_link<'t>(&self, tag: &'t Tag) -> TagLink<'t> {
-        TagLink { name: &tag.name, url: format!("{}tags/{}/", self.view.url, tag.slug) }
+        TagLink {
+            name: &tag.name,
+            url: format!("{}tags/{}/", self.view.url, tag.slug),
+        }
     }
 
     fn main_feeds(&self) -> Vec<FeedLink> {
         let mut links = self.feed_links(&self.view.title, &self.view.url);
-        links.push(FeedLink { title: self.view.title.clone(), url: self.view.json_url.clone(), mime: "application/feed+json" });
+        links.push(FeedLink {
+            title: self.view.title.clone(),
+            url: self.view.json_url.clone(),
+            mime: "application/feed+json",
+        });
         links
     }
 
     fn feed_links(&self, title: &str, dir_url: &str) -> Vec<FeedLink> {
         vec![
-            FeedLink { title: title.to_string(), url: format!("{dir_url}{}", self.config.feeds.rss), mime: "application/rss+xml" },
-            FeedLink { title: title.to_string(), url: format!("{dir_url}{}", self.config.feeds.atom), mime: "application/atom+xml" },
+            FeedLink {
+                title: title.to_string(),
+                url: format!("{dir_url}{}", self.config.feeds.rss),
+                mime: "application/rss+xml",
+            },
+            FeedLink {
+                title: title.to_string(),
+                url: format!("{dir_url}{}", self.config.feeds.atom),
+                mime: "application/atom+xml",
+            },
         ]
     }
 }

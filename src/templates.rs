@@ -28,7 +28,13 @@ pub fn load(dir: &Path) -> Result<Handlebars<'static>> {
     registry.set_strict_mode(true);
     let mut sources: Vec<(String, PathBuf, String)> = DEFAULTS
         .iter()
-        .map(|(file, text)| (file.to_string(), Path::new("templates").join(file), text.to_string()))
+        .map(|(file, text)| {
+            (
+                file.to_string(),
+                Path::new("templates").join(file),
+                text.to_string(),
+            )
+        })
         .collect();
     for (file, path) in overrides(dir)? {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
@@ -42,7 +48,11 @@ pub fn load(dir: &Path) -> Result<Handlebars<'static>> {
         let name = file.trim_end_matches(".hbs");
         if let Err(err) = registry.register_template_string(name, text) {
             let line = err.pos().map_or(1, |(line, _)| line);
-            problems.push(Diagnostic::at(&path, line, format!("template syntax error: {}", err.reason())));
+            problems.push(Diagnostic::at(
+                &path,
+                line,
+                format!("template syntax error: {}", err.reason()),
+            ));
         }
     }
     if problems.is_empty() {
@@ -88,11 +98,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("post.hbs"), "{{title}}").unwrap();
         let registry = load(dir.path()).unwrap();
-        let out = registry.render("post", &serde_json::json!({"title": "Hej & hå"})).unwrap();
+        let out = registry
+            .render("post", &serde_json::json!({"title": "Hej & hå"}))
+            .unwrap();
         assert_eq!(out, "Hej &amp; hå");
 
         std::fs::write(dir.path().join("tag.hbs"), "ok\n{{#if x}}\nno close\n").unwrap();
-        let Err(Error::Invalid(problems)) = load(dir.path()) else { panic!("expected a syntax error") };
+        let Err(Error::Invalid(problems)) = load(dir.path()) else {
+            panic!("expected a syntax error")
+        };
         assert_eq!(problems.len(), 1);
         assert!(problems[0].path.ends_with("tag.hbs"));
         assert!(problems[0].line.is_some());

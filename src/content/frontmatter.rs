@@ -66,11 +66,20 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
 /// Parses a post date: RFC 3339 (with offset), or `YYYY-MM-DD HH:MM` or
 /// `YYYY-MM-DD` in the site time zone, the latter at `default_time`.
 /// Accepts TOML date values as well as strings.
-pub fn parse_date(value: &toml::Value, tz: Tz, default_time: NaiveTime) -> Result<DateTime<Tz>, String> {
+pub fn parse_date(
+    value: &toml::Value,
+    tz: Tz,
+    default_time: NaiveTime,
+) -> Result<DateTime<Tz>, String> {
     let text = match value {
         toml::Value::String(s) => s.trim().to_string(),
         toml::Value::Datetime(d) => d.to_string(),
-        other => return Err(format!("a date must be a string such as \"2013-09-27\", not {}", other.type_str())),
+        other => {
+            return Err(format!(
+                "a date must be a string such as \"2013-09-27\", not {}",
+                other.type_str()
+            ))
+        }
     };
     if let Ok(date) = DateTime::parse_from_rfc3339(&text) {
         return Ok(date.with_timezone(&tz));
@@ -122,11 +131,22 @@ mod tests {
     #[test]
     fn date_forms() {
         assert_eq!(date("2013-09-27").unwrap(), "2013-09-27T08:00:00+02:00");
-        assert_eq!(date("2013-09-27 15:30").unwrap(), "2013-09-27T15:30:00+02:00");
-        assert_eq!(date("2013-09-27T15:30:00Z").unwrap(), "2013-09-27T17:30:00+02:00");
+        assert_eq!(
+            date("2013-09-27 15:30").unwrap(),
+            "2013-09-27T15:30:00+02:00"
+        );
+        assert_eq!(
+            date("2013-09-27T15:30:00Z").unwrap(),
+            "2013-09-27T17:30:00+02:00"
+        );
         assert_eq!(date("2013-12-06").unwrap(), "2013-12-06T08:00:00+01:00");
         let toml_date: toml::Value = "d = 2013-09-27".parse::<toml::Table>().unwrap()["d"].clone();
-        assert_eq!(parse_date(&toml_date, Stockholm, eight()).unwrap().to_rfc3339(), "2013-09-27T08:00:00+02:00");
+        assert_eq!(
+            parse_date(&toml_date, Stockholm, eight())
+                .unwrap()
+                .to_rfc3339(),
+            "2013-09-27T08:00:00+02:00"
+        );
     }
 
     #[test]
@@ -138,12 +158,26 @@ mod tests {
     #[test]
     fn daylight_saving_changes_in_stockholm() {
         // 2013-03-31: 02:00 jumps to 03:00.
-        assert_eq!(date("2013-03-31 01:59").unwrap(), "2013-03-31T01:59:00+01:00");
-        assert!(date("2013-03-31 02:30").unwrap_err().contains("does not exist"));
-        assert_eq!(date("2013-03-31 03:00").unwrap(), "2013-03-31T03:00:00+02:00");
+        assert_eq!(
+            date("2013-03-31 01:59").unwrap(),
+            "2013-03-31T01:59:00+01:00"
+        );
+        assert!(date("2013-03-31 02:30")
+            .unwrap_err()
+            .contains("does not exist"));
+        assert_eq!(
+            date("2013-03-31 03:00").unwrap(),
+            "2013-03-31T03:00:00+02:00"
+        );
         // 2013-10-27: 03:00 falls back to 02:00; 02:30 happens twice, the first is taken.
-        assert_eq!(date("2013-10-27 02:30").unwrap(), "2013-10-27T02:30:00+02:00");
-        assert_eq!(date("2013-10-27 03:00").unwrap(), "2013-10-27T03:00:00+01:00");
+        assert_eq!(
+            date("2013-10-27 02:30").unwrap(),
+            "2013-10-27T02:30:00+02:00"
+        );
+        assert_eq!(
+            date("2013-10-27 03:00").unwrap(),
+            "2013-10-27T03:00:00+01:00"
+        );
         assert_eq!(date("2013-10-26").unwrap(), "2013-10-26T08:00:00+02:00");
         assert_eq!(date("2013-10-28").unwrap(), "2013-10-28T08:00:00+01:00");
     }

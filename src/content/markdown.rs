@@ -113,7 +113,10 @@ mod tests {
     #[test]
     fn first_paragraph_is_the_summary() {
         let r = render("# Rubrik\n\nFörsta *stycket*\nfortsätter.\n\nAndra stycket.\n");
-        assert_eq!(r.summary_html, "<p>Första <em>stycket</em>\nfortsätter.</p>\n");
+        assert_eq!(
+            r.summary_html,
+            "<p>Första <em>stycket</em>\nfortsätter.</p>\n"
+        );
         assert_eq!(r.summary_text, "Första stycket fortsätter.");
         assert!(r.html.contains("<h1>Rubrik</h1>"));
         assert!(r.html.contains("<p>Andra stycket.</p>"));

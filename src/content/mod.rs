@@ -90,7 +90,8 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
     let parsed: Vec<Result<Post, Vec<Diagnostic>>> = files
         .par_iter()
         .map(|path| {
-            let bytes = std::fs::read(path).map_err(|e| vec![Diagnostic::file(path, format!("cannot read: {e}"))])?;
+            let bytes = std::fs::read(path)
+                .map_err(|e| vec![Diagnostic::file(path, format!("cannot read: {e}"))])?;
             parse(path, &bytes, config)
         })
         .collect();
@@ -113,29 +114,54 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
 /// Parses one post file.
 pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Diagnostic>> {
     let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count();
-        vec![Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")]
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        vec![Diagnostic::at(
+            path,
+            line,
+            "the file is not UTF-8; save it as UTF-8",
+        )]
     })?;
     let text = strip_forbidden(text.strip_prefix('\u{feff}').unwrap_or(text));
     let split = frontmatter::split(&text).map_err(|e| {
         vec![match e {
-            frontmatter::SplitError::Missing => Diagnostic::at(path, 1, "the file must start with a `+++` line opening the front matter"),
-            frontmatter::SplitError::Unclosed => Diagnostic::at(path, 1, "the front matter opened here is never closed with a `+++` line"),
+            frontmatter::SplitError::Missing => Diagnostic::at(
+                path,
+                1,
+                "the file must start with a `+++` line opening the front matter",
+            ),
+            frontmatter::SplitError::Unclosed => Diagnostic::at(
+                path,
+                1,
+                "the front matter opened here is never closed with a `+++` line",
+            ),
         }]
     })?;
-    let front: frontmatter::FrontMatter =
-        toml::from_str(split.front).map_err(|e| vec![diag::from_toml(path, split.front, split.front_line, &e)])?;
-    let line_at = |span: std::ops::Range<usize>| diag::line_of(split.front, span.start) + split.front_line - 1;
+    let front: frontmatter::FrontMatter = toml::from_str(split.front)
+        .map_err(|e| vec![diag::from_toml(path, split.front, split.front_line, &e)])?;
+    let line_at = |span: std::ops::Range<usize>| {
+        diag::line_of(split.front, span.start) + split.front_line - 1
+    };
     let mut problems = Vec::new();
     let site = &config.site;
     let title = match &front.title {
         Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
         Some(t) => {
-            problems.push(Diagnostic::at(path, line_at(t.span()), "the title is empty"));
+            problems.push(Diagnostic::at(
+                path,
+                line_at(t.span()),
+                "the title is empty",
+            ));
             String::new()
         }
         None => {
-            problems.push(Diagnostic::at(path, 1, "missing `title` in the front matter"));
+            problems.push(Diagnostic::at(
+                path,
+                1,
+                "missing `title` in the front matter",
+            ));
             String::new()
         }
     };
@@ -147,7 +173,11 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     let date = front.date.as_ref().and_then(&mut date_of);
     let updated = front.updated.as_ref().and_then(&mut date_of);
     if front.date.is_none() {
-        problems.push(Diagnostic::at(path, 1, "missing `date` in the front matter, e.g. date = \"2013-09-27\""));
+        problems.push(Diagnostic::at(
+            path,
+            1,
+            "missing `date` in the front matter, e.g. date = \"2013-09-27\"",
+        ));
     }
     let slug = match &front.slug {
         Some(s) if slug::is_valid(s.get_ref()) => s.get_ref().clone(),
@@ -161,7 +191,11 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         }
         None => slug::from_file_stem(path.file_stem().and_then(|s| s.to_str()).unwrap_or("")),
     };
-    if let Some(id) = front.id.as_ref().filter(|id| id.get_ref().trim().is_empty()) {
+    if let Some(id) = front
+        .id
+        .as_ref()
+        .filter(|id| id.get_ref().trim().is_empty())
+    {
         problems.push(Diagnostic::at(path, line_at(id.span()), "the id is empty"));
     }
     let Some(date) = date.filter(|_| problems.is_empty()) else {
@@ -177,12 +211,18 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     };
     let rendered = markdown::render(split.body);
     let (summary_html, summary_text) = match front.summary {
-        Some(s) => (format!("<p>{}</p>\n", handlebars::html_escape(s.trim())), s.trim().to_string()),
+        Some(s) => (
+            format!("<p>{}</p>\n", handlebars::html_escape(s.trim())),
+            s.trim().to_string(),
+        ),
         None => (rendered.summary_html, rendered.summary_text),
     };
     Ok(Post {
         source: path.to_path_buf(),
-        url: site.base_url.join(&format!("{slug}/")).expect("a valid slug joins onto a base URL"),
+        url: site
+            .base_url
+            .join(&format!("{slug}/"))
+            .expect("a valid slug joins onto a base URL"),
         id,
         slug,
         title,
@@ -232,21 +272,32 @@ fn check_unique(posts: &[Post], config: &Config) -> Vec<Diagnostic> {
             problems.push(Diagnostic::at(
                 &post.source,
                 post.lines.slug,
-                format!("slug `{}` is used by the site's own pages; choose another", post.slug),
+                format!(
+                    "slug `{}` is used by the site's own pages; choose another",
+                    post.slug
+                ),
             ));
         }
         if let Some(first) = slugs.insert(&post.slug, post) {
             problems.push(Diagnostic::at(
                 &post.source,
                 post.lines.slug,
-                format!("slug `{}` is already used by {}; set a different `slug`", post.slug, first.source.display()),
+                format!(
+                    "slug `{}` is already used by {}; set a different `slug`",
+                    post.slug,
+                    first.source.display()
+                ),
             ));
         }
         if let Some(first) = ids.insert(&post.id, post) {
             problems.push(Diagnostic::at(
                 &post.source,
                 post.lines.id,
-                format!("id `{}` is already used by {}; ids must be unique", post.id, first.source.display()),
+                format!(
+                    "id `{}` is already used by {}; ids must be unique",
+                    post.id,
+                    first.source.display()
+                ),
             ));
         }
     }
@@ -256,9 +307,7 @@ fn check_unique(posts: &[Post], config: &Config) -> Vec<Diagnostic> {
 /// Removes characters XML 1.0 forbids (and C1 controls, which HTML rejects),
 /// keeping tab, line feed and carriage return.
 pub fn strip_forbidden(text: &str) -> Cow<'_, str> {
-    let bad = |c: char| {
-        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}')
-    };
+    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
     if text.contains(bad) {
         Cow::Owned(text.chars().filter(|&c| !bad(c)).collect())
     } else {
@@ -281,7 +330,10 @@ pub struct Published {
 pub fn publish(posts: Vec<Post>, now: DateTime<Utc>) -> Published {
     let total = posts.len();
     let drafts = posts.iter().filter(|p| p.draft).count();
-    let mut posts: Vec<Post> = posts.into_iter().filter(|p| !p.draft && p.date <= now).collect();
+    let mut posts: Vec<Post> = posts
+        .into_iter()
+        .filter(|p| !p.draft && p.date <= now)
+        .collect();
     let scheduled = total - drafts - posts.len();
     posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
     Published {
@@ -297,7 +349,11 @@ pub fn by_tag(posts: &[Post]) -> Vec<(Tag, Vec<&Post>)> {
     let mut groups: BTreeMap<&str, (Tag, Vec<&Post>)> = BTreeMap::new();
     for post in posts {
         for tag in &post.tags {
-            groups.entry(&tag.slug).or_insert_with(|| (tag.clone(), Vec::new())).1.push(post);
+            groups
+                .entry(&tag.slug)
+                .or_insert_with(|| (tag.clone(), Vec::new()))
+                .1
+                .push(post);
         }
     }
     groups.into_values().collect()

@@ -18,7 +18,11 @@ pub fn slugify(text: &str) -> String {
         slug.pop();
     }
     if slug.is_empty() {
-        let codes: Vec<String> = text.chars().filter(|c| !c.is_whitespace()).map(|c| format!("{:x}", c as u32)).collect();
+        let codes: Vec<String> = text
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| format!("{:x}", c as u32))
+            .collect();
         slug = format!("u{}", codes.join("-"));
     }
     slug
@@ -26,7 +30,10 @@ pub fn slugify(text: &str) -> String {
 
 /// Whether `slug` is safe as one path segment: non-empty `[a-z0-9-]`.
 pub fn is_valid(slug: &str) -> bool {
-    !slug.is_empty() && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !slug.is_empty()
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// The default slug of a post file: its name without `.md` and without a
@@ -34,7 +41,13 @@ pub fn is_valid(slug: &str) -> bool {
 pub fn from_file_stem(stem: &str) -> String {
     let bytes = stem.as_bytes();
     let dated = bytes.len() > 11
-        && bytes[..10].iter().enumerate().all(|(i, b)| if i == 4 || i == 7 { *b == b'-' } else { b.is_ascii_digit() })
+        && bytes[..10].iter().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                *b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        })
         && bytes[10] == b'-';
     slugify(if dated { &stem[11..] } else { stem })
 }
@@ -47,7 +60,10 @@ mod tests {
     fn swedish_letters_are_transliterated() {
         assert_eq!(slugify("Lundens förskola"), "lundens-forskola");
         assert_eq!(slugify("Åsa och Ärlig Öl"), "asa-och-arlig-ol");
-        assert_eq!(slugify("  Ledarskap över gränserna!  "), "ledarskap-over-granserna");
+        assert_eq!(
+            slugify("  Ledarskap över gränserna!  "),
+            "ledarskap-over-granserna"
+        );
         assert_eq!(slugify("Grüße, café"), "grusse-cafe");
     }
 
@@ -69,7 +85,10 @@ mod tests {
 
     #[test]
     fn file_stems() {
-        assert_eq!(from_file_stem("2013-09-27-lundens-forskola"), "lundens-forskola");
+        assert_eq!(
+            from_file_stem("2013-09-27-lundens-forskola"),
+            "lundens-forskola"
+        );
         assert_eq!(from_file_stem("vecka-39"), "vecka-39");
         assert_eq!(from_file_stem("2013-09-27"), "2013-09-27");
     }

@@ -45,7 +45,10 @@ pub(super) fn write(config: &Config, feed: &Feed, now: DateTime<Utc>) -> Result<
             indent_size: Some(2),
         },
     )
-    .map_err(|e| Error::Feed { kind: "Atom", source: Box::new(e) })?;
+    .map_err(|e| Error::Feed {
+        kind: "Atom",
+        source: Box::new(e),
+    })?;
     out.push(b'\n');
     Ok(out)
 }

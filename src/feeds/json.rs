@@ -56,9 +56,16 @@ pub(super) fn write(config: &Config, feed: &Feed) -> Result<Vec<u8>> {
             name: &site.author.name,
             url: Some(site.base_url.to_string()),
         }],
-        items: feed.items.iter().map(|item| json_item(config, item)).collect(),
+        items: feed
+            .items
+            .iter()
+            .map(|item| json_item(config, item))
+            .collect(),
     };
-    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| Error::Feed { kind: "JSON", source: Box::new(e) })?;
+    let mut out = serde_json::to_vec_pretty(&doc).map_err(|e| Error::Feed {
+        kind: "JSON",
+        source: Box::new(e),
+    })?;
     out.push(b'\n');
     Ok(out)
 }
@@ -69,11 +76,18 @@ fn json_item<'a>(config: &'a Config, item: &'a Item) -> JsonItem<'a> {
         id: &post.id,
         url: post.url.to_string(),
         title: &post.title,
-        content_html: if item.content.is_empty() { item.summary } else { item.content },
+        content_html: if item.content.is_empty() {
+            item.summary
+        } else {
+            item.content
+        },
         summary: &post.summary_text,
         date_published: post.date.to_rfc3339(),
         date_modified: post.updated.map(|d| d.to_rfc3339()),
         tags: post.tags.iter().map(|t| t.name.as_str()).collect(),
-        authors: vec![Author { name: author_name(config, post), url: None }],
+        authors: vec![Author {
+            name: author_name(config, post),
+            url: None,
+        }],
     }
 }

@@ -50,14 +50,32 @@ struct Prepared {
 }
 
 /// Every feed file of the site: the main three and, with `tag_feeds`, RSS and Atom per tag.
-pub fn build(config: &Config, posts: &[Post], tags: &[(Tag, Vec<&Post>)], now: DateTime<Utc>) -> Result<Vec<OutputFile>> {
-    let limit = |n: usize| if config.feeds.limit == 0 { n } else { n.min(config.feeds.limit) };
-    let mut selections: Vec<(String, String, Vec<&Post>)> =
-        vec![(config.site.title.clone(), String::new(), posts[..limit(posts.len())].iter().collect())];
+pub fn build(
+    config: &Config,
+    posts: &[Post],
+    tags: &[(Tag, Vec<&Post>)],
+    now: DateTime<Utc>,
+) -> Result<Vec<OutputFile>> {
+    let limit = |n: usize| {
+        if config.feeds.limit == 0 {
+            n
+        } else {
+            n.min(config.feeds.limit)
+        }
+    };
+    let mut selections: Vec<(String, String, Vec<&Post>)> = vec![(
+        config.site.title.clone(),
+        String::new(),
+        posts[..limit(posts.len())].iter().collect(),
+    )];
     if config.feeds.tag_feeds {
         for (tag, tagged) in tags {
             let title = format!("{} – {}", config.site.title, tag.name);
-            selections.push((title, format!("tags/{}/", tag.slug), tagged[..limit(tagged.len())].to_vec()));
+            selections.push((
+                title,
+                format!("tags/{}/", tag.slug),
+                tagged[..limit(tagged.len())].to_vec(),
+            ));
         }
     }
     let prepared = prepare(config, selections.iter().flat_map(|s| s.2.iter().copied()));
@@ -68,11 +86,19 @@ pub fn build(config: &Config, posts: &[Post], tags: &[(Tag, Vec<&Post>)], now: D
                 .into_iter()
                 .map(|post| {
                     let p = &prepared[post.id.as_str()];
-                    Item { post, summary: &p.summary, content: &p.content }
+                    Item {
+                        post,
+                        summary: &p.summary,
+                        content: &p.content,
+                    }
                 })
                 .collect();
             Feed {
-                home: config.site.base_url.join(&dir).expect("tag slugs are URL-safe"),
+                home: config
+                    .site
+                    .base_url
+                    .join(&dir)
+                    .expect("tag slugs are URL-safe"),
                 updated: items.iter().map(|i| i.post.modified()).max(),
                 title,
                 dir,
@@ -82,17 +108,32 @@ pub fn build(config: &Config, posts: &[Post], tags: &[(Tag, Vec<&Post>)], now: D
         .collect();
     let mut files = Vec::new();
     for (i, feed) in feeds.iter().enumerate() {
-        files.push(file(&feed.dir, &config.feeds.rss, rss::write(config, feed)?));
-        files.push(file(&feed.dir, &config.feeds.atom, atom::write(config, feed, now)?));
+        files.push(file(
+            &feed.dir,
+            &config.feeds.rss,
+            rss::write(config, feed)?,
+        ));
+        files.push(file(
+            &feed.dir,
+            &config.feeds.atom,
+            atom::write(config, feed, now)?,
+        ));
         if i == 0 {
-            files.push(file(&feed.dir, &config.feeds.json, json::write(config, feed)?));
+            files.push(file(
+                &feed.dir,
+                &config.feeds.json,
+                json::write(config, feed)?,
+            ));
         }
     }
     Ok(files)
 }
 
 /// Absolute, sanitised HTML for each distinct post, computed in parallel.
-fn prepare<'a>(config: &Config, posts: impl Iterator<Item = &'a Post>) -> BTreeMap<&'a str, Prepared> {
+fn prepare<'a>(
+    config: &Config,
+    posts: impl Iterator<Item = &'a Post>,
+) -> BTreeMap<&'a str, Prepared> {
     let mut unique: BTreeMap<&str, &Post> = BTreeMap::new();
     for post in posts {
         unique.insert(&post.id, post);
@@ -103,8 +144,18 @@ fn prepare<'a>(config: &Config, posts: impl Iterator<Item = &'a Post>) -> BTreeM
         .into_par_iter()
         .map(|(id, post)| {
             let clean = |html: &str| sanitizer.clean(&html::absolutize(html, &post.url));
-            let content = if full { clean(&post.html) } else { String::new() };
-            (id, Prepared { summary: clean(&post.summary_html), content })
+            let content = if full {
+                clean(&post.html)
+            } else {
+                String::new()
+            };
+            (
+                id,
+                Prepared {
+                    summary: clean(&post.summary_html),
+                    content,
+                },
+            )
         })
         .collect()
 }
@@ -112,12 +163,18 @@ fn prepare<'a>(config: &Config, posts: impl Iterator<Item = &'a Post>) -> BTreeM
 impl Feed<'_> {
     /// The URL of this feed's file `name`.
     fn url(&self, name: &str) -> String {
-        self.home.join(name).expect("feed names are plain file names").to_string()
+        self.home
+            .join(name)
+            .expect("feed names are plain file names")
+            .to_string()
     }
 }
 
 fn file(dir: &str, name: &str, bytes: Vec<u8>) -> OutputFile {
-    OutputFile { path: PathBuf::from(format!("{dir}{name}")), bytes }
+    OutputFile {
+        path: PathBuf::from(format!("{dir}{name}")),
+        bytes,
+    }
 }
 
 /// The name shown for a post's author.

@@ -23,17 +23,34 @@ pub(super) fn write(config: &Config, feed: &Feed) -> Result<Vec<u8>> {
         .description(description(config).to_string())
         .language(Some(site.language.clone()))
         // The profile wants `email (Name)`; without an email the element is left out.
-        .managing_editor(site.author.email.as_ref().map(|e| format!("{e} ({})", site.author.name)))
-        .last_build_date(feed.updated.map(|d| d.to_rfc2822()))
+        .managing_editor(
+            site.author
+                .email
+                .as_ref()
+                .map(|e| format!("{e} ({})", site.author.name)),
+        )
+        .last_build_date(feed.updated.map(|d| rfc822(&d)))
         .generator(Some("herald".to_string()))
-        .docs(Some("https://www.rssboard.org/rss-specification".to_string()))
-        .atom_ext(Some(AtomExtension { links: vec![self_link] }))
-        .items(feed.items.iter().map(|item| to_item(config, item)).collect::<Vec<_>>())
+        .docs(Some(
+            "https://www.rssboard.org/rss-specification".to_string(),
+        ))
+        .atom_ext(Some(AtomExtension {
+            links: vec![self_link],
+        }))
+        .items(
+            feed.items
+                .iter()
+                .map(|item| to_item(config, item))
+                .collect::<Vec<_>>(),
+        )
         .build();
     let mut out = Vec::with_capacity(4096 + feed.items.len() * 8192);
     channel
         .pretty_write_to(&mut out, b' ', 2)
-        .map_err(|e| Error::Feed { kind: "RSS", source: Box::new(e) })?;
+        .map_err(|e| Error::Feed {
+            kind: "RSS",
+            source: Box::new(e),
+        })?;
     out.push(b'\n');
     Ok(out)
 }
@@ -59,10 +76,16 @@ fn to_item(config: &Config, item: &super::Item) -> Item {
             value: post.id.clone(),
             permalink: false,
         }))
-        .pub_date(Some(post.date.to_rfc2822()))
+        .pub_date(Some(rfc822(&post.date)))
         .description(Some(item.summary.to_string()))
         .content((!item.content.is_empty()).then(|| item.content.to_string()))
         .categories(categories)
         .dublin_core_ext(Some(dublin_core))
         .build()
+}
+
+/// RFC 822 with English names, a two-digit day, a four-digit year and the
+/// site's numeric offset: `Fri, 06 Dec 2013 08:00:00 +0100`.
+fn rfc822(date: &chrono::DateTime<chrono_tz::Tz>) -> String {
+    date.format("%a, %d %b %Y %H:%M:%S %z").to_string()
 }

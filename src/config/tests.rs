@@ -1,0 +1,160 @@
+use super::*;
+
+const MINIMAL: &str = r#"
+[site]
+title = "Blogg"
+base_url = "https://example.se/blogg"
+
+[site.author]
+name = "Kommunchefen"
+"#;
+
+fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+    Config::parse(Path::new("site/config.toml"), text)
+}
+
+fn messages(text: &str) -> Vec<String> {
+    parse(text)
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[test]
+fn defaults_apply() {
+    let c = parse(MINIMAL).unwrap();
+    assert_eq!(
+        c.site.base_url.as_str(),
+        "https://example.se/blogg/",
+        "a trailing slash is added"
+    );
+    assert_eq!(c.site.language, "sv");
+    assert_eq!(c.site.timezone, chrono_tz::Europe::Stockholm);
+    assert_eq!(
+        c.site.default_publish_time,
+        NaiveTime::from_hms_opt(8, 0, 0).unwrap()
+    );
+    assert_eq!(
+        c.paths.posts,
+        Path::new("site/posts"),
+        "paths resolve against the config's folder"
+    );
+    assert_eq!(c.paths.output, Path::new("site/public"));
+    assert_eq!(c.feeds.limit, 20);
+    assert!(c.feeds.full_content && c.feeds.tag_feeds);
+    assert_eq!(
+        (
+            c.feeds.rss.as_str(),
+            c.feeds.atom.as_str(),
+            c.feeds.json.as_str()
+        ),
+        ("feed.xml", "atom.xml", "feed.json")
+    );
+    assert_eq!(c.host(), "example.se");
+}
+
+#[test]
+fn the_repository_example_is_valid() {
+    let text = include_str!("../../config.toml");
+    let c = Config::parse(Path::new("config.toml"), text).unwrap();
+    assert_eq!(c.site.lang, Lang::Sv);
+}
+
+#[test]
+fn every_unknown_key_is_listed_with_its_line() {
+    let text = format!("{MINIMAL}colour = \"red\"\n\n[paths]\npost = \"x\"\n\n[extra]\na = 1\n");
+    let found = messages(&text);
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert!(
+        found[0]
+            .starts_with("site/config.toml:8: unknown field `colour`, expected `name` or `email`"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("site/config.toml:11: unknown field `post`"),
+        "{found:?}"
+    );
+    assert!(
+        found[2].starts_with("site/config.toml:13: unknown field `extra`"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn every_bad_value_is_listed_with_its_line() {
+    let text = r#"[site]
+title = "Blogg"
+base_url = "/blogg/"
+language = "svenska!"
+timezone = "Europe/Vimmerby"
+default_publish_time = "8 på morgonen"
+
+[site.author]
+name = "K"
+
+[feeds]
+rss = "../feed.xml"
+"#;
+    let found = messages(text);
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert!(
+        found[0].starts_with("site/config.toml:3: `/blogg/` is not absolute"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("site/config.toml:4: language"),
+        "{found:?}"
+    );
+    assert!(
+        found[2].starts_with("site/config.toml:5: unknown time zone"),
+        "{found:?}"
+    );
+    assert!(
+        found[3].starts_with("site/config.toml:6: default_publish_time"),
+        "{found:?}"
+    );
+    assert!(
+        found[4].starts_with("site/config.toml:12: feeds.rss"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn unknown_keys_and_bad_values_together() {
+    let text = MINIMAL.replace("https://example.se/blogg", "blogg") + "\n[feeds]\nlimt = 3\n";
+    let found = messages(&text);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found[0].starts_with("site/config.toml:4:"), "{found:?}");
+    assert!(
+        found[1].starts_with("site/config.toml:10: unknown field `limt`"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn base_url_must_be_http() {
+    let text = MINIMAL.replace("https://example.se/blogg", "ftp://example.se/");
+    assert!(messages(&text)[0].contains("absolute http(s) URL"));
+}
+
+#[test]
+fn missing_required_keys_are_named() {
+    let found = messages("[site]\ntitle = \"x\"\n[site.author]\nname = \"a\"\n");
+    assert!(found[0].contains("missing field `base_url`"), "{found:?}");
+}
+
+#[test]
+fn syntax_errors_have_lines() {
+    let found = messages("[site]\ntitle = \"x\n");
+    assert!(found[0].starts_with("site/config.toml:2:"), "{found:?}");
+}
+
+#[test]
+fn language_tags() {
+    assert!(check_language("sv").is_ok());
+    assert!(check_language("sv-SE").is_ok());
+    assert!(check_language("en-GB-oxendict").is_ok());
+    assert!(check_language("s").is_err());
+    assert!(check_language("sv_SE").is_err());
+}
