@@ -1,0 +1,106 @@
+//! Shared helpers for end-to-end tests: small fixture sites in temporary
+//! folders and a way to run the real `herald` binary on them.
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The fixed clock used by every end-to-end test.
+pub const NOW: &str = "2013-10-01T12:00:00+02:00";
+
+/// A fixture site in a temporary folder.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+}
+
+impl Site {
+    /// A site with `config.toml` made of the standard `[site]` table plus `extra`.
+    pub fn new(extra: &str) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let config = format!(
+            "[site]\ntitle = \"Testbloggen\"\ndescription = \"Prov\"\nbase_url = \"https://example.se/blogg/\"\nlanguage = \"sv\"\n\n[site.author]\nname = \"Kommunchefen\"\nemail = \"kc@example.se\"\n{extra}"
+        );
+        std::fs::write(dir.path().join("config.toml"), config).unwrap();
+        std::fs::create_dir(dir.path().join("posts")).unwrap();
+        Site { dir }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `posts/<name>` with the given raw bytes.
+    pub fn raw_post(&self, name: &str, bytes: &[u8]) -> &Self {
+        std::fs::write(self.path().join("posts").join(name), bytes).unwrap();
+        self
+    }
+
+    /// Writes `posts/<name>` with front matter `front` and Markdown `body`.
+    pub fn post(&self, name: &str, front: &str, body: &str) -> &Self {
+        self.raw_post(name, format!("+++\n{front}\n+++\n\n{body}").as_bytes())
+    }
+
+    /// Runs herald with `--config <site>/config.toml --now NOW` and `args`.
+    pub fn herald(&self, args: &[&str]) -> Output {
+        herald(&self.path().join("config.toml"), args)
+    }
+
+    pub fn output(&self) -> PathBuf {
+        self.path().join("public")
+    }
+}
+
+/// Runs the real binary with `config` and the fixed clock.
+pub fn herald(config: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("--config")
+        .arg(config)
+        .args(["--now", NOW])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Asserts success and returns stderr.
+pub fn ok(out: &Output) -> String {
+    assert!(out.status.success(), "herald failed: {}\n{}", out.status, stderr(out));
+    stderr(out)
+}
+
+/// Every file below `dir`, by relative path, with its bytes.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    files
+}
+
+fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(root, &path, files);
+        } else {
+            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            files.insert(rel, std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+/// Parses a feed with `feed-rs`, an independent parser.
+pub fn parse_feed(bytes: &[u8]) -> feed_rs::model::Feed {
+    feed_rs::parser::parse(bytes).unwrap_or_else(|e| panic!("feed-rs rejects the feed: {e}"))
+}
+
+/// Checks that `bytes` is well-formed XML and returns its text.
+pub fn well_formed(name: &str, bytes: &[u8]) -> String {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8"));
+    if let Err(e) = roxmltree::Document::parse(text) {
+        panic!("{name} is not well-formed XML: {e}\n{text}");
+    }
+    text.to_string()
+}
