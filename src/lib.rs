@@ -12,6 +12,7 @@ pub mod error;
 pub mod feeds;
 pub mod html;
 pub mod i18n;
+pub mod import;
 pub mod log;
 pub mod output;
 pub mod pipeline;

@@ -1,0 +1,307 @@
+//! Feed content (HTML) to Markdown, with the `htmd` crate in its faithful
+//! mode: whatever Markdown can say (paragraphs, emphasis, links, images,
+//! lists, quotes, code, headings, simple tables) becomes Markdown; an element
+//! Markdown cannot express without losing something (a `class`, a `<sup>`,
+//! an `<iframe>`, a table cell spanning columns) stays HTML, which herald's
+//! Markdown passes through unchanged.
+//!
+//! Every conversion is checked: the Markdown, rendered the way `herald build`
+//! renders it, must have the same elements and the same text as the original.
+//! When it does not, the whole content is kept as HTML.
+
+use htmd::options::{BrStyle, BulletListMarker, HrStyle, Options, TranslationMode};
+use htmd::HtmlToMarkdown;
+use lol_html::{doc_text, element, rewrite_str, RewriteStrSettings};
+use pulldown_cmark::Parser;
+
+/// A post body made from feed HTML.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Converted {
+    /// The body, ending with a line break (empty for no content).
+    pub markdown: String,
+    /// Whether Markdown would have changed the content, so it was kept as HTML.
+    pub kept_html: bool,
+}
+
+/// The Markdown for `html`; see the module documentation.
+pub fn to_markdown(html: &str) -> Converted {
+    let html = without_scripts(html);
+    let markdown = convert(&html);
+    if signature(&render(&markdown)) == signature(&html) {
+        return Converted {
+            markdown,
+            kept_html: false,
+        };
+    }
+    // An HTML block runs to the next blank line, so the HTML must have none;
+    // a line feed written as `&#10;` reads the same in HTML, even in `<pre>`.
+    let mut kept = html.trim().replace("\r\n", "\n");
+    while kept.contains("\n\n") {
+        kept = kept.replace("\n\n", "\n&#10;");
+    }
+    Converted {
+        markdown: format!("<div>\n{kept}\n</div>\n"),
+        kept_html: true,
+    }
+}
+
+fn convert(html: &str) -> String {
+    let converter = HtmlToMarkdown::builder()
+        .options(Options {
+            br_style: BrStyle::Backslash,
+            hr_style: HrStyle::Dashes,
+            bullet_list_marker: BulletListMarker::Dash,
+            ul_bullet_spacing: 1,
+            ol_number_spacing: 1,
+            translation_mode: TranslationMode::Faithful,
+            ..Options::default()
+        })
+        .build();
+    // htmd fails only when reading its input, which is already in memory.
+    let markdown = converter.convert(html).unwrap_or_default();
+    let markdown = markdown.trim();
+    if markdown.is_empty() {
+        String::new()
+    } else {
+        format!("{markdown}\n")
+    }
+}
+
+/// `html` without `script`, `style` and `noscript` elements.
+fn without_scripts(html: &str) -> String {
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("script, style, noscript", |el| {
+            el.remove();
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    // lol_html only fails in strict mode or on memory limits, neither of which is set.
+    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
+/// Markdown to HTML with the extensions `herald build` uses.
+fn render(markdown: &str) -> String {
+    use pulldown_cmark::Options as O;
+    let mut out = String::new();
+    let options = O::ENABLE_TABLES | O::ENABLE_FOOTNOTES | O::ENABLE_STRIKETHROUGH;
+    pulldown_cmark::html::push_html(&mut out, Parser::new_ext(markdown, options));
+    out
+}
+
+/// What must survive a conversion: the elements in order (with wrappers that
+/// carry no meaning left out and synonyms merged) and the text without
+/// whitespace.
+fn signature(html: &str) -> (Vec<String>, String) {
+    let mut tags = Vec::new();
+    let mut text = String::new();
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("*", |el| {
+            let name = el.tag_name();
+            let name = match name.as_str() {
+                "b" => "strong".to_string(),
+                "i" => "em".to_string(),
+                "s" | "strike" => "del".to_string(),
+                _ => name,
+            };
+            if !matches!(name.as_str(), "p" | "div" | "span" | "tbody" | "thead") {
+                tags.push(name);
+            }
+            Ok(())
+        })],
+        document_content_handlers: vec![doc_text!(|chunk| {
+            text.push_str(chunk.as_str());
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    let _ = rewrite_str(html, settings);
+    let text = decode_entities(&text)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    (tags, text)
+}
+
+/// The text of a little HTML such as an Atom `type="html"` title: tags
+/// dropped, entities decoded, whitespace collapsed.
+pub fn to_plain_text(html: &str) -> String {
+    let mut text = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
+    }
+    text.push_str(rest);
+    decode_entities(&text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn decode_entities(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let entity = rest
+            .find(';')
+            .filter(|&end| end <= 10)
+            .map(|end| (&rest[1..end], end));
+        match entity.and_then(|(name, end)| decode_one(name).map(|c| (c, end))) {
+            Some((c, end)) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Named entities common in feeds; others are left as written.
+const NAMED: [(&str, char); 23] = [
+    ("amp", '&'),
+    ("lt", '<'),
+    ("gt", '>'),
+    ("quot", '"'),
+    ("apos", '\''),
+    ("nbsp", '\u{a0}'),
+    ("hellip", '…'),
+    ("ndash", '–'),
+    ("mdash", '—'),
+    ("lsquo", '‘'),
+    ("rsquo", '’'),
+    ("ldquo", '“'),
+    ("rdquo", '”'),
+    ("laquo", '«'),
+    ("raquo", '»'),
+    ("aring", 'å'),
+    ("auml", 'ä'),
+    ("ouml", 'ö'),
+    ("Aring", 'Å'),
+    ("Auml", 'Ä'),
+    ("Ouml", 'Ö'),
+    ("eacute", 'é'),
+    ("copy", '©'),
+];
+
+fn decode_one(name: &str) -> Option<char> {
+    if let Some(code) = name.strip_prefix('#') {
+        let value = match code.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => code.parse().ok()?,
+        };
+        return char::from_u32(value);
+    }
+    NAMED.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn md(html: &str) -> String {
+        let converted = to_markdown(html);
+        assert!(
+            !converted.kept_html,
+            "{html} was kept as HTML: {}",
+            converted.markdown
+        );
+        converted.markdown
+    }
+
+    #[test]
+    fn markdown_where_markdown_can_say_it() {
+        let html = "<p>Ett <em>två</em> <b>tre</b> <a href=\"https://x.se/a_b\">länk</a>.</p>\n<p>Rad<br>rad två</p>";
+        assert_eq!(
+            md(html),
+            "Ett *två* **tre** [länk](https://x.se/a_b).\n\nRad\\\nrad två\n"
+        );
+        let html = "<ul><li>a</li><li>b <code>c</code></li></ul><ol><li>x</li></ol><blockquote><p>citat</p></blockquote>";
+        assert_eq!(md(html), "- a\n- b `c`\n\n1. x\n\n> citat\n");
+        assert_eq!(
+            md("<p>5 * 3 = _15_ [x] &amp; &lt;b&gt;</p><h2>Rubrik</h2><hr>"),
+            "5 \\* 3 = \\_15\\_ \\[x\\] & \\<b>\n\n## Rubrik\n\n- - -\n"
+        );
+        assert_eq!(md("Bara text &hellip; utan p"), "Bara text … utan p\n");
+        assert_eq!(md(""), "");
+    }
+
+    #[test]
+    fn html_where_markdown_would_lose_something() {
+        let converted = to_markdown("<p>a <sup>2</sup> och <span class=\"x\">b</span></p><iframe src=\"https://v.se\"></iframe>");
+        assert!(!converted.kept_html);
+        assert!(
+            converted
+                .markdown
+                .contains("a <sup>2</sup> och <span class=\"x\">b</span>"),
+            "{}",
+            converted.markdown
+        );
+        assert!(
+            converted
+                .markdown
+                .contains("<iframe src=\"https://v.se\"></iframe>"),
+            "{}",
+            converted.markdown
+        );
+        let figure = to_markdown(
+            "<figure><img src=\"a.jpg\" alt=\"bild\"><figcaption>Text</figcaption></figure>",
+        );
+        assert!(
+            figure.markdown.contains("<figcaption>Text</figcaption>"),
+            "{}",
+            figure.markdown
+        );
+    }
+
+    #[test]
+    fn blank_lines_never_end_kept_html() {
+        let html = "<table><tr><td colspan=\"2\">a</td></tr>\n\n<tr><td>b *c*</td></tr></table><p>Efter</p>";
+        let converted = to_markdown(html);
+        assert!(
+            !converted.markdown.contains("\n\n<tr>"),
+            "{}",
+            converted.markdown
+        );
+        assert_eq!(signature(&render(&converted.markdown)), signature(html));
+    }
+
+    #[test]
+    fn a_changed_meaning_keeps_all_as_html() {
+        // htmd drops the no-break space, and `- Hur` would become a list.
+        let html = "<p>\u{a0}- Hur träffas avtal?</p>\n\n<pre>a\n\nb</pre>";
+        let converted = to_markdown(html);
+        assert!(converted.kept_html);
+        assert_eq!(
+            converted.markdown,
+            "<div>\n<p>\u{a0}- Hur träffas avtal?</p>\n&#10;<pre>a\n&#10;b</pre>\n</div>\n"
+        );
+        assert_eq!(signature(&render(&converted.markdown)).1, signature(html).1);
+    }
+
+    #[test]
+    fn scripts_are_dropped() {
+        assert_eq!(
+            md("<p>Hej<script>alert(1)</script></p><style>p{}</style>"),
+            "Hej\n"
+        );
+    }
+
+    #[test]
+    fn plain_text_of_little_html() {
+        assert_eq!(
+            to_plain_text("Ett <b>fett</b> &amp; &#246;l&#x21;  ok"),
+            "Ett fett & öl! ok"
+        );
+        assert_eq!(to_plain_text("a &bogus; b & c"), "a &bogus; b & c");
+    }
+}
