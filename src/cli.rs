@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
-use crate::{output, pipeline, templates};
+use crate::{import, output, pipeline, templates};
 
 /// herald: Markdown posts to feeds, pages and a weekly email digest.
 #[derive(Debug, Parser)]
@@ -54,6 +54,11 @@ pub enum Command {
     New {
         /// The post's title.
         title: String,
+    },
+    /// Bring in posts from an old blog's plain-text archive or RSS/Atom feed.
+    Import {
+        #[command(subcommand)]
+        source: import::Source,
     },
     /// Manage the page templates.
     Templates {
@@ -129,6 +134,7 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
             log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
         }
         Command::New { title } => new_post(&config, title, now, log)?,
+        Command::Import { source } => import::run(&config, source, log)?,
         Command::Templates {
             action: TemplatesAction::Eject { force },
         } => {

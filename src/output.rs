@@ -118,6 +118,37 @@ pub fn write_new(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result
     Ok(written)
 }
 
+/// Writes each of `files` into `dir` unless a file of that name exists there
+/// (or whatever exists, when `replace`). Returns the paths written and the
+/// paths left alone because they existed. Used by `import`.
+pub fn write_missing(
+    dir: &Path,
+    files: &[(PathBuf, String)],
+    replace: bool,
+) -> Result<(Vec<PathBuf>, Vec<PathBuf>)> {
+    fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    let (mut written, mut existed) = (Vec::new(), Vec::new());
+    for (name, text) in files {
+        let path = dir.join(name);
+        let mut options = fs::OpenOptions::new();
+        if replace {
+            options.write(true).create(true).truncate(true);
+        } else {
+            options.write(true).create_new(true);
+        }
+        match options.open(&path) {
+            Ok(mut file) => {
+                std::io::Write::write_all(&mut file, text.as_bytes())
+                    .map_err(|e| Error::write(&path, e))?;
+                written.push(path);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => existed.push(path),
+            Err(e) => return Err(Error::write(&path, e)),
+        }
+    }
+    Ok((written, existed))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,6 +200,25 @@ mod tests {
             1,
             "no staging folders left"
         );
+    }
+
+    #[test]
+    fn write_missing_leaves_existing_files_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = vec![(PathBuf::from("a.md"), "one".to_string())];
+        assert_eq!(write_missing(dir.path(), &files, false).unwrap().0.len(), 1);
+        let two = vec![
+            (PathBuf::from("a.md"), "two".to_string()),
+            (PathBuf::from("b.md"), "b".into()),
+        ];
+        let (written, existed) = write_missing(dir.path(), &two, false).unwrap();
+        assert_eq!(
+            (written, existed),
+            (vec![dir.path().join("b.md")], vec![dir.path().join("a.md")])
+        );
+        assert_eq!(fs::read_to_string(dir.path().join("a.md")).unwrap(), "one");
+        write_missing(dir.path(), &two, true).unwrap();
+        assert_eq!(fs::read_to_string(dir.path().join("a.md")).unwrap(), "two");
     }
 
     #[test]

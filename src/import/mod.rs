@@ -1,11 +1,67 @@
-//! `herald import`: posts from an old blog's plain-text archive or feed.
+//! `herald import`: posts from an old blog's plain-text archive or its RSS or
+//! Atom feed.
+//!
+//! The converters ([`text`], [`feed`]) turn the source into drafts and
+//! warnings; [`plan`] decides each post's file against the posts already in
+//! the folder; every post to write is parsed as `herald check` would; only
+//! then [`crate::output::write_missing`] writes, never replacing a file
+//! unless `--overwrite` says so.
 
 mod dates;
+mod feed;
 mod html;
+mod plan;
 mod prose;
 mod text;
 
+use std::path::{Path, PathBuf};
+
 use chrono::NaiveDate;
+use clap::Subcommand;
+
+use crate::config::Config;
+use crate::content::{self, slug};
+use crate::diag::Diagnostic;
+use crate::error::{Error, Result};
+use crate::log::Log;
+use crate::output;
+use plan::{Action, Existing, Planned};
+
+/// `herald import ...`: where the posts come from.
+#[derive(Debug, Subcommand)]
+pub enum Source {
+    /// Split a plain-text archive into posts at its date headings (`fredag 27 september 2013`).
+    Text {
+        /// The archive: a UTF-8 text file.
+        file: PathBuf,
+        /// Title each post with its first sentence or with its date heading.
+        #[arg(long, value_enum, default_value_t, value_name = "FROM")]
+        title: TitleFrom,
+        #[command(flatten)]
+        options: Options,
+    },
+    /// Turn the items of an RSS 2.0 or Atom feed file into posts, keeping their ids.
+    Feed {
+        /// The feed file.
+        file: PathBuf,
+        #[command(flatten)]
+        options: Options,
+    },
+}
+
+/// Options of both sources.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// Write the posts here instead of the configured posts folder.
+    #[arg(long, value_name = "DIR")]
+    pub into: Option<PathBuf>,
+    /// Replace posts imported before (same id) whose text would now differ.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// List what would be written; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
 
 /// Where a text entry's title comes from.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -38,4 +94,191 @@ pub struct Draft {
     pub body: String,
     /// Where in the source the post comes from, for messages.
     pub origin: String,
+}
+
+/// Runs `herald import`: converts, plans, checks, then writes (or lists).
+pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
+    let (file, options) = match source {
+        Source::Text { file, options, .. } | Source::Feed { file, options } => (file, options),
+    };
+    let input = read_source(file)?;
+    let (drafts, warnings) = match source {
+        Source::Text { title, .. } => text::split(file, &input, *title),
+        Source::Feed { .. } => {
+            feed::parse(file, &input, config).map_err(|d| Error::Invalid(vec![d]))?
+        }
+    };
+    for warning in &warnings {
+        log.warn(warning.to_string());
+    }
+    if drafts.is_empty() {
+        let what = match source {
+            Source::Text { .. } => {
+                "no date heading such as `fredag 27 september 2013` starts a post"
+            }
+            Source::Feed { .. } => "the feed has no item to import",
+        };
+        return Err(Error::Invalid(vec![Diagnostic::file(
+            file,
+            format!("{what}; nothing to import"),
+        )]));
+    }
+    let into = options
+        .into
+        .clone()
+        .unwrap_or_else(|| config.paths.posts.clone());
+    let existing = read_existing(&into, config, log)?;
+    let (planned, messages) = plan::plan(drafts, &existing, config.host(), options.overwrite);
+    for message in messages {
+        log.warn(format!("{}: {message}", file.display()));
+    }
+    check(&into, &planned, config)?;
+    write(&into, &planned, options.dry_run, log)?;
+    log.info(summary(file, &into, &planned, options.dry_run));
+    Ok(())
+}
+
+/// The source text; a file that is not UTF-8 is bad input.
+fn read_source(file: &Path) -> Result<String> {
+    let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let line = diag_line(e.as_bytes(), e.utf8_error().valid_up_to());
+        let message =
+            "the file is not UTF-8; convert it first, e.g. `iconv -f windows-1252 -t utf-8`";
+        Error::Invalid(vec![Diagnostic::at(file, line, message)])
+    })?;
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
+}
+
+fn diag_line(bytes: &[u8], offset: usize) -> usize {
+    1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count()
+}
+
+/// The posts already in `dir` (none when it does not exist yet).
+fn read_existing(dir: &Path, config: &Config, log: &Log) -> Result<Vec<Existing>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(Vec::new());
+    };
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Error::read(dir, e))?.path();
+        if path.extension().is_some_and(|e| e == "md") && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    let mut existing = Vec::with_capacity(paths.len());
+    for path in paths {
+        let bytes = std::fs::read(&path).map_err(|e| Error::read(&path, e))?;
+        let name = PathBuf::from(path.file_name().unwrap_or_default());
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        match content::parse(&path, &bytes, config) {
+            Ok(post) => existing.push(Existing {
+                name,
+                id: Some(post.id),
+                slug: post.slug,
+                text,
+            }),
+            Err(_) => {
+                log.warn(format!(
+                    "{} has problems (`herald check` lists them); no post is matched to it",
+                    path.display()
+                ));
+                let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                existing.push(Existing {
+                    name,
+                    id: None,
+                    slug: slug::from_file_stem(stem),
+                    text,
+                });
+            }
+        }
+    }
+    Ok(existing)
+}
+
+/// Parses every post to be written as `herald check` would.
+fn check(dir: &Path, planned: &[Planned], config: &Config) -> Result<()> {
+    let mut problems = Vec::new();
+    for post in planned
+        .iter()
+        .filter(|p| matches!(p.action, Action::New | Action::Replace))
+    {
+        if let Err(found) = content::parse(&dir.join(&post.name), post.text.as_bytes(), config) {
+            problems.extend(found);
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
+/// Lists every post with its action on stdout and, unless `dry_run`, writes.
+fn write(dir: &Path, planned: &[Planned], dry_run: bool, log: &Log) -> Result<()> {
+    for post in planned {
+        println!(
+            "{:<9} {}",
+            post.action.word(),
+            dir.join(&post.name).display()
+        );
+        if post.action == Action::Kept {
+            let path = dir.join(&post.name);
+            log.warn(format!(
+                "{} differs from the import; kept (--overwrite replaces it)",
+                path.display()
+            ));
+        }
+    }
+    if dry_run {
+        return Ok(());
+    }
+    let files = |action| -> Vec<(PathBuf, String)> {
+        planned
+            .iter()
+            .filter(|p| p.action == action)
+            .map(|p| (p.name.clone(), p.text.clone()))
+            .collect()
+    };
+    let (_, appeared) = output::write_missing(dir, &files(Action::New), false)?;
+    for path in appeared {
+        log.warn(format!(
+            "{} appeared during the import; left alone",
+            path.display()
+        ));
+    }
+    output::write_missing(dir, &files(Action::Replace), true)?;
+    Ok(())
+}
+
+/// The closing line: what was (or would be) done.
+fn summary(file: &Path, dir: &Path, planned: &[Planned], dry_run: bool) -> String {
+    let count = |action| planned.iter().filter(|p| p.action == action).count();
+    let (new, replaced) = (count(Action::New), count(Action::Replace));
+    let counts = format!(
+        "{new} new, {replaced} replaced, {} unchanged, {} kept",
+        count(Action::Unchanged),
+        count(Action::Kept)
+    );
+    let (file, dir) = (file.display(), dir.display());
+    if dry_run {
+        format!(
+            "dry run: {} posts from {file} into {dir}: {counts}; nothing was written",
+            planned.len()
+        )
+    } else if new + replaced == 0 {
+        format!(
+            "nothing new: all {} posts from {file} are already in {dir} ({counts})",
+            planned.len()
+        )
+    } else {
+        format!(
+            "imported {} posts from {file} into {dir}: {counts}",
+            planned.len()
+        )
+    }
 }
