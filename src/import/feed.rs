@@ -216,9 +216,22 @@ fn text_body(kind: TextType, value: &str) -> (String, bool) {
             (markdown + end, false)
         }
         TextType::Html | TextType::Xhtml => {
-            let converted = html::to_markdown(value);
+            let converted = html::to_markdown(without_xhtml_div(value));
             (converted.markdown, converted.kept_html)
         }
+    }
+}
+
+/// Atom XHTML content is wrapped in a `<div>` that is not part of it (RFC 4287, 3.1.1.3).
+fn without_xhtml_div(value: &str) -> &str {
+    let value = value.trim();
+    match (
+        value.starts_with("<div"),
+        value.find('>'),
+        value.strip_suffix("</div>"),
+    ) {
+        (true, Some(open), Some(inner)) if open < inner.len() => &inner[open + 1..],
+        _ => value,
     }
 }
 

@@ -25,7 +25,7 @@ pub struct Converted {
 
 /// The Markdown for `html`; see the module documentation.
 pub fn to_markdown(html: &str) -> Converted {
-    let html = without_scripts(html);
+    let html = tidy(html);
     let markdown = convert(&html);
     if signature(&render(&markdown)) == signature(&html) {
         return Converted {
@@ -67,17 +67,41 @@ fn convert(html: &str) -> String {
     }
 }
 
-/// `html` without `script`, `style` and `noscript` elements.
-fn without_scripts(html: &str) -> String {
+/// Link attributes that only tell browsers how to open a link.
+const LINK_REL: [&str; 5] = ["noopener", "noreferrer", "nofollow", "ugc", "external"];
+
+/// `html` without what a post does not need: `script`, `style` and
+/// `noscript` elements, `target` and browser-only `rel` on links, and line
+/// breaks right after `<br>` (which Markdown would turn into a leading space).
+fn tidy(html: &str) -> String {
     let settings = RewriteStrSettings {
-        element_content_handlers: vec![element!("script, style, noscript", |el| {
-            el.remove();
-            Ok(())
-        })],
+        element_content_handlers: vec![
+            element!("script, style, noscript", |el| {
+                el.remove();
+                Ok(())
+            }),
+            element!("a", |el| {
+                el.remove_attribute("target");
+                let rel = el.get_attribute("rel").unwrap_or_default();
+                if rel
+                    .split_whitespace()
+                    .all(|r| LINK_REL.contains(&r.to_ascii_lowercase().as_str()))
+                {
+                    el.remove_attribute("rel");
+                }
+                Ok(())
+            }),
+        ],
         ..RewriteStrSettings::new()
     };
     // lol_html only fails in strict mode or on memory limits, neither of which is set.
-    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+    let html = rewrite_str(html, settings).unwrap_or_else(|_| html.to_string());
+    if html.contains("<pre") {
+        return html;
+    }
+    ["<br>", "<br/>", "<br />"]
+        .iter()
+        .fold(html, |html, br| html.replace(&format!("{br}\n"), br))
 }
 
 /// Markdown to HTML with the extensions `herald build` uses.
@@ -289,10 +313,22 @@ mod tests {
     }
 
     #[test]
-    fn scripts_are_dropped() {
+    fn scripts_and_browser_hints_are_dropped() {
         assert_eq!(
             md("<p>Hej<script>alert(1)</script></p><style>p{}</style>"),
             "Hej\n"
+        );
+        let html =
+            "<p><a href=\"https://a.se\" rel=\"noopener noreferrer\" target=\"_blank\">a</a></p>";
+        assert_eq!(md(html), "[a](https://a.se)\n");
+        assert!(md("<p><a href=\"https://a.se\" rel=\"me\">a</a></p>").contains("rel=\"me\""));
+    }
+
+    #[test]
+    fn lines_after_hard_breaks_start_clean() {
+        assert_eq!(
+            md("<p>Ett.<br>\nTvå.<br />\n- tre</p>"),
+            "Ett.\\\nTvå.\\\n\\- tre\n"
         );
     }
 

@@ -150,3 +150,13 @@ fn other_files_are_refused() {
     let err = parse(Path::new("b.xml"), "<rss><channel><item>", &config).unwrap_err();
     assert!(err.message.starts_with("not a readable RSS feed"), "{err}");
 }
+
+#[test]
+fn the_xhtml_wrapper_is_not_content() {
+    assert_eq!(
+        without_xhtml_div("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a</p></div>"),
+        "<p>a</p>"
+    );
+    assert_eq!(without_xhtml_div(" <p>a</p> "), "<p>a</p>");
+    assert_eq!(without_xhtml_div("<div/>"), "<div/>");
+}
