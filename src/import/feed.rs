@@ -111,9 +111,9 @@ fn from_rss(item: &Item, config: &Config) -> Result<Converted, String> {
         item.pub_date(),
         dc.and_then(|dc| dc.dates().first()).map(String::as_str),
     ) {
-        (Some(d), _) | (None, Some(d)) => {
-            parse_date(d).ok_or(format!("the date `{d}` is not RFC 822 or RFC 3339"))?
-        }
+        (Some(d), _) | (None, Some(d)) => parse_date(d).ok_or(format!(
+            "the date `{d}` is not RFC 822 or RFC 3339; left out"
+        ))?,
         (None, None) => return Err("no pubDate; left out".into()),
     };
     let content = item.content().or(item.description()).unwrap_or("");

@@ -165,7 +165,10 @@ fn read_existing(dir: &Path, config: &Config, log: &Log) -> Result<Vec<Existing>
     let mut paths = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| Error::read(dir, e))?.path();
-        if path.extension().is_some_and(|e| e == "md") && path.is_file() {
+        let hidden = path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if path.extension().is_some_and(|e| e == "md") && !hidden && path.is_file() {
             paths.push(path);
         }
     }

@@ -36,8 +36,8 @@ enum Line<'a> {
     Glued(&'a str, Phrase, &'a str),
 }
 
-/// Splits `text`, the archive `path`, into drafts, newest last in file
-/// order; the warnings name lines of `path`.
+/// Splits `text`, the archive `path`, into drafts in file order; the
+/// warnings name lines of `path`.
 pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> (Vec<Draft>, Vec<Diagnostic>) {
     let lines: Vec<&str> = text.lines().collect();
     let mut warnings = Vec::new();
