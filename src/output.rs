@@ -73,9 +73,25 @@ fn swap_in(staging: &Path, target: &Path, parent: &Path, name: &str) -> Result<(
     }
     if had_old {
         // The new site is in place; failing to tidy up the old one is not an error.
-        let _ = fs::remove_dir_all(&old);
+        remove_tree(&old);
     }
     Ok(())
+}
+
+/// Removes a folder tree, its top-level entries in parallel (a large site
+/// has thousands of post folders).
+fn remove_tree(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        let paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+        paths.par_iter().for_each(|path| {
+            let _ = if path.is_dir() {
+                fs::remove_dir_all(path)
+            } else {
+                fs::remove_file(path)
+            };
+        });
+    }
+    let _ = fs::remove_dir_all(dir);
 }
 
 /// Removes staging folders left behind by a run that was killed.
@@ -86,7 +102,7 @@ fn remove_leftovers(parent: &Path, name: &str) {
             let file_name = entry.file_name();
             let file_name = file_name.to_string_lossy();
             if prefixes.iter().any(|p| file_name.starts_with(p.as_str())) {
-                let _ = fs::remove_dir_all(entry.path());
+                remove_tree(&entry.path());
             }
         }
     }

@@ -4,7 +4,6 @@
 //! internal post type. Pages are rendered in parallel as the output module
 //! asks for them, so a large site never sits in memory as a whole.
 
-use std::borrow::Cow;
 use std::path::PathBuf;
 
 use handlebars::Handlebars;
@@ -14,7 +13,6 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::{Post, Tag};
 use crate::error::{Error, Result};
-use crate::html;
 use crate::i18n::Texts;
 use crate::output::OutputFile;
 
@@ -46,7 +44,7 @@ pub struct PostView<'a> {
     pub author: &'a str,
     pub tags: Vec<TagLink<'a>>,
     /// Summary HTML with absolute URLs.
-    pub summary: Cow<'a, str>,
+    pub summary: &'a str,
     /// Full body HTML as written (only on the post's own page).
     pub content: &'a str,
 }
@@ -91,6 +89,16 @@ struct PostBody<'a> {
 
 #[derive(Serialize)]
 struct SubscribeBody {}
+
+/// What `layout.hbs` sees besides the common fields: the rendered page body.
+#[derive(Serialize)]
+struct Layout {
+    body: &'static str,
+}
+
+/// Stands in for the page body while the layout renders; letters and digits
+/// only, so no escaping can alter it.
+const BODY_PLACEHOLDER: &str = "heraldPageBody5c1e0a9f";
 
 /// Everything needed to render the pages of one site.
 pub struct Site<'a> {
@@ -216,6 +224,9 @@ impl<'a> Site<'a> {
         }
     }
 
+    /// Renders `template` (the page's body), then `layout` around it. The
+    /// layout is rendered with a placeholder body that is then replaced, so
+    /// a large body is not copied through the template engine a second time.
     fn page<T: Serialize>(
         &self,
         template: &str,
@@ -225,25 +236,42 @@ impl<'a> Site<'a> {
         feeds: Vec<FeedLink>,
         body: T,
     ) -> Result<OutputFile> {
-        let page = Page {
+        let t = self.config.site.lang.texts();
+        let mut page = Page {
             site: &self.view,
-            t: self.config.site.lang.texts(),
+            t,
             title,
             url,
             feeds,
             body,
         };
+        let inner = self.render_template(template, &page)?;
+        let layout = Page {
+            site: page.site,
+            t,
+            title,
+            url: std::mem::take(&mut page.url),
+            feeds: std::mem::take(&mut page.feeds),
+            body: Layout {
+                body: BODY_PLACEHOLDER,
+            },
+        };
         let html = self
-            .registry
-            .render(template, &page)
-            .map_err(|e| Error::Render {
-                name: format!("{template}.hbs"),
-                source: Box::new(e),
-            })?;
+            .render_template("layout", &layout)?
+            .replace(BODY_PLACEHOLDER, &inner);
         Ok(OutputFile {
             path,
             bytes: html.into_bytes(),
         })
+    }
+
+    fn render_template<T: Serialize>(&self, template: &str, data: &T) -> Result<String> {
+        self.registry
+            .render(template, data)
+            .map_err(|e| Error::Render {
+                name: format!("{template}.hbs"),
+                source: Box::new(e),
+            })
     }
 
     fn list(&self, posts: impl Iterator<Item = &'a Post>) -> Vec<PostView<'a>> {
@@ -264,7 +292,7 @@ impl<'a> Site<'a> {
                 .as_deref()
                 .unwrap_or(&self.config.site.author.name),
             tags: post.tags.iter().map(|t| self.tag_link(t)).collect(),
-            summary: html::absolutize(&post.summary_html, &post.url),
+            summary: &post.summary_html,
             content: if with_content { &post.html } else { "" },
         }
     }

@@ -13,8 +13,7 @@ use crate::error::{Error, Result};
 
 /// The default templates, by file name, embedded from the repository's `templates/`.
 pub const DEFAULTS: &[(&str, &str)] = &[
-    ("head.hbs", include_str!("../templates/head.hbs")),
-    ("foot.hbs", include_str!("../templates/foot.hbs")),
+    ("layout.hbs", include_str!("../templates/layout.hbs")),
     ("index.hbs", include_str!("../templates/index.hbs")),
     ("post.hbs", include_str!("../templates/post.hbs")),
     ("tag.hbs", include_str!("../templates/tag.hbs")),

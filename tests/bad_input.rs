@@ -21,12 +21,23 @@ fn assert_rejected(site: &Site, expected: &[&str]) {
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{command}: {err}");
         for line in expected {
-            assert!(err.lines().any(|l| l.ends_with(line) || l.contains(line)), "{command}: expected `{line}` in:\n{err}");
+            assert!(
+                err.lines().any(|l| l.ends_with(line) || l.contains(line)),
+                "{command}: expected `{line}` in:\n{err}"
+            );
         }
         assert!(err.lines().last().unwrap().starts_with("error: "), "{err}");
-        assert_eq!(tree(&site.output()), before, "{command} changed the old output");
+        assert_eq!(
+            tree(&site.output()),
+            before,
+            "{command} changed the old output"
+        );
     }
-    let leftovers: Vec<_> = std::fs::read_dir(site.path()).unwrap().map(|e| e.unwrap().file_name()).filter(|n| n.to_string_lossy().starts_with(".public")).collect();
+    let leftovers: Vec<_> = std::fs::read_dir(site.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with(".public"))
+        .collect();
     assert!(leftovers.is_empty(), "staging folders left: {leftovers:?}");
 }
 
@@ -34,14 +45,23 @@ fn assert_rejected(site: &Site, expected: &[&str]) {
 fn unclosed_front_matter() {
     let site = good_site();
     site.raw_post("trasig.md", b"+++\ntitle = \"x\"\n\nText\n");
-    assert_rejected(&site, &["posts/trasig.md:1: the front matter opened here is never closed with a `+++` line"]);
+    assert_rejected(
+        &site,
+        &["posts/trasig.md:1: the front matter opened here is never closed with a `+++` line"],
+    );
 }
 
 #[test]
 fn missing_title_and_date() {
     let site = good_site();
     site.post("tom.md", "tags = []", "Text");
-    assert_rejected(&site, &["posts/tom.md:1: missing `title` in the front matter", "posts/tom.md:1: missing `date` in the front matter"]);
+    assert_rejected(
+        &site,
+        &[
+            "posts/tom.md:1: missing `title` in the front matter",
+            "posts/tom.md:1: missing `date` in the front matter",
+        ],
+    );
 }
 
 #[test]
@@ -54,21 +74,34 @@ fn impossible_date() {
 #[test]
 fn unknown_front_matter_key() {
     let site = good_site();
-    site.post("nyckel.md", "title = \"N\"\ndate = \"2013-09-20\"\nkategori = \"x\"", "Text");
+    site.post(
+        "nyckel.md",
+        "title = \"N\"\ndate = \"2013-09-20\"\nkategori = \"x\"",
+        "Text",
+    );
     assert_rejected(&site, &["posts/nyckel.md:4: unknown field `kategori`"]);
 }
 
 #[test]
 fn not_utf8() {
     let site = good_site();
-    site.raw_post("latin1.md", b"+++\ntitle = \"K\xf6k\"\ndate = \"2013-09-20\"\n+++\n");
-    assert_rejected(&site, &["posts/latin1.md:2: the file is not UTF-8; save it as UTF-8"]);
+    site.raw_post(
+        "latin1.md",
+        b"+++\ntitle = \"K\xf6k\"\ndate = \"2013-09-20\"\n+++\n",
+    );
+    assert_rejected(
+        &site,
+        &["posts/latin1.md:2: the file is not UTF-8; save it as UTF-8"],
+    );
 }
 
 #[test]
 fn a_bom_is_accepted() {
     let site = good_site();
-    site.raw_post("bom.md", "\u{feff}+++\ntitle = \"Bom\"\ndate = \"2013-09-20\"\n+++\nHej\n".as_bytes());
+    site.raw_post(
+        "bom.md",
+        "\u{feff}+++\ntitle = \"Bom\"\ndate = \"2013-09-20\"\n+++\nHej\n".as_bytes(),
+    );
     common::ok(&site.herald(&["build"]));
     assert!(site.output().join("bom/index.html").exists());
 }
@@ -76,26 +109,48 @@ fn a_bom_is_accepted() {
 #[test]
 fn duplicate_slug_and_id() {
     let site = good_site();
-    site.post("annan.md", "title = \"Annan\"\ndate = \"2013-09-20\"\nslug = \"god\"", "Text")
-        .post("kopia.md", "title = \"Kopia\"\ndate = \"2013-09-13\"\nid = \"tag:example.se,2013-09-27:god\"", "Text");
+    site.post(
+        "annan.md",
+        "title = \"Annan\"\ndate = \"2013-09-20\"\nslug = \"god\"",
+        "Text",
+    )
+    .post(
+        "kopia.md",
+        "title = \"Kopia\"\ndate = \"2013-09-13\"\nid = \"tag:example.se,2013-09-27:god\"",
+        "Text",
+    );
     assert_rejected(
         &site,
-        &["posts/god.md:1: slug `god` is already used by", "posts/kopia.md:4: id `tag:example.se,2013-09-27:god` is already used by"],
+        &[
+            "posts/god.md:1: slug `god` is already used by",
+            "posts/kopia.md:4: id `tag:example.se,2013-09-27:god` is already used by",
+        ],
     );
 }
 
 #[test]
 fn slug_escaping_the_output_folder() {
     let site = good_site();
-    site.post("flykt.md", "title = \"Flykt\"\ndate = \"2013-09-20\"\nslug = \"../../etc\"", "Text");
-    assert_rejected(&site, &["posts/flykt.md:4: slug `../../etc` may only contain a-z, 0-9 and -"]);
+    site.post(
+        "flykt.md",
+        "title = \"Flykt\"\ndate = \"2013-09-20\"\nslug = \"../../etc\"",
+        "Text",
+    );
+    assert_rejected(
+        &site,
+        &["posts/flykt.md:4: slug `../../etc` may only contain a-z, 0-9 and -"],
+    );
 }
 
 #[test]
 fn template_syntax_error() {
     let site = good_site();
     std::fs::create_dir(site.path().join("templates")).unwrap();
-    std::fs::write(site.path().join("templates/post.hbs"), "<h1>{{post.title}}</h1>\n{{#each post.tags}}\n").unwrap();
+    std::fs::write(
+        site.path().join("templates/post.hbs"),
+        "<h1>{{post.title}}</h1>\n{{#each post.tags}}\n",
+    )
+    .unwrap();
     assert_rejected(&site, &["templates/post.hbs:", "template syntax error"]);
 }
 
@@ -104,10 +159,18 @@ fn template_render_error_is_a_runtime_failure() {
     let site = good_site();
     let before = tree(&site.output());
     std::fs::create_dir(site.path().join("templates")).unwrap();
-    std::fs::write(site.path().join("templates/post.hbs"), "{{post.undefined_field}}").unwrap();
+    std::fs::write(
+        site.path().join("templates/post.hbs"),
+        "{{post.undefined_field}}",
+    )
+    .unwrap();
     let out = site.herald(&["build"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    assert!(stderr(&out).contains("error: template `post.hbs` failed to render"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: template `post.hbs` failed to render"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(tree(&site.output()), before);
 }
 
@@ -116,8 +179,18 @@ fn config_problems() {
     let site = good_site();
     let config = site.path().join("config.toml");
     let text = std::fs::read_to_string(&config).unwrap();
-    std::fs::write(&config, text.replace("https://example.se/blogg/", "example.se/blogg") + "\n[feeds]\nlimt = 5\n").unwrap();
-    assert_rejected(&site, &["config.toml:4: `example.se/blogg` is not absolute", "config.toml:12: unknown field `limt`"]);
+    std::fs::write(
+        &config,
+        text.replace("https://example.se/blogg/", "example.se/blogg") + "\n[feeds]\nlimt = 5\n",
+    )
+    .unwrap();
+    assert_rejected(
+        &site,
+        &[
+            "config.toml:4: `example.se/blogg` is not absolute",
+            "config.toml:12: unknown field `limt`",
+        ],
+    );
 }
 
 #[test]
@@ -131,15 +204,28 @@ fn all_problems_in_one_run() {
     let out = site.herald(&["check"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(err.lines().filter(|l| !l.starts_with("error:")).count(), 4, "{err}");
-    assert!(err.ends_with("error: 4 problems found; nothing was written\n"), "{err}");
+    assert_eq!(
+        err.lines().filter(|l| !l.starts_with("error:")).count(),
+        4,
+        "{err}"
+    );
+    assert!(
+        err.ends_with("error: 4 problems found; nothing was written\n"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_now_is_a_usage_error() {
     let site = good_site();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
-        .args(["--config", site.path().join("config.toml").to_str().unwrap(), "--now", "fredag", "build"])
+        .args([
+            "--config",
+            site.path().join("config.toml").to_str().unwrap(),
+            "--now",
+            "fredag",
+            "build",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

@@ -45,9 +45,16 @@ fn example_site_matches_golden_files_and_is_deterministic() {
         golden(&format!("example/{name}"), &first[name]);
     }
     assert!(first.contains_key("prenumerera/index.html"));
-    let tag_pages = first.keys().filter(|k| k.starts_with("tags/") && k.ends_with("/index.html")).count();
+    let tag_pages = first
+        .keys()
+        .filter(|k| k.starts_with("tags/") && k.ends_with("/index.html"))
+        .count();
     let pages = first.keys().filter(|k| k.ends_with("/index.html")).count();
-    assert_eq!(pages, 4 + 1 + tag_pages, "one page per post, the subscribe page, one per tag");
+    assert_eq!(
+        pages,
+        4 + 1 + tag_pages,
+        "one page per post, the subscribe page, one per tag"
+    );
 }
 
 #[test]

@@ -10,18 +10,35 @@ fn new_writes_a_draft_with_a_stable_id() {
     let out = site.herald(&["new", "Välkommen till Vimmerby!"]);
     ok(&out);
     let path = String::from_utf8(out.stdout).unwrap();
-    assert!(path.trim_end().ends_with("posts/2013-10-01-valkommen-till-vimmerby.md"), "{path}");
+    assert!(
+        path.trim_end()
+            .ends_with("posts/2013-10-01-valkommen-till-vimmerby.md"),
+        "{path}"
+    );
     let text = std::fs::read_to_string(path.trim_end()).unwrap();
-    assert!(text.contains("title = \"Välkommen till Vimmerby!\""), "{text}");
+    assert!(
+        text.contains("title = \"Välkommen till Vimmerby!\""),
+        "{text}"
+    );
     assert!(text.contains("date = \"2013-10-01 12:00\""), "{text}");
-    assert!(text.contains("id = \"tag:example.se,2013-10-01:valkommen-till-vimmerby\""), "{text}");
+    assert!(
+        text.contains("id = \"tag:example.se,2013-10-01:valkommen-till-vimmerby\""),
+        "{text}"
+    );
     assert!(text.contains("draft = true"), "{text}");
     ok(&site.herald(&["check"]));
     ok(&site.herald(&["build"]));
-    assert!(!site.output().join("valkommen-till-vimmerby").exists(), "a draft is not published");
+    assert!(
+        !site.output().join("valkommen-till-vimmerby").exists(),
+        "a draft is not published"
+    );
 
     let again = site.herald(&["new", "Välkommen till Vimmerby!"]);
-    assert_eq!(again.status.code(), Some(2), "an existing post is never overwritten");
+    assert_eq!(
+        again.status.code(),
+        Some(2),
+        "an existing post is never overwritten"
+    );
     assert!(stderr(&again).contains("already exists"));
 }
 
@@ -29,13 +46,21 @@ fn new_writes_a_draft_with_a_stable_id() {
 fn renaming_a_new_post_keeps_its_id() {
     let site = Site::new("");
     let out = site.herald(&["new", "Budget"]);
-    let path = String::from_utf8(out.stdout).unwrap().trim_end().to_string();
-    let text = std::fs::read_to_string(&path).unwrap().replace("draft = true\n", "");
+    let path = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim_end()
+        .to_string();
+    let text = std::fs::read_to_string(&path)
+        .unwrap()
+        .replace("draft = true\n", "");
     std::fs::remove_file(&path).unwrap();
     site.raw_post("nytt-namn.md", text.as_bytes());
     ok(&site.herald(&["build"]));
     let feed = String::from_utf8(tree(&site.output())["feed.xml"].clone()).unwrap();
-    assert!(feed.contains("<guid isPermaLink=\"false\">tag:example.se,2013-10-01:budget</guid>"), "{feed}");
+    assert!(
+        feed.contains("<guid isPermaLink=\"false\">tag:example.se,2013-10-01:budget</guid>"),
+        "{feed}"
+    );
     assert!(feed.contains("<link>https://example.se/blogg/nytt-namn/</link>"));
 }
 
@@ -46,11 +71,23 @@ fn eject_writes_the_defaults_which_then_override() {
     ok(&site.herald(&["templates", "eject"]));
     let post = site.path().join("templates/post.hbs");
     let default = std::fs::read_to_string(&post).unwrap();
-    assert_eq!(default, include_str!("../templates/post.hbs"), "the embedded defaults are the repository's files");
-    assert_eq!(site.herald(&["templates", "eject"]).status.code(), Some(2), "no silent overwrite");
+    assert_eq!(
+        default,
+        include_str!("../templates/post.hbs"),
+        "the embedded defaults are the repository's files"
+    );
+    assert_eq!(
+        site.herald(&["templates", "eject"]).status.code(),
+        Some(2),
+        "no silent overwrite"
+    );
     std::fs::write(&post, "<p>egen mall: {{post.title}}</p>").unwrap();
+    std::fs::write(site.path().join("templates/layout.hbs"), "<html>{{{body}}}</html>").unwrap();
     ok(&site.herald(&["build"]));
-    assert_eq!(std::fs::read_to_string(site.output().join("a/index.html")).unwrap(), "<p>egen mall: A</p>");
+    assert_eq!(
+        std::fs::read_to_string(site.output().join("a/index.html")).unwrap(),
+        "<html><p>egen mall: A</p></html>"
+    );
     ok(&site.herald(&["templates", "eject", "--force"]));
     assert_eq!(std::fs::read_to_string(&post).unwrap(), default);
 }
@@ -61,7 +98,10 @@ fn check_writes_nothing_and_build_out_goes_elsewhere() {
     site.post("a.md", "title = \"A\"\ndate = \"2013-09-27\"", "Text.");
     let out = site.herald(&["check"]);
     ok(&out);
-    assert!(out.stderr.is_empty() && out.stdout.is_empty(), "check is quiet on success");
+    assert!(
+        out.stderr.is_empty() && out.stdout.is_empty(),
+        "check is quiet on success"
+    );
     assert!(!site.output().exists());
     let elsewhere = site.path().join("annan");
     ok(&site.herald(&["build", "--out", elsewhere.to_str().unwrap()]));
@@ -73,7 +113,9 @@ fn check_writes_nothing_and_build_out_goes_elsewhere() {
 fn english_sites_get_english_pages() {
     let site = Site::new("");
     let config = site.path().join("config.toml");
-    let text = std::fs::read_to_string(&config).unwrap().replace("language = \"sv\"", "language = \"en-GB\"");
+    let text = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("language = \"sv\"", "language = \"en-GB\"");
     std::fs::write(&config, text).unwrap();
     site.post("a.md", "title = \"A\"\ndate = \"2013-09-27\"", "Text.");
     ok(&site.herald(&["build"]));

@@ -68,7 +68,12 @@ pub fn stderr(out: &Output) -> String {
 
 /// Asserts success and returns stderr.
 pub fn ok(out: &Output) -> String {
-    assert!(out.status.success(), "herald failed: {}\n{}", out.status, stderr(out));
+    assert!(
+        out.status.success(),
+        "herald failed: {}\n{}",
+        out.status,
+        stderr(out)
+    );
     stderr(out)
 }
 
@@ -85,7 +90,11 @@ fn walk(root: &Path, dir: &Path, files: &mut BTreeMap<String, Vec<u8>>) {
         if path.is_dir() {
             walk(root, &path, files);
         } else {
-            let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+            let rel = path
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
             files.insert(rel, std::fs::read(&path).unwrap());
         }
     }
