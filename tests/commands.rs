@@ -82,7 +82,11 @@ fn eject_writes_the_defaults_which_then_override() {
         "no silent overwrite"
     );
     std::fs::write(&post, "<p>egen mall: {{post.title}}</p>").unwrap();
-    std::fs::write(site.path().join("templates/layout.hbs"), "<html>{{{body}}}</html>").unwrap();
+    std::fs::write(
+        site.path().join("templates/layout.hbs"),
+        "<html>{{{body}}}</html>",
+    )
+    .unwrap();
     ok(&site.herald(&["build"]));
     assert_eq!(
         std::fs::read_to_string(site.output().join("a/index.html")).unwrap(),

@@ -108,7 +108,7 @@ fn find_url(text: &str) -> Option<(&str, &str, &str)> {
         let word_start = text[..start]
             .chars()
             .next_back()
-            .map_or(true, |c| c.is_whitespace() || "(\"'”“«".contains(c));
+            .is_none_or(|c| c.is_whitespace() || "(\"'”“«".contains(c));
         let end = text[start..]
             .find(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '"' | '”' | '»'))
             .map_or(text.len(), |i| start + i);
@@ -148,7 +148,7 @@ fn trim_url(url: &str) -> &str {
 fn escape_block_start(line: &str) -> String {
     let first = line.chars().next();
     let second = line.chars().nth(1);
-    let space_or_end = |c: Option<char>| c.map_or(true, |c| c == ' ' || c == '\t');
+    let space_or_end = |c: Option<char>| c.is_none_or(|c| c == ' ' || c == '\t');
     let needs = match first {
         Some('>') => true,
         Some('-') => space_or_end(second) || line.trim_end().chars().all(|c| c == '-' || c == ' '),
@@ -231,7 +231,7 @@ fn tidy_quotes(text: &str) -> String {
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
         if c == '"' {
-            let opening = out.chars().next_back().map_or(true, char::is_whitespace);
+            let opening = out.chars().next_back().is_none_or(char::is_whitespace);
             out.push('”');
             while opening && chars.peek() == Some(&' ') {
                 chars.next();

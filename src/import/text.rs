@@ -108,7 +108,7 @@ fn classify<'a>(lines: &[&'a str], i: usize, warn: &mut dyn FnMut(String)) -> Li
             .chars()
             .next_back()
             .is_some_and(|c| !dates::ends_sentence(c));
-        let next_blank = lines.get(i + 1).map_or(true, |next| next.trim().is_empty());
+        let next_blank = lines.get(i + 1).is_none_or(|next| next.trim().is_empty());
         let heading = line.trim();
         if next_continues || prev_continues && !next_blank {
             warn(format!(
