@@ -245,6 +245,12 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     })
 }
 
+/// The post's full body as HTML, URLs as the author wrote them (make them
+/// absolute with [`crate::html::absolutize`] for use away from the post's URL).
+pub fn body_html(post: &Post) -> Result<String> {
+    Ok(post.html.clone())
+}
+
 /// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
 pub fn tag_uri(host: &str, date: &DateTime<Tz>, slug: &str) -> String {
     format!("tag:{host},{}:{slug}", date.format("%Y-%m-%d"))
