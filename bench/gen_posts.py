@@ -455,8 +455,8 @@ def main(argv):
         tag_list = "[" + ", ".join(toml_str(t) for t in tags) + "]"
         name = "%06d-%s.md" % (n - k, slug)
         write(os.path.join(posts_dir, name),
-              "+++\ntitle = %s\ndate = \"%s\"\ntags = %s\n+++\n\n%s"
-              % (toml_str(title), day.isoformat(), tag_list, body))
+              "+++\ntitle = %s\ndate = \"%s\"\nslug = \"%s\"\ntags = %s\n+++\n\n%s"
+              % (toml_str(title), day.isoformat(), slug, tag_list, body))
         write(os.path.join(hugo_posts, name),
               "+++\ntitle = %s\ndate = \"%s\"\nslug = \"%s\"\ntags = %s\n+++\n\n%s"
               % (toml_str(title), stockholm_0800(day), slug, tag_list, body))

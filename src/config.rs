@@ -17,6 +17,9 @@ use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 
+mod mail;
+pub use mail::{Content, Delivery, Digest, Mode, Security, Sendmail, Smtp, Transport};
+
 /// The validated configuration of one site.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -28,6 +31,8 @@ pub struct Config {
     pub paths: Paths,
     /// `[feeds]`.
     pub feeds: Feeds,
+    /// `[pages]`.
+    pub pages: Pages,
 }
 
 /// `[site]`: who publishes, where, in which language and time zone.
@@ -103,6 +108,21 @@ impl Default for Feeds {
     }
 }
 
+/// `[pages]`: the HTML pages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Pages {
+    /// Posts (with excerpts) per page of the index and of each tag; older
+    /// posts continue on `page/2/`, `page/3/` … 0 puts all on one page. Default: 10.
+    pub per_page: usize,
+}
+
+impl Default for Pages {
+    fn default() -> Self {
+        Pages { per_page: 10 }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
@@ -111,6 +131,11 @@ struct RawConfig {
     paths: RawPaths,
     #[serde(default)]
     feeds: Feeds,
+    #[serde(default)]
+    pages: Pages,
+    digest: Option<mail::RawDigest>,
+    #[serde(default)]
+    delivery: mail::RawDelivery,
 }
 
 #[derive(Deserialize)]
@@ -198,11 +223,23 @@ impl Config {
                 ));
             }
         }
+        let root = file.parent().unwrap_or(Path::new(""));
+        let host = base_url
+            .as_ref()
+            .ok()
+            .and_then(|u| u.host_str())
+            .unwrap_or("localhost");
+        let mut checker = mail::Checker {
+            file,
+            text,
+            problems: &mut problems,
+        };
+        let digest = mail::resolve_digest(raw.digest, host, root, &mut checker);
+        let delivery = mail::resolve_delivery(raw.delivery, root, &mut checker);
         if !problems.is_empty() {
             problems.sort();
             return Err(problems);
         }
-        let root = file.parent().unwrap_or(Path::new(""));
         let (Ok(base_url), Ok(timezone), Ok(default_publish_time)) = (base_url, tz, time) else {
             unreachable!("every failed value was reported above")
         };
@@ -224,6 +261,7 @@ impl Config {
                 output: root.join(raw.paths.output),
             },
             feeds: raw.feeds,
+            pages: raw.pages,
         })
     }
 

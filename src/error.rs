@@ -13,6 +13,12 @@ pub mod exit {
     pub const FAILURE: u8 = 1;
     /// Bad input: a command-line, config, post or template problem. Nothing was written.
     pub const INVALID_INPUT: u8 = 2;
+    /// Some recipients of the digest were not served; a rerun retries them.
+    pub const NOT_SERVED: u8 = 3;
+    /// Another run holds the digest lock; nothing was sent.
+    pub const LOCKED: u8 = 4;
+    /// A temporary failure (server down, throttled, quota used up): try later.
+    pub const TEMPORARY: u8 = 75;
 }
 
 /// Why a command failed.
@@ -52,6 +58,25 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The digest state (SQLite ledger) could not be read or written.
+    #[error("the digest state in {} failed", path.display())]
+    State {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Another run is sending: the lock file is held.
+    #[error("another herald digest run holds {}; nothing was sent (try again when it has finished)", .0.display())]
+    Locked(PathBuf),
+    /// The run ended with recipients not served (failed or never attempted).
+    #[error("{0} message(s) not delivered; run `herald digest` again to retry them")]
+    NotServed(usize),
+    /// Delivery stopped on a temporary condition (server unreachable, quota, throttling).
+    #[error("delivery stopped: {0}; try again later")]
+    Temporary(String),
+    /// Delivery stopped on a condition a person must fix (for example bad credentials).
+    #[error("delivery stopped: {0}")]
+    Delivery(String),
 }
 
 impl Error {
@@ -62,7 +87,12 @@ impl Error {
             Error::Read { .. }
             | Error::Write { .. }
             | Error::Render { .. }
-            | Error::Feed { .. } => exit::FAILURE,
+            | Error::Feed { .. }
+            | Error::State { .. }
+            | Error::Delivery(_) => exit::FAILURE,
+            Error::NotServed(_) => exit::NOT_SERVED,
+            Error::Locked(_) => exit::LOCKED,
+            Error::Temporary(_) => exit::TEMPORARY,
         }
     }
 

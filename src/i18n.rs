@@ -134,6 +134,9 @@ pub struct Texts {
     pub feed_json: &'static str,
     pub published: &'static str,
     pub updated: &'static str,
+    pub newer: &'static str,
+    pub older: &'static str,
+    pub page: &'static str,
 }
 
 static SV: Texts = Texts {
@@ -159,6 +162,9 @@ static SV: Texts = Texts {
     feed_json: "JSON-flöde",
     published: "Publicerad",
     updated: "Uppdaterad",
+    newer: "Nyare inlägg",
+    older: "Äldre inlägg",
+    page: "Sida",
 };
 
 static EN: Texts = Texts {
@@ -184,6 +190,9 @@ static EN: Texts = Texts {
     feed_json: "JSON feed",
     published: "Published",
     updated: "Updated",
+    newer: "Newer posts",
+    older: "Older posts",
+    page: "Page",
 };
 
 #[cfg(test)]

@@ -271,3 +271,71 @@ fn pages_carry_autodiscovery_and_swedish_dates() {
         subscribe.contains("Outlook") && subscribe.contains("https://example.se/blogg/feed.xml")
     );
 }
+
+#[test]
+fn list_pages_are_paginated_and_posts_link_their_neighbours() {
+    let site = Site::new("[pages]\nper_page = 2\n");
+    for d in 1..=5 {
+        site.post(
+            &format!("p{d}.md"),
+            &format!("title = \"Inlägg {d}\"\ndate = \"2013-09-0{d}\"\ntags = [\"Alla\"]"),
+            "Text.",
+        );
+    }
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    let page = |name: &str| String::from_utf8(files[name].clone()).unwrap();
+    for dir in ["", "tags/alla/"] {
+        assert!(
+            files.contains_key(&format!("{dir}page/2/index.html"))
+                && files.contains_key(&format!("{dir}page/3/index.html"))
+        );
+        assert!(
+            !files.contains_key(&format!("{dir}page/4/index.html"))
+                && !files.contains_key(&format!("{dir}page/1/index.html"))
+        );
+        let first = page(&format!("{dir}index.html"));
+        assert!(
+            first.contains("Inlägg 5") && first.contains("Inlägg 4") && !first.contains("Inlägg 3"),
+            "{first}"
+        );
+        assert!(
+            first.contains(&format!(
+                r#"<a rel="next" href="https://example.se/blogg/{dir}page/2/">"#
+            )),
+            "{first}"
+        );
+        let last = page(&format!("{dir}page/3/index.html"));
+        assert!(
+            last.contains("Inlägg 1") && last.contains("Sida 3 / 3"),
+            "{last}"
+        );
+        assert!(
+            last.contains(&format!(
+                r#"<a rel="prev" href="https://example.se/blogg/{dir}page/2/">"#
+            )),
+            "{last}"
+        );
+    }
+    let middle = page("p3/index.html");
+    assert!(
+        middle.contains(r#"<a rel="prev" href="https://example.se/blogg/p4/">← Inlägg 4</a>"#),
+        "{middle}"
+    );
+    assert!(
+        middle.contains(r#"<a rel="next" href="https://example.se/blogg/p2/">Inlägg 2 →</a>"#),
+        "{middle}"
+    );
+    assert!(
+        !page("p5/index.html").contains(r#"rel="prev""#),
+        "the newest post has no newer neighbour"
+    );
+    let site = Site::new("[pages]\nper_page = 0\n");
+    site.post("a.md", "title = \"A\"\ndate = \"2013-09-01\"", "x")
+        .post("b.md", "title = \"B\"\ndate = \"2013-09-02\"", "x");
+    ok(&site.herald(&["build"]));
+    assert!(
+        !site.output().join("page").exists(),
+        "per_page = 0 keeps everything on one page"
+    );
+}

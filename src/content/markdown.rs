@@ -5,45 +5,54 @@ use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
 /// The marker that ends a hand-picked summary.
 pub const MORE: &str = "<!-- more -->";
 
-/// A rendered post body.
+/// A post's summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rendered {
-    /// The whole body as HTML.
+pub struct Summary {
+    /// As HTML: the part before [`MORE`], else the first paragraph.
     pub html: String,
-    /// The summary as HTML: the part before [`MORE`], else the first paragraph.
-    pub summary_html: String,
-    /// The summary as plain text, for JSON Feed and mail previews.
-    pub summary_text: String,
+    /// As plain text, for JSON Feed and mail previews.
+    pub text: String,
 }
 
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 
-/// Renders `body`; the summary comes from the same parse unless a more marker is present.
-pub fn render(body: &str) -> Rendered {
-    let mut html_out = String::with_capacity(body.len() + body.len() / 4);
-    let more = find_more(body);
-    let mut summary_events: Vec<Event> = Vec::new();
-    let mut state = Capture::Waiting;
-    let events = Parser::new_ext(body, options()).inspect(|event| {
-        if more.is_none() {
-            state = state.step(event, &mut summary_events);
-        }
-    });
-    html::push_html(&mut html_out, events);
-    let (summary_html, summary_text) = match more {
-        Some(end) => {
-            let events: Vec<Event> = Parser::new_ext(&body[..end], options()).collect();
-            (to_html(&events), plain_text(&events))
-        }
-        None => (to_html(&summary_events), plain_text(&summary_events)),
+/// Renders the whole of `body` as HTML.
+pub fn to_html(body: &str) -> String {
+    let mut out = String::with_capacity(body.len() + body.len() / 4);
+    html::push_html(&mut out, Parser::new_ext(body, options()));
+    out
+}
+
+/// The summary of `body`. The whole body is parsed for its block structure
+/// (so reference links defined further down still resolve), but inline
+/// parsing and HTML output stop at the end of the first paragraph: listing
+/// thousands of posts costs a fraction of rendering them.
+pub fn summary(body: &str) -> Summary {
+    let events: Vec<Event> = match find_more(body) {
+        Some(end) => Parser::new_ext(&body[..end], options()).collect(),
+        None => first_paragraph(Parser::new_ext(body, options())),
     };
-    Rendered {
+    let mut html_out = String::new();
+    html::push_html(&mut html_out, events.iter().cloned());
+    Summary {
         html: html_out,
-        summary_html,
-        summary_text,
+        text: plain_text(&events),
     }
+}
+
+/// The events of the first paragraph, its start and end tags included.
+fn first_paragraph<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+    let mut out = Vec::new();
+    for event in events.skip_while(|e| !matches!(e, Event::Start(Tag::Paragraph))) {
+        let end = matches!(event, Event::End(TagEnd::Paragraph));
+        out.push(event);
+        if end {
+            break;
+        }
+    }
+    out
 }
 
 /// The byte offset of a more marker standing on its own line.
@@ -56,40 +65,6 @@ fn find_more(body: &str) -> Option<usize> {
         offset += line.len();
     }
     None
-}
-
-/// Collects the events of the first paragraph.
-#[derive(Clone, Copy)]
-enum Capture {
-    Waiting,
-    Inside,
-    Done,
-}
-
-impl Capture {
-    fn step<'a>(self, event: &Event<'a>, into: &mut Vec<Event<'a>>) -> Capture {
-        match (self, event) {
-            (Capture::Waiting, Event::Start(Tag::Paragraph)) => {
-                into.push(event.clone());
-                Capture::Inside
-            }
-            (Capture::Inside, Event::End(TagEnd::Paragraph)) => {
-                into.push(event.clone());
-                Capture::Done
-            }
-            (Capture::Inside, _) => {
-                into.push(event.clone());
-                Capture::Inside
-            }
-            (state, _) => state,
-        }
-    }
-}
-
-fn to_html(events: &[Event]) -> String {
-    let mut out = String::new();
-    html::push_html(&mut out, events.iter().cloned());
-    out
 }
 
 /// The readable text of `events`: text and code, breaks as spaces, no markup.
@@ -112,36 +87,44 @@ mod tests {
 
     #[test]
     fn first_paragraph_is_the_summary() {
-        let r = render("# Rubrik\n\nFörsta *stycket*\nfortsätter.\n\nAndra stycket.\n");
+        let body = "# Rubrik\n\nFörsta *stycket*\nfortsätter [här][1].\n\nAndra stycket.\n\n[1]: https://example.se/\n";
+        let s = summary(body);
         assert_eq!(
-            r.summary_html,
-            "<p>Första <em>stycket</em>\nfortsätter.</p>\n"
+            s.html,
+            "<p>Första <em>stycket</em>\nfortsätter <a href=\"https://example.se/\">här</a>.</p>\n"
         );
-        assert_eq!(r.summary_text, "Första stycket fortsätter.");
-        assert!(r.html.contains("<h1>Rubrik</h1>"));
-        assert!(r.html.contains("<p>Andra stycket.</p>"));
+        assert_eq!(s.text, "Första stycket fortsätter här.");
+        let html = to_html(body);
+        assert!(html.contains("<h1>Rubrik</h1>"));
+        assert!(html.contains("<p>Andra stycket.</p>"));
     }
 
     #[test]
     fn more_marker_ends_the_summary() {
-        let r = render("Ett.\n\nTvå.\n\n<!-- more -->\n\nTre.\n");
-        assert_eq!(r.summary_html, "<p>Ett.</p>\n<p>Två.</p>\n");
-        assert_eq!(r.summary_text, "Ett. Två.");
-        assert!(r.html.contains("<p>Tre.</p>"));
+        let body = "Ett.\n\nTvå.\n\n<!-- more -->\n\nTre.\n";
+        let s = summary(body);
+        assert_eq!(s.html, "<p>Ett.</p>\n<p>Två.</p>\n");
+        assert_eq!(s.text, "Ett. Två.");
+        assert!(to_html(body).contains("<p>Tre.</p>"));
     }
 
     #[test]
     fn extensions_are_enabled() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~bort~~ text[^1]\n\n[^1]: Fotnot.\n");
-        assert!(r.html.contains("<table>"), "{}", r.html);
-        assert!(r.html.contains("<del>bort</del>"), "{}", r.html);
-        assert!(r.html.contains("footnote"), "{}", r.html);
+        let html =
+            to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~bort~~ text[^1]\n\n[^1]: Fotnot.\n");
+        assert!(html.contains("<table>"), "{html}");
+        assert!(html.contains("<del>bort</del>"), "{html}");
+        assert!(html.contains("footnote"), "{html}");
     }
 
     #[test]
     fn empty_body_has_empty_summary() {
-        let r = render("");
-        assert_eq!(r.summary_html, "");
-        assert_eq!(r.summary_text, "");
+        let empty = Summary {
+            html: String::new(),
+            text: String::new(),
+        };
+        assert_eq!(summary(""), empty);
+        assert_eq!(summary("# Bara rubrik\n"), empty);
+        assert_eq!(to_html(""), "");
     }
 }

@@ -46,8 +46,6 @@ pub struct Post {
     pub author: Option<String>,
     /// Drafts are never published.
     pub draft: bool,
-    /// The body as HTML, URLs as the author wrote them.
-    pub html: String,
     /// Summary as HTML with absolute URLs (front matter `summary`, text before
     /// `<!-- more -->`, or first paragraph).
     pub summary_html: String,
@@ -115,18 +113,7 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
 
 /// Parses one post file.
 pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Diagnostic>> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        vec![Diagnostic::at(
-            path,
-            line,
-            "the file is not UTF-8; save it as UTF-8",
-        )]
-    })?;
-    let text = strip_forbidden(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let text = decode(path, bytes).map_err(|d| vec![d])?;
     let split = frontmatter::split(&text).map_err(|e| {
         vec![match e {
             frontmatter::SplitError::Missing => Diagnostic::at(
@@ -211,7 +198,6 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         Some(id) => id.into_inner().trim().to_string(),
         None => tag_uri(config.host(), &date, &slug),
     };
-    let rendered = markdown::render(split.body);
     let url = site
         .base_url
         .join(&format!("{slug}/"))
@@ -222,10 +208,13 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
             s.trim().to_string(),
         ),
         // Summaries are shown away from the post's URL (index, tag pages, feeds).
-        None => (
-            html::absolutize(&rendered.summary_html, &url).into_owned(),
-            rendered.summary_text,
-        ),
+        None => {
+            let summary = markdown::summary(split.body);
+            (
+                html::absolutize(&summary.html, &url).into_owned(),
+                summary.text,
+            )
+        }
     };
     Ok(Post {
         source: path.to_path_buf(),
@@ -238,7 +227,6 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         tags: tags(front.tags),
         author: front.author,
         draft: front.draft,
-        html: rendered.html,
         summary_html,
         summary_text,
         lines,
@@ -247,8 +235,31 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
 
 /// The post's full body as HTML, URLs as the author wrote them (make them
 /// absolute with [`crate::html::absolutize`] for use away from the post's URL).
+///
+/// Bodies are not kept in memory: they are read again and rendered when a
+/// page, feed or mail needs them, so a site of 100,000 posts fits in memory.
 pub fn body_html(post: &Post) -> Result<String> {
-    Ok(post.html.clone())
+    let bytes = std::fs::read(&post.source).map_err(|e| Error::read(&post.source, e))?;
+    let text = decode(&post.source, &bytes).map_err(|d| Error::Invalid(vec![d]))?;
+    let split = frontmatter::split(&text).map_err(|_| {
+        let message = "the front matter changed during the build; run again";
+        Error::Invalid(vec![Diagnostic::at(&post.source, 1, message)])
+    })?;
+    Ok(markdown::to_html(split.body))
+}
+
+/// The text of a post file: UTF-8 (a BOM is accepted), without characters XML forbids.
+fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>, Diagnostic> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let line = 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")
+    })?;
+    Ok(strip_forbidden(
+        text.strip_prefix('\u{feff}').unwrap_or(text),
+    ))
 }
 
 /// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
@@ -272,8 +283,8 @@ fn tags(names: Vec<String>) -> Vec<Tag> {
 }
 
 /// Slugs that the site's own pages use.
-fn reserved(config: &Config) -> [&'static str; 2] {
-    ["tags", config.site.lang.subscribe_slug()]
+fn reserved(config: &Config) -> [&'static str; 3] {
+    ["tags", "page", config.site.lang.subscribe_slug()]
 }
 
 fn check_unique(posts: &[Post], config: &Config) -> Vec<Diagnostic> {

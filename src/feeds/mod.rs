@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use url::Url;
 
 use crate::config::Config;
-use crate::content::{Post, Tag};
+use crate::content::{self, Post, Tag};
 use crate::error::Result;
 use crate::html::{self, Sanitizer};
 use crate::output::OutputFile;
@@ -78,7 +78,7 @@ pub fn build(
             ));
         }
     }
-    let prepared = prepare(config, selections.iter().flat_map(|s| s.2.iter().copied()));
+    let prepared = prepare(config, selections.iter().flat_map(|s| s.2.iter().copied()))?;
     let feeds: Vec<Feed> = selections
         .into_iter()
         .map(|(title, dir, chosen)| {
@@ -133,7 +133,7 @@ pub fn build(
 fn prepare<'a>(
     config: &Config,
     posts: impl Iterator<Item = &'a Post>,
-) -> BTreeMap<&'a str, Prepared> {
+) -> Result<BTreeMap<&'a str, Prepared>> {
     let mut unique: BTreeMap<&str, &Post> = BTreeMap::new();
     for post in posts {
         unique.insert(&post.id, post);
@@ -145,17 +145,12 @@ fn prepare<'a>(
         .map(|(id, post)| {
             let clean = |html: &str| sanitizer.clean(&html::absolutize(html, &post.url));
             let content = if full {
-                clean(&post.html)
+                clean(&content::body_html(post)?)
             } else {
                 String::new()
             };
-            (
-                id,
-                Prepared {
-                    summary: clean(&post.summary_html),
-                    content,
-                },
-            )
+            let summary = clean(&post.summary_html);
+            Ok((id, Prepared { summary, content }))
         })
         .collect()
 }

@@ -10,9 +10,26 @@ fn config(extra: &str) -> Config {
     Config::parse(Path::new("config.toml"), &text).unwrap()
 }
 
-fn post(config: &Config, name: &str, front: &str, body: &str) -> Post {
-    let text = format!("+++\n{front}\n+++\n{body}");
-    content::parse(&Path::new("posts").join(name), text.as_bytes(), config).unwrap()
+/// Posts are read again for their bodies, so they live in real files.
+struct Fixture {
+    dir: tempfile::TempDir,
+    config: Config,
+}
+
+impl Fixture {
+    fn new(extra: &str) -> Fixture {
+        Fixture {
+            dir: tempfile::tempdir().unwrap(),
+            config: config(extra),
+        }
+    }
+
+    fn post(&self, name: &str, front: &str, body: &str) -> Post {
+        let text = format!("+++\n{front}\n+++\n{body}");
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, &text).unwrap();
+        content::parse(&path, text.as_bytes(), &self.config).unwrap()
+    }
 }
 
 fn now() -> DateTime<Utc> {
@@ -35,22 +52,21 @@ fn build_files(config: &Config, posts: &[Post]) -> BTreeMap<String, String> {
 
 #[test]
 fn dates_carry_the_offset_of_their_season() {
-    let c = config("");
+    let fx = Fixture::new("");
+    let c = &fx.config;
     let posts = vec![
-        post(
-            &c,
+        fx.post(
             "winter.md",
             "title = \"Vinter\"\ndate = \"2013-12-06\"",
             "Kallt.",
         ),
-        post(
-            &c,
+        fx.post(
             "summer.md",
             "title = \"Sommar\"\ndate = \"2013-06-07 15:00\"",
             "Varmt.",
         ),
     ];
-    let files = build_files(&c, &posts);
+    let files = build_files(c, &posts);
     let rss = &files["feed.xml"];
     assert!(
         rss.contains("<pubDate>Fri, 06 Dec 2013 08:00:00 +0100</pubDate>"),
@@ -70,19 +86,19 @@ fn dates_carry_the_offset_of_their_season() {
 
 #[test]
 fn limit_and_tag_feeds() {
-    let c = config("[feeds]\nlimit = 2\n");
+    let fx = Fixture::new("[feeds]\nlimit = 2\n");
+    let c = &fx.config;
     let posts: Vec<Post> = (1..=3)
         .rev()
         .map(|d| {
-            post(
-                &c,
+            fx.post(
                 &format!("p{d}.md"),
                 &format!("title = \"P{d}\"\ndate = \"2013-09-0{d}\"\ntags = [\"Förskola\"]"),
                 "x",
             )
         })
         .collect();
-    let files = build_files(&c, &posts);
+    let files = build_files(c, &posts);
     let names: Vec<&str> = files.keys().map(String::as_str).collect();
     assert_eq!(
         names,
@@ -112,11 +128,11 @@ fn limit_and_tag_feeds() {
 
 #[test]
 fn summary_only_feeds_leave_out_content() {
-    let c = config("[feeds]\nfull_content = false\n");
+    let fx = Fixture::new("[feeds]\nfull_content = false\n");
+    let c = &fx.config;
     let files = build_files(
-        &c,
-        &[post(
-            &c,
+        c,
+        &[fx.post(
             "a.md",
             "title = \"A\"\ndate = \"2013-09-27\"",
             "Ett.\n\nTvå.",
@@ -129,16 +145,12 @@ fn summary_only_feeds_leave_out_content() {
 
 #[test]
 fn feed_html_is_absolute_and_sanitised() {
-    let c = config("");
+    let fx = Fixture::new("");
+    let c = &fx.config;
     let body = "Se [bilden](bild.jpg) och <img src=\"../a.png\" onerror=\"x()\">.\n\n<script>alert(1)</script>\n";
     let files = build_files(
-        &c,
-        &[post(
-            &c,
-            "a.md",
-            "title = \"A\"\ndate = \"2013-09-27\"",
-            body,
-        )],
+        c,
+        &[fx.post("a.md", "title = \"A\"\ndate = \"2013-09-27\"", body)],
     );
     let rss = &files["feed.xml"];
     assert!(
@@ -157,8 +169,9 @@ fn feed_html_is_absolute_and_sanitised() {
 
 #[test]
 fn an_empty_site_still_has_valid_feeds() {
-    let c = config("");
-    let files = build_files(&c, &[]);
+    let fx = Fixture::new("");
+    let c = &fx.config;
+    let files = build_files(c, &[]);
     assert!(!files["feed.xml"].contains("lastBuildDate"));
     assert!(files["atom.xml"].contains("<updated>2014-01-01T01:00:00+01:00</updated>"));
 }

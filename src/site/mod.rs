@@ -1,8 +1,11 @@
 //! The blog's HTML pages, rendered from handlebars templates.
 //!
-//! Templates see small view structs (documented in the README), never the
-//! internal post type. Pages are rendered in parallel as the output module
-//! asks for them, so a large site never sits in memory as a whole.
+//! Templates see small view structs ([`views`]), never the internal post
+//! type. Pages are rendered in parallel as the output module asks for them,
+//! and post bodies are read when their page is rendered, so a large site
+//! never sits in memory as a whole.
+
+mod views;
 
 use std::path::PathBuf;
 
@@ -11,90 +14,10 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::{Post, Tag};
+use crate::content::{self, Post, Tag};
 use crate::error::{Error, Result};
-use crate::i18n::Texts;
 use crate::output::OutputFile;
-
-/// What every template sees as `site`.
-#[derive(Debug, Serialize)]
-pub struct SiteView {
-    pub title: String,
-    pub description: String,
-    pub url: String,
-    pub language: String,
-    pub author: String,
-    pub rss_url: String,
-    pub atom_url: String,
-    pub json_url: String,
-    pub subscribe_url: String,
-}
-
-/// A post as templates see it.
-#[derive(Debug, Serialize)]
-pub struct PostView<'a> {
-    pub title: &'a str,
-    pub url: &'a str,
-    /// Long date in the site's language: "fredag 27 september 2013".
-    pub date: String,
-    /// RFC 3339, for `<time datetime>`.
-    pub date_iso: String,
-    pub updated: Option<String>,
-    pub updated_iso: Option<String>,
-    pub author: &'a str,
-    pub tags: Vec<TagLink<'a>>,
-    /// Summary HTML with absolute URLs.
-    pub summary: &'a str,
-    /// Full body HTML as written (only on the post's own page).
-    pub content: &'a str,
-}
-
-/// A tag with the URL of its page.
-#[derive(Debug, Serialize)]
-pub struct TagLink<'a> {
-    pub name: &'a str,
-    pub url: String,
-}
-
-/// An autodiscovery `<link rel="alternate">`.
-#[derive(Debug, Serialize)]
-pub struct FeedLink {
-    pub title: String,
-    pub url: String,
-    pub mime: &'static str,
-}
-
-#[derive(Serialize)]
-struct Page<'a, T: Serialize> {
-    site: &'a SiteView,
-    t: &'static Texts,
-    /// Title and canonical URL of this page.
-    title: &'a str,
-    url: String,
-    feeds: Vec<FeedLink>,
-    #[serde(flatten)]
-    body: T,
-}
-
-#[derive(Serialize)]
-struct ListBody<'a> {
-    posts: Vec<PostView<'a>>,
-    tag: Option<TagLink<'a>>,
-}
-
-#[derive(Serialize)]
-struct PostBody<'a> {
-    post: PostView<'a>,
-}
-
-#[derive(Serialize)]
-struct SubscribeBody {}
-
-/// What `layout.hbs` sees besides the common fields: the rendered page body.
-#[derive(Serialize)]
-struct Layout {
-    body: &'static str,
-}
+pub use views::*;
 
 /// Stands in for the page body while the layout renders; letters and digits
 /// only, so no escaping can alter it.
@@ -109,15 +32,22 @@ pub struct Site<'a> {
     view: SiteView,
 }
 
+/// One page to render.
 enum Job<'a> {
-    Index,
-    Post(&'a Post),
-    Tag(&'a Tag, &'a [&'a Post]),
+    /// A page of the index (`tag` = None) or of a tag's page.
+    List {
+        tag: Option<&'a Tag>,
+        posts: Vec<&'a Post>,
+        page: usize,
+        pages: usize,
+    },
+    /// The post at this position of the site's posts (newest first).
+    Post(usize),
     Subscribe,
 }
 
 impl<'a> Site<'a> {
-    /// Prepares rendering of `posts` (published, newest first).
+    /// Prepares rendering of `posts` (published, newest first) and their tags.
     pub fn new(
         config: &'a Config,
         registry: &'a Handlebars<'static>,
@@ -152,76 +82,117 @@ impl<'a> Site<'a> {
 
     /// Every page, rendered lazily and in parallel.
     pub fn pages(&'a self) -> impl ParallelIterator<Item = Result<OutputFile>> + 'a {
-        let mut jobs = vec![Job::Index, Job::Subscribe];
-        jobs.extend(
-            self.tags
-                .iter()
-                .map(|(tag, posts)| Job::Tag(tag, posts.as_slice())),
-        );
-        jobs.extend(self.posts.iter().map(Job::Post));
+        let mut jobs = vec![Job::Subscribe];
+        self.paginate(None, self.posts.iter().collect(), &mut jobs);
+        for (tag, posts) in self.tags {
+            self.paginate(Some(tag), posts.clone(), &mut jobs);
+        }
+        jobs.extend((0..self.posts.len()).map(Job::Post));
         jobs.into_par_iter().map(move |job| self.render(job))
     }
 
+    /// Splits a list of posts into pages of `per_page` (0: one page).
+    fn paginate(&self, tag: Option<&'a Tag>, posts: Vec<&'a Post>, jobs: &mut Vec<Job<'a>>) {
+        let per_page = match self.config.pages.per_page {
+            0 => posts.len().max(1),
+            n => n,
+        };
+        let pages = posts.len().div_ceil(per_page).max(1);
+        let mut chunks: Vec<Vec<&Post>> = posts.chunks(per_page).map(<[&Post]>::to_vec).collect();
+        chunks.resize(pages, Vec::new());
+        for (i, posts) in chunks.into_iter().enumerate() {
+            jobs.push(Job::List {
+                tag,
+                posts,
+                page: i + 1,
+                pages,
+            });
+        }
+    }
+
     fn render(&self, job: Job) -> Result<OutputFile> {
-        let texts = self.config.site.lang.texts();
         match job {
-            Job::Index => {
-                let body = ListBody {
-                    posts: self.list(self.posts.iter()),
-                    tag: None,
-                };
-                self.page(
-                    "index",
-                    "index.html".into(),
-                    &self.view.title,
-                    self.view.url.clone(),
-                    self.main_feeds(),
-                    body,
-                )
-            }
-            Job::Post(post) => {
-                let body = PostBody {
-                    post: self.post_view(post, true),
-                };
-                let path = PathBuf::from(&post.slug).join("index.html");
-                self.page(
-                    "post",
-                    path,
-                    &post.title,
-                    post.url.to_string(),
-                    self.main_feeds(),
-                    body,
-                )
-            }
-            Job::Tag(tag, posts) => {
-                let link = self.tag_link(tag);
-                let mut feeds = self.main_feeds();
-                if self.config.feeds.tag_feeds {
-                    feeds.extend(
-                        self.feed_links(&format!("{} – {}", self.view.title, tag.name), &link.url),
-                    );
-                }
-                let url = link.url.clone();
-                let body = ListBody {
-                    posts: self.list(posts.iter().copied()),
-                    tag: Some(link),
-                };
-                let path = PathBuf::from("tags").join(&tag.slug).join("index.html");
-                self.page("tag", path, &tag.name, url, feeds, body)
-            }
+            Job::List {
+                tag,
+                posts,
+                page,
+                pages,
+            } => self.render_list(tag, &posts, page, pages),
+            Job::Post(i) => self.render_post(i),
             Job::Subscribe => {
                 let slug = self.config.site.lang.subscribe_slug();
-                let url = self.view.subscribe_url.clone();
+                let title = self.config.site.lang.texts().subscribe;
+                let path = PathBuf::from(slug).join("index.html");
                 self.page(
                     "subscribe",
-                    PathBuf::from(slug).join("index.html"),
-                    texts.subscribe,
-                    url,
+                    path,
+                    title,
+                    self.view.subscribe_url.clone(),
                     self.main_feeds(),
                     SubscribeBody {},
                 )
             }
         }
+    }
+
+    fn render_list(
+        &self,
+        tag: Option<&Tag>,
+        posts: &[&Post],
+        page: usize,
+        pages: usize,
+    ) -> Result<OutputFile> {
+        let dir = tag.map_or(String::new(), |t| format!("tags/{}/", t.slug));
+        let url_of = |n: usize| match n {
+            1 => format!("{}{dir}", self.view.url),
+            n => format!("{}{dir}page/{n}/", self.view.url),
+        };
+        let mut feeds = self.main_feeds();
+        if let (Some(tag), true) = (tag, self.config.feeds.tag_feeds) {
+            feeds.extend(
+                self.feed_links(&format!("{} – {}", self.view.title, tag.name), &url_of(1)),
+            );
+        }
+        let body = ListBody {
+            posts: posts.iter().map(|p| self.post_view(p)).collect(),
+            tag: tag.map(|t| self.tag_link(t)),
+            pagination: Pagination {
+                page,
+                pages,
+                newer_url: (page > 1).then(|| url_of(page - 1)),
+                older_url: (page < pages).then(|| url_of(page + 1)),
+            },
+        };
+        let path = match page {
+            1 => PathBuf::from(format!("{dir}index.html")),
+            n => PathBuf::from(format!("{dir}page/{n}/index.html")),
+        };
+        let title = tag.map_or(self.view.title.as_str(), |t| t.name.as_str());
+        let template = if tag.is_some() { "tag" } else { "index" };
+        self.page(template, path, title, url_of(page), feeds, body)
+    }
+
+    fn render_post(&self, i: usize) -> Result<OutputFile> {
+        let post = &self.posts[i];
+        let link = |p: &'a Post| PostLink {
+            title: &p.title,
+            url: p.url.as_str(),
+        };
+        let body = PostBody {
+            post: self.post_view(post),
+            content: content::body_html(post)?,
+            newer: i.checked_sub(1).map(|j| link(&self.posts[j])),
+            older: self.posts.get(i + 1).map(link),
+        };
+        let path = PathBuf::from(&post.slug).join("index.html");
+        self.page(
+            "post",
+            path,
+            &post.title,
+            post.url.to_string(),
+            self.main_feeds(),
+            body,
+        )
     }
 
     /// Renders `template` (the page's body), then `layout` around it. The
@@ -237,7 +208,7 @@ impl<'a> Site<'a> {
         body: T,
     ) -> Result<OutputFile> {
         let t = self.config.site.lang.texts();
-        let mut page = Page {
+        let page = Page {
             site: &self.view,
             t,
             title,
@@ -250,8 +221,8 @@ impl<'a> Site<'a> {
             site: page.site,
             t,
             title,
-            url: std::mem::take(&mut page.url),
-            feeds: std::mem::take(&mut page.feeds),
+            url: page.url,
+            feeds: page.feeds,
             body: Layout {
                 body: BODY_PLACEHOLDER,
             },
@@ -274,11 +245,7 @@ impl<'a> Site<'a> {
             })
     }
 
-    fn list(&self, posts: impl Iterator<Item = &'a Post>) -> Vec<PostView<'a>> {
-        posts.map(|p| self.post_view(p, false)).collect()
-    }
-
-    fn post_view(&self, post: &'a Post, with_content: bool) -> PostView<'a> {
+    fn post_view(&self, post: &'a Post) -> PostView<'a> {
         let lang = self.config.site.lang;
         PostView {
             title: &post.title,
@@ -293,7 +260,6 @@ impl<'a> Site<'a> {
                 .unwrap_or(&self.config.site.author.name),
             tags: post.tags.iter().map(|t| self.tag_link(t)).collect(),
             summary: &post.summary_html,
-            content: if with_content { &post.html } else { "" },
         }
     }
 

@@ -1,0 +1,357 @@
+//! `[digest]` and `[delivery]`: the weekly email and how it leaves the machine.
+//!
+//! Same two-step approach as the rest of the config: serde reads `Raw*`
+//! structs (unknown keys rejected), then [`resolve`] checks every value and
+//! reports each problem with its line.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use lettre::message::Mailbox;
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diag::{self, Diagnostic};
+
+/// `[digest]`: who the weekly email comes from, who gets it, what it holds.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    /// `From`, e.g. `"Kommunchefen <kommunchefen@example.se>"`. Required.
+    pub from: Mailbox,
+    /// `Reply-To`. Default: none.
+    pub reply_to: Option<Mailbox>,
+    /// `To` in `group` and `bcc` modes. Default: none (`bcc` then uses `from`).
+    pub to: Vec<Mailbox>,
+    /// CSV file of recipients (columns `email`, `name`, any others). Default: none.
+    pub recipients: Option<PathBuf>,
+    /// How messages are addressed. Default: `group`.
+    pub mode: Mode,
+    /// Recipients per message in `bcc` mode, 1–500. Default: 100.
+    pub bcc_batch_size: usize,
+    /// Handlebars template of the subject. Default: `Veckobrev från kommunchefen – vecka {{week}}`.
+    pub subject: String,
+    /// Full posts or summaries. Default: `full`.
+    pub content: Content,
+    /// Posts older than this many days are left out. Default: 14.
+    pub max_age_days: u32,
+    /// The `List-Id` header's identifier. Default: `digest.<site host>`.
+    pub list_id: String,
+    /// The SQLite ledger. Default: `.herald/state.db`.
+    pub state: PathBuf,
+}
+
+/// How the digest is addressed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    /// One message to the `to` addresses (a distribution group).
+    Group,
+    /// One personalised message per recipient.
+    Individual,
+    /// Batches of `bcc_batch_size` recipients in the envelope only.
+    Bcc,
+}
+
+/// What of each post the digest shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Content {
+    /// The whole post.
+    Full,
+    /// The summary and a link.
+    Summary,
+}
+
+/// `[delivery]`: the transport and its limits.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Default: `smtp` when `[delivery.smtp]` exists, else `outbox`.
+    pub transport: Transport,
+    /// Folder for `.eml` files of the outbox transport. Default: `outbox`.
+    pub outbox: PathBuf,
+    /// Messages per minute over any 60-second window; 0 = no limit. Default: 0.
+    pub max_per_minute: u32,
+    /// Attempts after a temporary failure, each on a fresh connection. Default: 5.
+    pub retries: u32,
+    /// Wait before the first retry, doubled for each next one. Default: 2 seconds.
+    pub retry_delay: f64,
+    /// `[delivery.smtp]`, required for the `smtp` transport.
+    pub smtp: Option<Smtp>,
+    /// `[delivery.sendmail]`.
+    pub sendmail: Sendmail,
+}
+
+/// The transports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    /// `.eml` files under `outbox/<digest-id>/`.
+    Outbox,
+    /// An SMTP server (`[delivery.smtp]`).
+    Smtp,
+    /// A local MTA binary (`[delivery.sendmail]`).
+    Sendmail,
+}
+
+/// `[delivery.smtp]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Smtp {
+    /// Server host name. Required.
+    pub host: String,
+    /// Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
+    pub port: Option<u16>,
+    /// `starttls`, `tls` (implicit TLS) or `none`. Default: `starttls`.
+    #[serde(default = "default_security")]
+    pub security: Security,
+    /// Login name; credentials are only ever sent over TLS. Default: none.
+    pub username: Option<String>,
+    /// Name of the environment variable holding the password. Default: none.
+    pub password_env: Option<String>,
+    /// Parallel connections, 1–3. Default: 1.
+    #[serde(default = "one")]
+    pub connections: usize,
+    /// Connect and read/write timeout in seconds. Default: 60.
+    #[serde(default = "sixty")]
+    pub timeout_seconds: u64,
+}
+
+impl Smtp {
+    /// The port, defaulted by the security mode.
+    pub fn port(&self) -> u16 {
+        self.port.unwrap_or(match self.security {
+            Security::Starttls => 587,
+            Security::Tls => 465,
+            Security::None => 25,
+        })
+    }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain connect, then `STARTTLS` (required, never skipped).
+    Starttls,
+    /// TLS from the first byte.
+    Tls,
+    /// No encryption: only for a relay on the local network, never with a login.
+    None,
+}
+
+/// `[delivery.sendmail]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Sendmail {
+    /// The MTA binary, called as `<command> -i -f <from> -- <recipients>`. Default: `/usr/sbin/sendmail`.
+    pub command: PathBuf,
+}
+
+impl Default for Sendmail {
+    fn default() -> Self {
+        Sendmail {
+            command: "/usr/sbin/sendmail".into(),
+        }
+    }
+}
+
+fn default_security() -> Security {
+    Security::Starttls
+}
+fn one() -> usize {
+    1
+}
+fn sixty() -> u64 {
+    60
+}
+
+/// `[digest]` as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDigest {
+    from: Spanned<String>,
+    reply_to: Option<Spanned<String>>,
+    #[serde(default)]
+    to: Vec<Spanned<String>>,
+    recipients: Option<PathBuf>,
+    mode: Option<Spanned<Mode>>,
+    bcc_batch_size: Option<Spanned<usize>>,
+    subject: Option<String>,
+    content: Option<Content>,
+    max_age_days: Option<u32>,
+    list_id: Option<String>,
+    state: Option<PathBuf>,
+}
+
+/// `[delivery]` as written.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawDelivery {
+    transport: Option<Spanned<Transport>>,
+    outbox: Option<PathBuf>,
+    max_per_minute: Option<u32>,
+    retries: Option<u32>,
+    retry_delay: Option<Spanned<f64>>,
+    smtp: Option<Spanned<Smtp>>,
+    #[serde(default)]
+    sendmail: Sendmail,
+}
+
+/// Where problems go: the file, its text, and the list.
+pub(super) struct Checker<'a> {
+    pub file: &'a Path,
+    pub text: &'a str,
+    pub problems: &'a mut Vec<Diagnostic>,
+}
+
+impl Checker<'_> {
+    fn at<T>(&mut self, value: &Spanned<T>, message: impl Into<String>) {
+        let line = diag::line_of(self.text, value.span().start);
+        self.problems
+            .push(Diagnostic::at(self.file, line, message.into()));
+    }
+
+    fn mailbox(&mut self, key: &str, value: &Spanned<String>) -> Option<Mailbox> {
+        Mailbox::from_str(value.get_ref().trim())
+            .map_err(|e| {
+                self.at(
+                    value,
+                    format!(
+                        "digest.{key} `{}` is not an email address ({e}); write e.g. `Namn <namn@example.se>`",
+                        value.get_ref()
+                    ),
+                )
+            })
+            .ok()
+    }
+}
+
+/// Checks `[digest]`; `None` when it has problems (all reported) or is absent.
+pub(super) fn resolve_digest(
+    raw: Option<RawDigest>,
+    host: &str,
+    root: &Path,
+    check: &mut Checker,
+) -> Option<Digest> {
+    let raw = raw?;
+    let before = check.problems.len();
+    let from = check.mailbox("from", &raw.from);
+    let reply_to = raw
+        .reply_to
+        .as_ref()
+        .and_then(|r| check.mailbox("reply_to", r));
+    let to: Vec<Mailbox> = raw
+        .to
+        .iter()
+        .filter_map(|t| check.mailbox("to", t))
+        .collect();
+    let mode = raw.mode.as_ref().map_or(Mode::Group, |m| *m.get_ref());
+    if let Some(m) = &raw.mode {
+        if mode != Mode::Group && raw.recipients.is_none() {
+            check.at(
+                m,
+                "this mode needs `recipients = \"recipients.csv\"` (columns email, name)",
+            );
+        }
+        if mode == Mode::Group && raw.to.is_empty() {
+            check.at(m, "mode `group` needs `to = [\"group@example.se\"]`");
+        }
+    } else if raw.to.is_empty() {
+        check.at(&raw.from, "[digest] needs `to = [\"group@example.se\"]`, or `recipients` with `mode = \"individual\"` or `\"bcc\"`");
+    }
+    let batch = raw.bcc_batch_size.as_ref().map_or(100, |b| *b.get_ref());
+    if let Some(b) = raw
+        .bcc_batch_size
+        .as_ref()
+        .filter(|_| !(1..=500).contains(&batch))
+    {
+        check.at(b, "bcc_batch_size must be 1–500 (Microsoft 365 accepts at most 500 recipients per message)");
+    }
+    let subject = raw
+        .subject
+        .unwrap_or_else(|| "Veckobrev från kommunchefen – vecka {{week}}".into());
+    if let Err(e) = handlebars::Template::compile(&subject) {
+        let line = find_line(check.text, "subject");
+        let message = format!("digest.subject is not a valid template: {}", e.reason());
+        check
+            .problems
+            .push(Diagnostic::at(check.file, line, message));
+    }
+    if check.problems.len() > before {
+        return None;
+    }
+    Some(Digest {
+        from: from?,
+        reply_to,
+        to,
+        recipients: raw.recipients.map(|p| root.join(p)),
+        mode,
+        bcc_batch_size: batch,
+        subject,
+        content: raw.content.unwrap_or(Content::Full),
+        max_age_days: raw.max_age_days.unwrap_or(14),
+        list_id: raw.list_id.unwrap_or_else(|| format!("digest.{host}")),
+        state: root.join(raw.state.unwrap_or_else(|| ".herald/state.db".into())),
+    })
+}
+
+/// Checks `[delivery]`, reporting every problem.
+pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checker) -> Delivery {
+    let transport = match &raw.transport {
+        Some(t) => *t.get_ref(),
+        None if raw.smtp.is_some() => Transport::Smtp,
+        None => Transport::Outbox,
+    };
+    if let (Some(t), None, Transport::Smtp) = (&raw.transport, &raw.smtp, transport) {
+        check.at(
+            t,
+            "transport `smtp` needs a [delivery.smtp] table with at least `host`",
+        );
+    }
+    if let Some(smtp) = &raw.smtp {
+        check_smtp(smtp, check);
+    }
+    let retry_delay = raw.retry_delay.as_ref().map_or(2.0, |d| *d.get_ref());
+    if let Some(d) = raw
+        .retry_delay
+        .as_ref()
+        .filter(|_| !(0.0..=600.0).contains(&retry_delay))
+    {
+        check.at(d, "retry_delay must be 0–600 seconds");
+    }
+    Delivery {
+        transport,
+        outbox: root.join(raw.outbox.unwrap_or_else(|| "outbox".into())),
+        max_per_minute: raw.max_per_minute.unwrap_or(0),
+        retries: raw.retries.unwrap_or(5),
+        retry_delay,
+        smtp: raw.smtp.map(Spanned::into_inner),
+        sendmail: raw.sendmail,
+    }
+}
+
+fn check_smtp(smtp: &Spanned<Smtp>, check: &mut Checker) {
+    let s = smtp.get_ref();
+    if !(1..=3).contains(&s.connections) {
+        check.at(
+            smtp,
+            "delivery.smtp.connections must be 1–3 (Microsoft 365 allows 3)",
+        );
+    }
+    if s.security == Security::None && (s.username.is_some() || s.password_env.is_some()) {
+        check.at(smtp, "credentials are never sent without TLS: use security = \"starttls\" or \"tls\", or remove username/password_env");
+    }
+    if s.username.is_some() != s.password_env.is_some() {
+        check.at(smtp, "set both `username` and `password_env` (the name of the environment variable holding the password), or neither");
+    }
+    if s.host.trim().is_empty() {
+        check.at(smtp, "delivery.smtp.host is empty");
+    }
+}
+
+/// Best-effort line of `key = ...` for values serde has already accepted.
+fn find_line(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.trim_start().starts_with(key) && l.contains('='))
+        .map_or(1, |i| i + 1)
+}

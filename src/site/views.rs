@@ -1,0 +1,111 @@
+//! What templates see: small view structs, documented in the README.
+
+use serde::Serialize;
+
+use crate::i18n::Texts;
+
+/// What every template sees as `site`.
+#[derive(Debug, Serialize)]
+pub struct SiteView {
+    pub title: String,
+    pub description: String,
+    pub url: String,
+    pub language: String,
+    pub author: String,
+    pub rss_url: String,
+    pub atom_url: String,
+    pub json_url: String,
+    pub subscribe_url: String,
+}
+
+/// A post as templates see it.
+#[derive(Debug, Serialize)]
+pub struct PostView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+    /// Long date in the site's language: "fredag 27 september 2013".
+    pub date: String,
+    /// RFC 3339, for `<time datetime>`.
+    pub date_iso: String,
+    pub updated: Option<String>,
+    pub updated_iso: Option<String>,
+    pub author: &'a str,
+    pub tags: Vec<TagLink<'a>>,
+    /// Summary HTML with absolute URLs.
+    pub summary: &'a str,
+}
+
+/// A tag with the URL of its page.
+#[derive(Debug, Serialize)]
+pub struct TagLink<'a> {
+    pub name: &'a str,
+    pub url: String,
+}
+
+/// A link to another post (newer or older neighbour).
+#[derive(Debug, Serialize)]
+pub struct PostLink<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
+}
+
+/// An autodiscovery `<link rel="alternate">`.
+#[derive(Debug, Serialize)]
+pub struct FeedLink {
+    pub title: String,
+    pub url: String,
+    pub mime: &'static str,
+}
+
+/// Where a list page stands among its siblings.
+#[derive(Debug, Serialize)]
+pub struct Pagination {
+    /// 1-based number of this page.
+    pub page: usize,
+    pub pages: usize,
+    /// The page with newer posts, if any.
+    pub newer_url: Option<String>,
+    /// The page with older posts, if any.
+    pub older_url: Option<String>,
+}
+
+/// Every page: the common fields, then the page's own (`body`, flattened).
+#[derive(Serialize)]
+pub struct Page<'a, T: Serialize> {
+    pub site: &'a SiteView,
+    pub t: &'static Texts,
+    /// Title and canonical URL of this page.
+    pub title: &'a str,
+    pub url: String,
+    pub feeds: Vec<FeedLink>,
+    #[serde(flatten)]
+    pub body: T,
+}
+
+/// The index and tag pages.
+#[derive(Serialize)]
+pub struct ListBody<'a> {
+    pub posts: Vec<PostView<'a>>,
+    pub tag: Option<TagLink<'a>>,
+    pub pagination: Pagination,
+}
+
+/// A post's own page.
+#[derive(Serialize)]
+pub struct PostBody<'a> {
+    pub post: PostView<'a>,
+    /// The post's body HTML, as written.
+    pub content: String,
+    pub newer: Option<PostLink<'a>>,
+    pub older: Option<PostLink<'a>>,
+}
+
+/// The subscribe page has only the common fields.
+#[derive(Serialize)]
+pub struct SubscribeBody {}
+
+/// What `layout.hbs` sees besides the common fields: the rendered page body.
+#[derive(Serialize)]
+pub struct Layout {
+    pub body: &'static str,
+}
