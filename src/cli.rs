@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
-use crate::{import, output, pipeline, templates};
+use crate::{digest, import, output, pipeline, templates};
 
 /// herald: Markdown posts to feeds, pages and a weekly email digest.
 #[derive(Debug, Parser)]
@@ -60,6 +60,8 @@ pub enum Command {
         #[command(subcommand)]
         source: import::Source,
     },
+    /// Send the weekly email digest of new posts (exactly once per recipient).
+    Digest(digest::command::Options),
     /// Manage the page templates.
     Templates {
         #[command(subcommand)]
@@ -135,11 +137,13 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         }
         Command::New { title } => new_post(&config, title, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
+        Command::Digest(options) => digest::command::run(&config, options, now, log)?,
         Command::Templates {
             action: TemplatesAction::Eject { force },
         } => {
             let files: Vec<(PathBuf, String)> = templates::DEFAULTS
                 .iter()
+                .chain(templates::MAIL_DEFAULTS)
                 .map(|(name, text)| (PathBuf::from(name), text.to_string()))
                 .collect();
             for path in output::write_new(&config.paths.templates, &files, *force)? {

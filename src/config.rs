@@ -33,6 +33,10 @@ pub struct Config {
     pub feeds: Feeds,
     /// `[pages]`.
     pub pages: Pages,
+    /// `[digest]`: the weekly email; `None` when the table is absent.
+    pub digest: Option<Digest>,
+    /// `[delivery]`: how mail is sent. Default: the outbox folder.
+    pub delivery: Delivery,
 }
 
 /// `[site]`: who publishes, where, in which language and time zone.
@@ -262,6 +266,8 @@ impl Config {
             },
             feeds: raw.feeds,
             pages: raw.pages,
+            digest,
+            delivery,
         })
     }
 

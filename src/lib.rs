@@ -2,12 +2,16 @@
 //! weekly email digest.
 //!
 //! The pipeline flows one way: [`config`] → [`content`] → [`feeds`] and
-//! [`site`] → [`output`]. Only [`output`] writes to disk; the clock is passed in.
+//! [`site`] → [`output`]; for mail, [`content`] → [`digest`] → [`delivery`],
+//! with the ledger in [`state`]. Only [`output`], [`delivery`] and [`state`]
+//! touch disk or network; the clock is passed in.
 
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod delivery;
 pub mod diag;
+pub mod digest;
 pub mod error;
 pub mod feeds;
 pub mod html;
@@ -17,4 +21,5 @@ pub mod log;
 pub mod output;
 pub mod pipeline;
 pub mod site;
+pub mod state;
 pub mod templates;

@@ -20,6 +20,67 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("subscribe.hbs", include_str!("../templates/subscribe.hbs")),
 ];
 
+/// The default digest templates, by file name (`templates eject` writes them too).
+pub const MAIL_DEFAULTS: &[(&str, &str)] = &[
+    (
+        "digest.html.hbs",
+        include_str!("../templates/digest.html.hbs"),
+    ),
+    (
+        "digest.txt.hbs",
+        include_str!("../templates/digest.txt.hbs"),
+    ),
+];
+
+/// The digest's templates, each registered as `digest` (and the subject as
+/// `subject` in the text registry).
+pub struct Mail {
+    /// `digest.html.hbs`, HTML-escaped.
+    pub html: Handlebars<'static>,
+    /// `digest.txt.hbs` and the subject, not escaped: plain text has no `&amp;`.
+    pub text: Handlebars<'static>,
+}
+
+/// Loads the digest templates (defaults, or the same file names in `dir`) and
+/// the configured subject template, in strict mode.
+pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
+    let mut html = Handlebars::new();
+    html.set_strict_mode(true);
+    let mut text = Handlebars::new();
+    text.set_strict_mode(true);
+    text.register_escape_fn(handlebars::no_escape);
+    let mut problems = Vec::new();
+    for (file, default) in MAIL_DEFAULTS {
+        let own = dir.join(file);
+        let (path, source) = match std::fs::read_to_string(&own) {
+            Ok(source) => (own, source),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                (Path::new("templates").join(file), default.to_string())
+            }
+            Err(e) => return Err(Error::read(&own, e)),
+        };
+        let registry = if file.ends_with(".html.hbs") {
+            &mut html
+        } else {
+            &mut text
+        };
+        if let Err(err) = registry.register_template_string("digest", source) {
+            let line = err.pos().map_or(1, |(line, _)| line);
+            let message = format!("template syntax error: {}", err.reason());
+            problems.push(Diagnostic::at(&path, line, message));
+        }
+    }
+    if let Err(err) = text.register_template_string("subject", subject) {
+        let message = format!("digest.subject: template syntax error: {}", err.reason());
+        problems.push(Diagnostic::file(Path::new("config.toml"), message));
+    }
+    if problems.is_empty() {
+        Ok(Mail { html, text })
+    } else {
+        Err(Error::Invalid(problems))
+    }
+}
+
 /// Loads the defaults, then the overrides in `dir` (which need not exist), in
 /// strict mode. Every syntax error is reported with its file and line.
 pub fn load(dir: &Path) -> Result<Handlebars<'static>> {
@@ -90,6 +151,18 @@ mod tests {
         let registry = load(Path::new("/nonexistent")).unwrap();
         assert!(registry.has_template("index"));
         assert!(registry.strict_mode());
+    }
+
+    #[test]
+    fn mail_text_is_not_escaped_and_html_is() {
+        let mail = mail(Path::new("/nonexistent"), "Vecka {{week}} & mer").unwrap();
+        let data = serde_json::json!({"week": "39"});
+        assert_eq!(
+            mail.text.render("subject", &data).unwrap(),
+            "Vecka 39 & mer"
+        );
+        assert!(mail.html.has_template("digest"));
+        assert!(mail.html.strict_mode() && mail.text.strict_mode());
     }
 
     #[test]

@@ -1,0 +1,156 @@
+//! Delivery: handing composed messages to a transport (outbox folder, SMTP
+//! server, local sendmail), and the sending loop with its ledger, retries and
+//! rate limit ([`send`]).
+
+mod outbox;
+pub mod send;
+mod smtp;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use crate::config::{Delivery, Transport as Kind};
+use crate::digest::compose::Composed;
+use crate::error::{Error, Result};
+
+/// The server took the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    /// The server's reply to the message, e.g. `250 2.0.0 Ok: queued as 4F1`.
+    pub reply: String,
+    /// Envelope recipients refused permanently while others were accepted
+    /// (a BCC batch), each with the server's reply.
+    pub refused: Vec<(String, String)>,
+}
+
+/// Why a message was not taken, and so what happens next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// 4xx, a timeout or a dropped connection before the message was complete:
+    /// retried on a fresh connection.
+    Temporary(String),
+    /// 5xx for this message: recorded, the others continue.
+    Permanent(String),
+    /// The account is blocked or throttled (quota): the run stops at once.
+    Blocked(String),
+    /// Authentication or TLS failed: the run stops; a person must fix it.
+    Fatal(String),
+    /// The connection broke after the whole message was handed over: it may
+    /// have arrived, so it is never sent again.
+    Uncertain(String),
+}
+
+/// One connection's worth of a transport.
+pub trait Transport: Send {
+    /// Hands over one message.
+    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure>;
+    /// Forgets the connection after a failure, so the next send starts afresh.
+    fn reset(&mut self) {}
+    /// Ends the session politely.
+    fn close(&mut self) {}
+}
+
+/// Opens transports of the configured kind, one per connection.
+pub struct Factory {
+    kind: Kind,
+    delivery: Delivery,
+    outbox: PathBuf,
+    password: Option<String>,
+}
+
+impl Factory {
+    /// The transport for digest `id`: the configured one, or the outbox at
+    /// `outbox` when given (`--outbox`). Reads the SMTP password from its
+    /// environment variable here, so a missing one fails before anything is sent.
+    pub fn new(delivery: &Delivery, outbox: Option<&Path>, id: &str) -> Result<Factory> {
+        let kind = if outbox.is_some() {
+            Kind::Outbox
+        } else {
+            delivery.transport
+        };
+        let password = match (&delivery.smtp, kind) {
+            (Some(smtp), Kind::Smtp) => match &smtp.password_env {
+                Some(var) => Some(std::env::var(var).map_err(|_| {
+                    Error::Usage(format!(
+                        "the SMTP password is read from the environment variable {var}, which is not set"
+                    ))
+                })?),
+                None => None,
+            },
+            _ => None,
+        };
+        Ok(Factory {
+            kind,
+            delivery: delivery.clone(),
+            outbox: outbox.unwrap_or(&delivery.outbox).join(id),
+            password,
+        })
+    }
+
+    /// A fresh transport (connections are made lazily, on the first send).
+    pub fn open(&self) -> Box<dyn Transport> {
+        match (self.kind, &self.delivery.smtp) {
+            (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.password.clone())),
+            (Kind::Sendmail, _) => Box::new(Sendmail(self.delivery.sendmail.command.clone())),
+            _ => Box::new(outbox::Outbox::new(&self.outbox)),
+        }
+    }
+
+    /// How many messages may be in flight at once.
+    pub fn connections(&self) -> usize {
+        match (self.kind, &self.delivery.smtp) {
+            (Kind::Smtp, Some(smtp)) => smtp.connections,
+            _ => 1,
+        }
+    }
+
+    /// For the plan line: `smtp smtp.office365.com:587 (starttls)`.
+    pub fn describe(&self) -> String {
+        match (self.kind, &self.delivery.smtp) {
+            (Kind::Smtp, Some(s)) => format!(
+                "smtp {}:{} ({:?}, {} connection(s))",
+                s.host,
+                s.port(),
+                s.security,
+                s.connections
+            )
+            .to_lowercase(),
+            (Kind::Sendmail, _) => format!("sendmail {}", self.delivery.sendmail.command.display()),
+            _ => format!("the outbox {}", self.outbox.display()),
+        }
+    }
+}
+
+/// A local MTA binary, called like sendmail: `-i -f <from> -- <recipients>`.
+struct Sendmail(PathBuf);
+
+impl Transport for Sendmail {
+    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
+        let mut child = Command::new(&self.0)
+            .args(["-i", "-f", message.from.as_ref(), "--"])
+            .args(message.rcpt.iter().map(AsRef::<str>::as_ref))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| Failure::Fatal(format!("cannot run {}: {e}", self.0.display())))?;
+        let written = child
+            .stdin
+            .take()
+            .map(|mut stdin| stdin.write_all(&message.bytes));
+        let output = child
+            .wait_with_output()
+            .map_err(|e| Failure::Temporary(e.to_string()))?;
+        let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
+        match (output.status.code(), written) {
+            (Some(0), Some(Ok(()))) => Ok(Accepted {
+                reply: format!("{} accepted the message", self.0.display()),
+                refused: Vec::new(),
+            }),
+            // EX_TEMPFAIL: the MTA asks to try again later.
+            (Some(75), _) | (_, Some(Err(_))) => Err(Failure::Temporary(said)),
+            (code, _) => Err(Failure::Permanent(format!("exit status {code:?}: {said}"))),
+        }
+    }
+}

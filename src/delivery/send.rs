@@ -1,0 +1,273 @@
+//! The sending loop: claims each message in the ledger before sending it and
+//! records the outcome right after, on up to `connections` threads, with
+//! retries on fresh connections and a rate limit shared by all of them.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use chrono::{SecondsFormat, Utc};
+
+use super::{Accepted, Factory, Failure, Transport};
+use crate::config::Delivery;
+use crate::digest::compose::{Composed, Composer};
+use crate::digest::recipients::Addressing;
+use crate::error::{Error, Result};
+use crate::log::Log;
+use crate::state::{DeliveryRow, State, Status};
+
+/// What one run did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Messages accepted in this run.
+    pub sent: usize,
+    /// Messages refused in this run (a rerun tries them again).
+    pub failed: usize,
+    /// Messages whose fate is unknown (connection lost after the final dot).
+    pub uncertain: usize,
+    /// Envelope recipients refused within otherwise accepted BCC batches.
+    pub refused: usize,
+    /// Why the run stopped early, if it did.
+    pub stopped: Option<Error>,
+}
+
+/// At most `per_minute` sends start in any 60-second window (0: no limit).
+struct Rate {
+    per_minute: usize,
+    starts: Mutex<VecDeque<Instant>>,
+}
+
+impl Rate {
+    fn wait(&self) {
+        if self.per_minute == 0 {
+            return;
+        }
+        // Held while sleeping: the other connections would have to wait anyway.
+        let mut starts = self.starts.lock().unwrap_or_else(|e| e.into_inner());
+        if starts.len() == self.per_minute {
+            let oldest = starts.pop_front().unwrap_or_else(Instant::now);
+            let free = oldest + Duration::from_secs(60);
+            std::thread::sleep(free.saturating_duration_since(Instant::now()));
+        }
+        starts.push_back(Instant::now());
+    }
+}
+
+/// Shared by the connection threads of one run.
+struct Run<'a> {
+    id: &'a str,
+    state: &'a Mutex<State>,
+    composer: &'a Composer<'a>,
+    limits: &'a Delivery,
+    rate: Rate,
+    cursor: Mutex<u32>,
+    stop: AtomicBool,
+    stopped: Mutex<Option<Error>>,
+    counts: [AtomicUsize; 4],
+    log: &'a Log,
+}
+
+/// Sends every message of digest `id` that the ledger does not record as
+/// sent or uncertain, and records each outcome before the next message.
+pub fn run(
+    state: &Mutex<State>,
+    id: &str,
+    composer: &Composer,
+    factory: &Factory,
+    limits: &Delivery,
+    log: &Log,
+) -> Outcome {
+    let run = Run {
+        id,
+        state,
+        composer,
+        limits,
+        rate: Rate {
+            per_minute: limits.max_per_minute as usize,
+            starts: Mutex::new(VecDeque::new()),
+        },
+        cursor: Mutex::new(0),
+        stop: AtomicBool::new(false),
+        stopped: Mutex::new(None),
+        counts: Default::default(),
+        log,
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..factory.connections() {
+            let run = &run;
+            let transport = factory.open();
+            scope.spawn(move || run.worker(transport));
+        }
+    });
+    let [sent, failed, uncertain, refused] = run.counts.map(AtomicUsize::into_inner);
+    Outcome {
+        sent,
+        failed,
+        uncertain,
+        refused,
+        stopped: run.stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
+    }
+}
+
+fn timestamp() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+impl Run<'_> {
+    fn worker(&self, mut transport: Box<dyn Transport>) {
+        while !self.stop.load(Ordering::SeqCst) {
+            match self.claim() {
+                Ok(Some(row)) => {
+                    if let Err(err) = self.deliver(&mut *transport, &row) {
+                        self.halt(err);
+                    }
+                }
+                Ok(None) => break,
+                Err(err) => self.halt(err),
+            }
+        }
+        transport.close();
+    }
+
+    fn halt(&self, err: Error) {
+        self.stop.store(true, Ordering::SeqCst);
+        let mut stopped = self.stopped.lock().unwrap_or_else(|e| e.into_inner());
+        stopped.get_or_insert(err);
+    }
+
+    fn claim(&self) -> Result<Option<DeliveryRow>> {
+        let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let row = state.claim_next(self.id, *cursor, &timestamp())?;
+        if let Some(row) = &row {
+            *cursor = row.seq;
+        }
+        Ok(row)
+    }
+
+    fn record(&self, seq: u32, status: Status, reply: &str) -> Result<()> {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.finish(self.id, seq, status, reply, &timestamp())
+    }
+
+    /// Composes and sends one claimed message and records the outcome.
+    /// Returns an error when the whole run must stop.
+    fn deliver(&self, transport: &mut dyn Transport, row: &DeliveryRow) -> Result<()> {
+        let composed = serde_json::from_str::<Addressing>(&row.recipients)
+            .map_err(|e| Error::Delivery(format!("ledger row {} is unreadable: {e}", row.seq)))
+            .and_then(|to| self.composer.compose(&to, false));
+        let message = match composed {
+            Ok(message) => message,
+            Err(err) => {
+                // Nothing left the machine: the message is still to be sent.
+                self.record(row.seq, Status::Pending, "")?;
+                return Err(err);
+            }
+        };
+        let who = message
+            .rcpt
+            .first()
+            .map_or_else(String::new, ToString::to_string);
+        match self.attempts(transport, &message) {
+            Ok(accepted) => self.accepted(row.seq, &accepted),
+            Err(Failure::Permanent(reply)) => {
+                self.log.warn(format!("{who}: refused: {reply}"));
+                self.counts[1].fetch_add(1, Ordering::SeqCst);
+                self.record(row.seq, Status::Failed, &reply)
+            }
+            Err(Failure::Uncertain(reply)) => {
+                self.log
+                    .warn(format!("{who}: uncertain, not resent: {reply}"));
+                self.counts[2].fetch_add(1, Ordering::SeqCst);
+                self.record(row.seq, Status::Uncertain, &reply)
+            }
+            Err(Failure::Temporary(reply)) => {
+                self.counts[1].fetch_add(1, Ordering::SeqCst);
+                self.record(row.seq, Status::Failed, &reply)?;
+                Err(Error::Temporary(format!(
+                    "{who}: {reply} (after {} retries)",
+                    self.limits.retries
+                )))
+            }
+            Err(Failure::Blocked(reply)) => {
+                self.record(row.seq, Status::Pending, &reply)?;
+                Err(Error::Temporary(format!(
+                    "the server blocks or throttles this sender: {reply}"
+                )))
+            }
+            Err(Failure::Fatal(reply)) => {
+                self.record(row.seq, Status::Pending, &reply)?;
+                Err(Error::Delivery(reply))
+            }
+        }
+    }
+
+    fn accepted(&self, seq: u32, accepted: &Accepted) -> Result<()> {
+        let mut reply = accepted.reply.clone();
+        for (rcpt, why) in &accepted.refused {
+            self.log.warn(format!("{rcpt}: refused: {why}"));
+            reply.push_str(&format!("; refused {rcpt}: {why}"));
+        }
+        self.counts[3].fetch_add(accepted.refused.len(), Ordering::SeqCst);
+        let sent = self.counts[0].fetch_add(1, Ordering::SeqCst) + 1;
+        if sent % 100 == 0 {
+            self.log.detail(format!("{sent} messages sent"));
+        }
+        self.record(seq, Status::Sent, &reply)
+    }
+
+    /// Sends with up to `retries` more attempts after temporary failures,
+    /// each on a fresh connection after an exponentially growing pause.
+    fn attempts(
+        &self,
+        transport: &mut dyn Transport,
+        message: &Composed,
+    ) -> Result<Accepted, Failure> {
+        let mut delay = self.limits.retry_delay;
+        let mut attempt = 0;
+        loop {
+            self.rate.wait();
+            match transport.send(message) {
+                Err(Failure::Temporary(reply))
+                    if attempt < self.limits.retries && !self.stop.load(Ordering::SeqCst) =>
+                {
+                    self.log.detail(format!(
+                        "temporary failure, retrying in {delay:.1} s: {reply}"
+                    ));
+                    transport.reset();
+                    std::thread::sleep(Duration::from_secs_f64(delay));
+                    delay = (delay * 2.0).min(300.0);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limit_holds_over_any_window() {
+        let rate = Rate {
+            per_minute: 3,
+            starts: Mutex::new(VecDeque::new()),
+        };
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            rate.wait();
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(1),
+            "the first three pass at once"
+        );
+        // A fourth would have to wait a minute: check the window instead of sleeping.
+        let starts = rate.starts.lock().unwrap();
+        assert_eq!(starts.len(), 3);
+        let oldest = *starts.front().unwrap();
+        assert!(oldest + Duration::from_secs(60) > Instant::now());
+    }
+}

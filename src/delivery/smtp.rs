@@ -1,0 +1,193 @@
+//! The SMTP transport: one connection, driven command by command with
+//! lettre's client so that each failure is known by its phase. A failure
+//! before the message's final dot means it was not delivered (safe to retry);
+//! a broken connection after it means nobody knows (never resent).
+
+use std::time::Duration;
+
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::response::Response;
+
+use super::{Accepted, Failure, Transport};
+use crate::config::{Security, Smtp as Settings};
+use crate::digest::compose::Composed;
+
+type SmtpError = lettre::transport::smtp::Error;
+
+/// Where in the transaction a failure happened.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Connecting, TLS, login, envelope: nothing was handed over.
+    Before,
+    /// The message body and its final dot were sent: it may have arrived.
+    Body,
+}
+
+/// One SMTP connection, opened on demand and reopened after a failure.
+pub struct Smtp {
+    settings: Settings,
+    password: Option<String>,
+    conn: Option<SmtpConnection>,
+}
+
+impl Smtp {
+    /// A transport for `settings`; `password` comes from the environment.
+    pub fn new(settings: &Settings, password: Option<String>) -> Smtp {
+        Smtp {
+            settings: settings.clone(),
+            password,
+            conn: None,
+        }
+    }
+
+    fn connect(&self) -> Result<SmtpConnection, Failure> {
+        let s = &self.settings;
+        let timeout = Some(Duration::from_secs(s.timeout_seconds));
+        let hello = ClientId::default();
+        let tls = || {
+            TlsParameters::new(s.host.clone())
+                .map_err(|e| Failure::Fatal(format!("TLS setup for {}: {e}", s.host)))
+        };
+        let address = (s.host.as_str(), s.port());
+        let mut conn = match s.security {
+            Security::Tls => SmtpConnection::connect(address, timeout, &hello, Some(&tls()?), None),
+            _ => SmtpConnection::connect(address, timeout, &hello, None, None),
+        }
+        .map_err(|e| connect_failure(&e))?;
+        if s.security == Security::Starttls {
+            if !conn.can_starttls() {
+                return Err(Failure::Fatal(format!(
+                    "{} does not offer STARTTLS, and security = \"starttls\" never sends in clear text",
+                    s.host
+                )));
+            }
+            conn.starttls(&tls()?, &hello)
+                .map_err(|e| connect_failure(&e))?;
+        }
+        if let (Some(user), Some(password)) = (&s.username, &self.password) {
+            // The config refuses credentials without TLS; this guards the invariant.
+            if !conn.is_encrypted() {
+                return Err(Failure::Fatal(
+                    "refusing to log in over an unencrypted connection".into(),
+                ));
+            }
+            let credentials = Credentials::new(user.clone(), password.clone());
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
+                .map_err(|e| classify(&e, Phase::Before))?;
+        }
+        Ok(conn)
+    }
+
+    fn transaction(conn: &mut SmtpConnection, m: &Composed) -> Result<Accepted, Failure> {
+        let before = |e: SmtpError| classify(&e, Phase::Before);
+        conn.command(Mail::new(Some(m.from.clone()), vec![]))
+            .map_err(before)?;
+        let mut refused = Vec::new();
+        for rcpt in &m.rcpt {
+            match conn.command(Rcpt::new(rcpt.clone(), vec![])) {
+                Ok(_) => {}
+                Err(e) if e.is_permanent() => refused.push((rcpt.to_string(), e.to_string())),
+                Err(e) => return Err(before(e)),
+            }
+        }
+        if refused.len() == m.rcpt.len() {
+            conn.command(Rset).map_err(before)?;
+            let replies: Vec<String> = refused.into_iter().map(|(_, r)| r).collect();
+            return Err(Failure::Permanent(replies.join("; ")));
+        }
+        conn.command(Data).map_err(before)?;
+        let reply = conn
+            .message(&m.bytes)
+            .map_err(|e| classify(&e, Phase::Body))?;
+        Ok(Accepted {
+            reply: format_reply(&reply),
+            refused,
+        })
+    }
+}
+
+impl Transport for Smtp {
+    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
+        let mut conn = match self.conn.take() {
+            Some(conn) if !conn.has_broken() => conn,
+            _ => self.connect()?,
+        };
+        let result = Smtp::transaction(&mut conn, message);
+        // Keep the connection after success or a permanent refusal; anything
+        // else leaves it in an unknown state.
+        if matches!(result, Ok(_) | Err(Failure::Permanent(_))) {
+            self.conn = Some(conn);
+        } else {
+            conn.abort();
+        }
+        result
+    }
+
+    fn reset(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            conn.abort();
+        }
+    }
+
+    fn close(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            let _ = conn.quit();
+        }
+    }
+}
+
+fn format_reply(reply: &Response) -> String {
+    let code: u16 = reply.code().into();
+    let text: Vec<&str> = reply.message().collect();
+    format!("{code} {}", text.join(" "))
+}
+
+fn connect_failure(e: &SmtpError) -> Failure {
+    if e.is_tls() {
+        Failure::Fatal(format!("TLS failed: {e}"))
+    } else {
+        classify(e, Phase::Before)
+    }
+}
+
+/// What an SMTP error means for this message and for the run.
+fn classify(e: &SmtpError, phase: Phase) -> Failure {
+    let text = e.to_string();
+    match e.status().map(u16::from) {
+        // Authentication required / failed: retrying only locks the account.
+        Some(530 | 534 | 535 | 538) => Failure::Fatal(text),
+        Some(code) if code >= 500 && is_blocked(&text) => Failure::Blocked(text),
+        Some(code) if code >= 500 => Failure::Permanent(text),
+        Some(_) => Failure::Temporary(text),
+        None if phase == Phase::Body => Failure::Uncertain(text),
+        None => Failure::Temporary(text),
+    }
+}
+
+/// Replies that mean the sending account is blocked or over its quota for
+/// the day (Microsoft 365 among others), where more attempts make it worse.
+fn is_blocked(reply: &str) -> bool {
+    let reply = reply.to_lowercase();
+    [
+        "quota", "throttl", "5.7.501", "5.7.511", "5.7.705", "5.7.708", "5.7.750",
+    ]
+    .iter()
+    .any(|needle| reply.contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_and_abuse_replies_stop_the_run() {
+        assert!(is_blocked("permanent error (554): 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException"));
+        assert!(is_blocked(
+            "permanent error (550): 5.7.501 Access denied, spam abuse detected"
+        ));
+        assert!(!is_blocked("permanent error (550): 5.1.1 User unknown"));
+    }
+}

@@ -1,0 +1,289 @@
+//! `herald digest`: choose the posts, record the digest, send what is not
+//! yet sent, and say what happened.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+
+use super::compose::Composer;
+use super::recipients::{self, Addressing, Recipient};
+use crate::config::{Config, Digest, Mode};
+use crate::content::{self, Post};
+use crate::delivery::{send, Factory};
+use crate::error::{Error, Result};
+use crate::log::Log;
+use crate::output;
+use crate::state::{self, DeliveryRow, DigestRow, State, Status};
+use crate::templates;
+
+/// `herald digest` options.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Options {
+    /// Compose this ISO week's digest (e.g. 2013-W39) instead of the current one.
+    #[arg(long, value_name = "YYYY-Www")]
+    pub week: Option<String>,
+    /// Send a digest again although it was completed.
+    #[arg(long)]
+    pub force: bool,
+    /// Dry run: write the messages as .eml files under DIR/<digest-id>/; record nothing.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["preview", "to"])]
+    pub outbox: Option<PathBuf>,
+    /// Write the HTML of the first message to a file and print its path; send nothing.
+    #[arg(long, conflicts_with = "to")]
+    pub preview: bool,
+    /// Send one copy, marked [TEST], to this address only; record nothing.
+    #[arg(long, value_name = "ADDR")]
+    pub to: Option<String>,
+}
+
+impl Options {
+    /// Real runs send to everyone and keep the ledger; the others only look.
+    fn is_real(&self) -> bool {
+        self.outbox.is_none() && self.to.is_none() && !self.preview
+    }
+}
+
+/// Runs `herald digest`.
+pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Result<()> {
+    let digest = config.digest.as_ref().ok_or_else(|| {
+        Error::Usage("herald digest needs a [digest] table in the config (see the README)".into())
+    })?;
+    let week = opts
+        .week
+        .as_deref()
+        .map(super::parse_week)
+        .transpose()
+        .map_err(Error::Usage)?;
+    let id = match &opts.week {
+        Some(w) => w.clone(),
+        None => super::week_id(&now.with_timezone(&config.site.timezone)),
+    };
+    // Only a real run takes the lock and writes the ledger; the others work on a copy.
+    let _lock = opts
+        .is_real()
+        .then(|| state::lock(&digest.state))
+        .transpose()?;
+    let mut state = if opts.is_real() {
+        State::open(&digest.state)?
+    } else {
+        State::scratch(&digest.state)?
+    };
+    let recorded = state.digest(&id)?;
+    if let Some(done) = recorded.as_ref().and_then(|r| r.completed.as_ref()) {
+        if !opts.force && opts.outbox.is_none() && opts.is_real() {
+            log.info(format!(
+                "digest {id} was completed at {done}; nothing sent (--force sends it again)"
+            ));
+            return Ok(());
+        }
+    }
+    let published = content::publish(content::load(config)?, now).posts;
+    let posts: Vec<&Post> = match (&recorded, week) {
+        (Some(row), _) => recorded_posts(row, &published, log),
+        (None, Some(monday)) => super::posts_in_week(&published, monday, config.site.timezone),
+        (None, None) => {
+            let held = state.held_post_ids(&id)?;
+            let held = held.iter().map(String::as_str).collect();
+            super::new_posts(&published, &held, now, digest.max_age_days)
+        }
+    };
+    if posts.is_empty() {
+        log.info(format!(
+            "digest {id}: no new posts since the last digest; nothing sent"
+        ));
+        return Ok(());
+    }
+    let mail = templates::mail(&config.paths.templates, &digest.subject)?;
+    let composer = Composer::new(config, digest, mail, &id, &posts, now)?;
+    if opts.preview {
+        return preview(digest, &composer, &id);
+    }
+    if let Some(address) = &opts.to {
+        return test_copy(config, &composer, address, &id);
+    }
+    match &recorded {
+        None => record(&mut state, digest, &composer, &id, &posts, now, log)?,
+        Some(row) if row.completed.is_some() => state.reopen(&id)?,
+        Some(_) => {}
+    }
+    let factory = Factory::new(&config.delivery, opts.outbox.as_deref(), &id)?;
+    deliver(config, digest, state, &composer, &factory, &id, now, log)
+}
+
+/// The posts a recorded digest holds, in its order; ones gone since are skipped.
+fn recorded_posts<'a>(row: &DigestRow, published: &'a [Post], log: &Log) -> Vec<&'a Post> {
+    row.post_ids
+        .iter()
+        .filter_map(|id| {
+            let post = published.iter().find(|p| &p.id == id);
+            if post.is_none() {
+                log.warn(format!(
+                    "digest {}: post {id} is no longer published; left out",
+                    row.id
+                ));
+            }
+            post
+        })
+        .collect()
+}
+
+fn preview(digest: &Digest, composer: &Composer, id: &str) -> Result<()> {
+    let recipient = Recipient::address_only(&digest.from.email.to_string());
+    let html = composer.html(&recipient, &composer.subject(&recipient, false)?)?;
+    let dir = digest.state.parent().map(PathBuf::from).unwrap_or_default();
+    let file = (PathBuf::from(format!("preview-{id}.html")), html);
+    for path in output::write_new(&dir, &[file], true)? {
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+fn test_copy(config: &Config, composer: &Composer, address: &str, id: &str) -> Result<()> {
+    let to = Addressing {
+        to: vec![address.to_string()],
+        rcpt: vec![address.to_string()],
+        recipient: Recipient::address_only(address),
+    };
+    let message = composer.compose(&to, true)?;
+    let factory = Factory::new(&config.delivery, None, &format!("{id}-test"))?;
+    let mut transport = factory.open();
+    let sent = transport.send(&message);
+    transport.close();
+    match sent {
+        Ok(accepted) => {
+            println!(
+                "sent a test copy of digest {id} to {address}: {}",
+                accepted.reply
+            );
+            Ok(())
+        }
+        Err(failure) => Err(Error::Delivery(format!(
+            "the test copy to {address} failed: {failure:?}"
+        ))),
+    }
+}
+
+/// Plans every message of a new digest and records them as pending.
+fn record(
+    state: &mut State,
+    digest: &Digest,
+    composer: &Composer,
+    id: &str,
+    posts: &[&Post],
+    now: DateTime<Utc>,
+    log: &Log,
+) -> Result<()> {
+    let people = match (&digest.recipients, digest.mode) {
+        (Some(path), Mode::Individual | Mode::Bcc) => {
+            let (found, problems) = recipients::load(path)?;
+            for problem in problems {
+                log.warn(problem.to_string());
+            }
+            if found.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{} has no valid recipients",
+                    path.display()
+                )));
+            }
+            found
+        }
+        _ => Vec::new(),
+    };
+    let rows: Vec<DeliveryRow> = recipients::plan(digest, people)
+        .iter()
+        .zip(1..)
+        .map(|(to, seq)| DeliveryRow {
+            seq,
+            recipients: serde_json::to_string(to).expect("plain strings serialise"),
+            message_id: composer.message_id(&to.rcpt),
+            reply: None,
+        })
+        .collect();
+    let row = DigestRow {
+        id: id.to_string(),
+        week: id.to_string(),
+        post_ids: posts.iter().map(|p| p.id.clone()).collect(),
+        created: now.to_rfc3339(),
+        completed: None,
+    };
+    state.create(&row, &rows)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn deliver(
+    config: &Config,
+    digest: &Digest,
+    state: State,
+    composer: &Composer,
+    factory: &Factory,
+    id: &str,
+    now: DateTime<Utc>,
+    log: &Log,
+) -> Result<()> {
+    for row in state.settle_in_flight(id)? {
+        log.warn(format!(
+            "message {} ({}) was in flight when an earlier run stopped: it may have arrived, so it is not sent again",
+            row.message_id,
+            recipients_of(&row).join(", ")
+        ));
+    }
+    let before = state.counts(id)?;
+    let todo: Vec<DeliveryRow> = [Status::Pending, Status::Failed]
+        .iter()
+        .map(|s| state.rows(id, *s))
+        .collect::<Result<Vec<_>>>()?
+        .concat();
+    let people: usize = todo.iter().map(|r| recipients_of(r).len()).sum();
+    log.info(format!(
+        "digest {id}: {} mode, {} message(s) to {people} recipient(s) via {}; {}",
+        match digest.mode {
+            Mode::Group => "group",
+            Mode::Individual => "individual",
+            Mode::Bcc => "bcc",
+        },
+        todo.len(),
+        factory.describe(),
+        estimate(todo.len(), config.delivery.max_per_minute)
+    ));
+    drop(todo);
+    let state = Mutex::new(state);
+    let outcome = send::run(&state, id, composer, factory, &config.delivery, log);
+    let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
+    let after = state.counts(id)?;
+    log.info(format!(
+        "digest {id}: {} sent, {} failed, {} uncertain, {} skipped (sent by an earlier run){}",
+        outcome.sent,
+        after.failed,
+        after.uncertain,
+        before.sent,
+        if outcome.refused > 0 {
+            format!(", {} recipient(s) refused in BCC batches", outcome.refused)
+        } else {
+            String::new()
+        }
+    ));
+    if after.pending + after.failed + after.sending == 0 {
+        state.complete(id, &now.to_rfc3339())?;
+    }
+    match outcome.stopped {
+        Some(err) => Err(err),
+        None if after.failed + after.pending > 0 => {
+            Err(Error::NotServed(after.failed + after.pending))
+        }
+        None => Ok(()),
+    }
+}
+
+fn recipients_of(row: &DeliveryRow) -> Vec<String> {
+    serde_json::from_str::<Addressing>(&row.recipients).map_or_else(|_| Vec::new(), |a| a.rcpt)
+}
+
+/// "about 7 minutes at 30/min" or "no rate limit".
+fn estimate(messages: usize, per_minute: u32) -> String {
+    if per_minute == 0 {
+        return "no rate limit".into();
+    }
+    let minutes = messages.div_ceil(per_minute as usize);
+    format!("about {minutes} minute(s) at {per_minute}/min")
+}

@@ -1,0 +1,302 @@
+//! Composing digest messages: pure functions from posts, config and one
+//! message's addressing to the bytes of a MIME message.
+
+use std::str::FromStr;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+use css_inline::CSSInliner;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::{Address, Message};
+use serde::Serialize;
+
+use super::recipients::{Addressing, Recipient};
+use super::{stable_hash, text, texts};
+use crate::config::{Config, Content, Digest};
+use crate::content::{self, Post};
+use crate::error::{Error, Result};
+use crate::html;
+use crate::i18n::Texts;
+use crate::templates::Mail;
+
+/// One composed message, ready for any transport.
+#[derive(Debug, Clone)]
+pub struct Composed {
+    /// The `Message-ID` (with angle brackets).
+    pub message_id: String,
+    /// Envelope sender.
+    pub from: Address,
+    /// Envelope recipients.
+    pub rcpt: Vec<Address>,
+    /// The whole message (RFC 5322, CRLF line ends).
+    pub bytes: Vec<u8>,
+}
+
+/// What every message of one digest shares; templates see it at the top level.
+#[derive(Serialize)]
+struct Shared {
+    site: SiteView,
+    posts: Vec<PostView>,
+    /// The week number, e.g. `39`.
+    week: String,
+    /// The week as people say it: `vecka 39`.
+    week_label: String,
+    digest_id: String,
+    t: &'static Texts,
+    m: &'static texts::MailTexts,
+}
+
+#[derive(Serialize)]
+struct SiteView {
+    title: String,
+    description: String,
+    url: String,
+    language: String,
+    author: String,
+    rss_url: String,
+    atom_url: String,
+    json_url: String,
+    subscribe_url: String,
+}
+
+#[derive(Serialize)]
+struct PostView {
+    id: String,
+    title: String,
+    url: String,
+    date: String,
+    date_iso: String,
+    author: Option<String>,
+    tags: Vec<String>,
+    /// Sanitised HTML with absolute URLs: the full post or its summary.
+    html: String,
+    /// The same as plain text, wrapped, links listed.
+    text: String,
+}
+
+#[derive(Serialize)]
+struct View<'a> {
+    #[serde(flatten)]
+    shared: &'a Shared,
+    recipient: &'a Recipient,
+    subject: &'a str,
+}
+
+/// Composes the messages of one digest.
+pub struct Composer<'a> {
+    digest: &'a Digest,
+    mail: Mail,
+    shared: Shared,
+    date: SystemTime,
+    domain: String,
+    inliner: CSSInliner<'static>,
+}
+
+impl<'a> Composer<'a> {
+    /// Prepares digest `id` (an ISO week such as `2013-W39`) of `posts`, dated `now`.
+    pub fn new(
+        config: &'a Config,
+        digest: &'a Digest,
+        mail: Mail,
+        id: &str,
+        posts: &[&Post],
+        now: DateTime<Utc>,
+    ) -> Result<Composer<'a>> {
+        let lang = config.site.lang;
+        let week = id.rsplit('W').next().unwrap_or(id).trim_start_matches('0');
+        let shared = Shared {
+            site: site_view(config),
+            posts: posts
+                .iter()
+                .map(|p| post_view(config, digest, p))
+                .collect::<Result<_>>()?,
+            week: week.to_string(),
+            week_label: match lang {
+                crate::i18n::Lang::Sv => format!("vecka {week}"),
+                crate::i18n::Lang::En => format!("week {week}"),
+            },
+            digest_id: id.to_string(),
+            t: lang.texts(),
+            m: texts::for_lang(lang),
+        };
+        Ok(Composer {
+            digest,
+            mail,
+            shared,
+            date: SystemTime::from(now),
+            domain: digest.from.email.domain().to_string(),
+            // Remote stylesheets are never fetched: a digest needs no network to compose.
+            inliner: CSSInliner::options().load_remote_stylesheets(false).build(),
+        })
+    }
+
+    /// The `Message-ID` of the message to `rcpt`: the same in every run, so a
+    /// resend keeps its identity.
+    pub fn message_id(&self, rcpt: &[String]) -> String {
+        let key = rcpt.join(",").to_lowercase();
+        format!(
+            "<{}.{}@{}>",
+            self.shared.digest_id,
+            stable_hash(&key),
+            self.domain
+        )
+    }
+
+    /// The subject for `recipient`, `[TEST] ` first for a test copy.
+    pub fn subject(&self, recipient: &Recipient, test: bool) -> Result<String> {
+        let view = View {
+            shared: &self.shared,
+            recipient,
+            subject: "",
+        };
+        let subject = render(&self.mail.text, "subject", &view)?;
+        let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
+        Ok(if test {
+            format!("[TEST] {subject}")
+        } else {
+            subject
+        })
+    }
+
+    /// The HTML part for `recipient`, CSS inlined (what `--preview` shows).
+    pub fn html(&self, recipient: &Recipient, subject: &str) -> Result<String> {
+        let view = View {
+            shared: &self.shared,
+            recipient,
+            subject,
+        };
+        let html = render(&self.mail.html, "digest", &view)?;
+        self.inliner.inline(&html).map_err(|e| Error::Render {
+            name: "digest.html (CSS inlining)".into(),
+            source: Box::new(handlebars::RenderErrorReason::Other(e.to_string()).into()),
+        })
+    }
+
+    /// The whole message for `to`; `test` marks a test copy.
+    pub fn compose(&self, to: &Addressing, test: bool) -> Result<Composed> {
+        let subject = self.subject(&to.recipient, test)?;
+        let html = self.html(&to.recipient, &subject)?;
+        let view = View {
+            shared: &self.shared,
+            recipient: &to.recipient,
+            subject: &subject,
+        };
+        let plain = text::wrap(&render(&self.mail.text, "digest", &view)?, text::WIDTH);
+        let message_id = self.message_id(&to.rcpt);
+        let from = self.digest.from.email.clone();
+        let rcpt = addresses(&to.rcpt)?;
+        let message = self.build(to, &subject, &message_id, plain, html)?;
+        Ok(Composed {
+            message_id,
+            from,
+            rcpt,
+            bytes: message.formatted(),
+        })
+    }
+
+    fn build(
+        &self,
+        to: &Addressing,
+        subject: &str,
+        message_id: &str,
+        plain: String,
+        html: String,
+    ) -> Result<Message> {
+        let d = self.digest;
+        let mut builder = Message::builder()
+            .from(d.from.clone())
+            .subject(subject)
+            .date(self.date)
+            .message_id(Some(message_id.to_string()));
+        for mailbox in &to.to {
+            builder = builder.to(Mailbox::from_str(mailbox).map_err(|e| invalid(mailbox, e))?);
+        }
+        if let Some(reply_to) = &d.reply_to {
+            builder = builder.reply_to(reply_to.clone());
+        }
+        let list_id = format!("{} <{}>", self.shared.site.title, d.list_id);
+        for (name, value) in [
+            ("List-Id", list_id.as_str()),
+            ("Auto-Submitted", "auto-generated"),
+            ("Precedence", "bulk"),
+            ("X-Auto-Response-Suppress", "OOF, DR, RN, NRN"),
+        ] {
+            let name = HeaderName::new_from_ascii_str(name);
+            builder = builder.raw_header(HeaderValue::new(name, value.to_string()));
+        }
+        let body = MultiPart::alternative()
+            .boundary(format!("=_herald_{}", stable_hash(message_id)))
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_PLAIN)
+                    .body(plain),
+            )
+            .singlepart(
+                SinglePart::builder()
+                    .header(ContentType::TEXT_HTML)
+                    .body(html),
+            );
+        builder
+            .multipart(body)
+            .map_err(|e| Error::Usage(format!("cannot build the digest message: {e}")))
+    }
+}
+
+fn render<T: Serialize>(registry: &handlebars::Handlebars, name: &str, data: &T) -> Result<String> {
+    registry.render(name, data).map_err(|e| Error::Render {
+        name: format!("digest {name}"),
+        source: Box::new(e),
+    })
+}
+
+fn addresses(list: &[String]) -> Result<Vec<Address>> {
+    list.iter()
+        .map(|a| Address::from_str(a).map_err(|e| invalid(a, e)))
+        .collect()
+}
+
+fn invalid(address: &str, e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!("`{address}` is not an email address: {e}"))
+}
+
+fn site_view(config: &Config) -> SiteView {
+    let base = &config.site.base_url;
+    let at = |path: &str| {
+        base.join(path)
+            .map_or_else(|_| base.to_string(), String::from)
+    };
+    SiteView {
+        title: config.site.title.clone(),
+        description: config.site.description.clone(),
+        url: base.to_string(),
+        language: config.site.language.clone(),
+        author: config.site.author.name.clone(),
+        rss_url: at(&config.feeds.rss),
+        atom_url: at(&config.feeds.atom),
+        json_url: at(&config.feeds.json),
+        subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
+    }
+}
+
+fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> {
+    let html = match digest.content {
+        Content::Summary => post.summary_html.clone(),
+        Content::Full => {
+            let body = content::body_html(post)?;
+            html::absolutize(&body, &post.url).into_owned()
+        }
+    };
+    let html = html::Sanitizer::default().clean(&html);
+    Ok(PostView {
+        id: post.id.clone(),
+        title: post.title.clone(),
+        url: post.url.to_string(),
+        date: config.site.lang.long_date(&post.date),
+        date_iso: post.date.to_rfc3339(),
+        author: post.author.clone(),
+        tags: post.tags.iter().map(|t| t.name.clone()).collect(),
+        text: text::from_html(&html),
+        html,
+    })
+}
