@@ -2,6 +2,9 @@
 //! folders and a way to run the real `herald` binary on them.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod mail;
+pub mod smtp;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

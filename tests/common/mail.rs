@@ -1,0 +1,83 @@
+//! Helpers for the digest tests: a fixture site with posts and recipients,
+//! and reading messages back with an independent MIME parser (`mail-parser`).
+
+use std::process::Output;
+
+use mail_parser::{Message, MessageParser};
+
+use super::Site;
+
+/// A site whose posts make a digest for the test clock's week (2013-W40):
+/// two new posts (one with a relative link, `&` and å/ä/ö), one too old, one draft.
+pub fn digest_site(digest: &str, delivery: &str) -> Site {
+    let site = Site::new(&format!(
+        "\n[digest]\nfrom = \"Kommunchefen <kommunchefen@example.se>\"\nreply_to = \"Kommunikation <kommunikation@example.se>\"\nstate = \"state/state.db\"\n{digest}\n\n[delivery]\nretry_delay = 0.05\n{delivery}\n"
+    ));
+    site.post(
+        "2013-09-27-lunden.md",
+        "title = \"Lundens förskola invigd\"\ndate = \"2013-09-27\"\nid = \"tag:example.se,2013-09-27:lunden\"\ntags = [\"förskola\"]",
+        "I tisdags invigdes Lundens förskola. Se [bilderna](bilder/) & [kartan](/karta/).\n\nÅ, ä och ö – \"citat\" <3.\n",
+    );
+    site.post(
+        "2013-09-30-radhuset.md",
+        "title = \"Rådhuset & torget\"\ndate = \"2013-09-30 15:00\"\nsummary = \"Om torget & rådhuset.\"",
+        "Torget får nya bänkar.\n\n<!-- more -->\n\nMer om bänkarna.\n",
+    );
+    site.post("2013-09-01-gammal.md", "title = \"Gammal\"\ndate = \"2013-09-01\"", "För gammal.\n");
+    site.post("2013-09-29-utkast.md", "title = \"Utkast\"\ndate = \"2013-09-29\"\ndraft = true", "Utkast.\n");
+    site
+}
+
+/// Writes `recipients.csv` with a header and these rows.
+pub fn recipients(site: &Site, rows: &[&str]) {
+    let mut text = String::from("email,name,avdelning\n");
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    std::fs::write(site.path().join("recipients.csv"), text).unwrap();
+}
+
+/// `n` recipients `person<i>@example.se`, named `Person <i>`.
+pub fn people(n: usize) -> Vec<String> {
+    (1..=n).map(|i| format!("person{i}@example.se,Person {i},Avd {i}")).collect()
+}
+
+/// `[delivery.smtp]` for the test server on `port`.
+pub fn smtp(port: u16, connections: usize) -> String {
+    format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nconnections = {connections}\ntimeout_seconds = 5\n")
+}
+
+/// Parses a message, failing the test if it is not MIME.
+pub fn parse(bytes: &[u8]) -> Message<'_> {
+    MessageParser::default()
+        .parse(bytes)
+        .expect("mail-parser reads the message")
+}
+
+/// The raw value of header `name` (first occurrence), unfolded.
+pub fn raw_header(bytes: &[u8], name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let head = text.split("\r\n\r\n").next().unwrap_or("");
+    let unfolded = head.replace("\r\n ", " ").replace("\r\n\t", " ");
+    unfolded.lines().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+    })
+}
+
+/// Exit code of a finished run.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exited, not killed")
+}
+
+/// Runs the real binary on `site` with the clock at `now` instead of [`super::NOW`].
+pub fn herald_at(site: &Site, now: &str, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("--config")
+        .arg(site.path().join("config.toml"))
+        .args(["--now", now])
+        .args(args)
+        .output()
+        .unwrap()
+}

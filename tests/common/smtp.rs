@@ -1,0 +1,189 @@
+//! A small scriptable SMTP server on 127.0.0.1 for end-to-end tests: a real
+//! TCP server speaking enough ESMTP (EHLO, MAIL, RCPT, DATA, RSET, NOOP,
+//! QUIT), recording what it accepts, with fault injection.
+
+use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Called with the number of the message just received, before the reply.
+pub type Hook = Box<dyn Fn(usize) + Send + Sync>;
+
+/// What the server does wrong, and when.
+#[derive(Default)]
+pub struct Faults {
+    /// Close the connection right after accepting message N (counted from 1), once.
+    pub drop_after: Option<usize>,
+    /// Greet the first connection with `421 4.7.0` and close it.
+    pub greet_421_once: bool,
+    /// Answer the final dot of message N with this 4xx reply, once (not recorded).
+    pub temp_fail_at: Option<(usize, &'static str)>,
+    /// `550 5.1.1` for these envelope recipients.
+    pub reject: HashSet<String>,
+    /// From message N on, answer MAIL with this reply.
+    pub block_from: Option<(usize, &'static str)>,
+    /// Called as each message is received, before its reply is sent.
+    pub on_message: Option<Hook>,
+}
+
+/// One accepted message.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub rcpt: Vec<String>,
+    pub data: Vec<u8>,
+}
+
+struct Shared {
+    faults: Faults,
+    received: Mutex<Vec<Received>>,
+    messages: AtomicUsize,
+    mail_commands: AtomicUsize,
+    greeted_421: AtomicBool,
+    temp_failed: AtomicBool,
+    dropped: AtomicBool,
+}
+
+/// A running server; it lives until the test process ends.
+pub struct Server {
+    pub port: u16,
+    shared: Arc<Shared>,
+}
+
+impl Server {
+    pub fn start(faults: Faults) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let shared = Arc::new(Shared {
+            faults,
+            received: Mutex::new(Vec::new()),
+            messages: AtomicUsize::new(0),
+            mail_commands: AtomicUsize::new(0),
+            greeted_421: AtomicBool::new(false),
+            temp_failed: AtomicBool::new(false),
+            dropped: AtomicBool::new(false),
+        });
+        let for_thread = shared.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let shared = for_thread.clone();
+                std::thread::spawn(move || {
+                    let _ = session(stream, &shared);
+                });
+            }
+        });
+        Server { port, shared }
+    }
+
+    /// Every message accepted so far.
+    pub fn received(&self) -> Vec<Received> {
+        self.shared.received.lock().unwrap().clone()
+    }
+
+    /// How many MAIL commands arrived (to check that a blocked run stops).
+    pub fn mail_commands(&self) -> usize {
+        self.shared.mail_commands.load(Ordering::SeqCst)
+    }
+
+    /// Envelope recipients of every accepted message, in order.
+    pub fn recipients(&self) -> Vec<String> {
+        self.received().into_iter().flat_map(|r| r.rcpt).collect()
+    }
+}
+
+fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
+    let mut out = stream.try_clone()?;
+    let mut input = BufReader::new(stream);
+    let f = &shared.faults;
+    if f.greet_421_once && !shared.greeted_421.swap(true, Ordering::SeqCst) {
+        out.write_all(b"421 4.7.0 test.local busy, try again later\r\n")?;
+        return Ok(());
+    }
+    out.write_all(b"220 test.local ESMTP test server\r\n")?;
+    let mut rcpt = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let upper = line.to_ascii_uppercase();
+        let reply: String = if upper.starts_with("EHLO") {
+            "250-test.local\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".into()
+        } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
+            "250 2.0.0 Ok\r\n".into()
+        } else if upper.starts_with("MAIL") {
+            rcpt.clear();
+            shared.mail_commands.fetch_add(1, Ordering::SeqCst);
+            let next = shared.messages.load(Ordering::SeqCst) + 1;
+            match f.block_from {
+                Some((n, reply)) if next >= n => format!("{reply}\r\n"),
+                _ => "250 2.1.0 Ok\r\n".into(),
+            }
+        } else if upper.starts_with("RCPT") {
+            let address = line[line.find('<').map_or(0, |i| i + 1)..]
+                .split('>')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if f.reject.contains(&address) {
+                format!("550 5.1.1 <{address}>: Recipient address rejected: User unknown\r\n")
+            } else {
+                rcpt.push(address);
+                "250 2.1.5 Ok\r\n".into()
+            }
+        } else if upper.starts_with("DATA") {
+            out.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")?;
+            let data = read_data(&mut input)?;
+            let Some(data) = data else { return Ok(()) };
+            let n = shared.messages.load(Ordering::SeqCst) + 1;
+            if let Some((at, reply)) = f.temp_fail_at {
+                if n == at && !shared.temp_failed.swap(true, Ordering::SeqCst) {
+                    out.write_all(format!("{reply}\r\n").as_bytes())?;
+                    continue;
+                }
+            }
+            shared.messages.fetch_add(1, Ordering::SeqCst);
+            shared.received.lock().unwrap().push(Received {
+                rcpt: std::mem::take(&mut rcpt),
+                data,
+            });
+            if let Some(hook) = &f.on_message {
+                hook(n);
+            }
+            out.write_all(format!("250 2.0.0 Ok: queued as M{n}\r\n").as_bytes())?;
+            if f.drop_after == Some(n) && !shared.dropped.swap(true, Ordering::SeqCst) {
+                out.shutdown(std::net::Shutdown::Both)?;
+                return Ok(());
+            }
+            continue;
+        } else if upper.starts_with("RSET") {
+            rcpt.clear();
+            "250 2.0.0 Ok\r\n".into()
+        } else if upper.starts_with("QUIT") {
+            out.write_all(b"221 2.0.0 Bye\r\n")?;
+            return Ok(());
+        } else {
+            "502 5.5.2 Error: command not recognized\r\n".into()
+        };
+        out.write_all(reply.as_bytes())?;
+    }
+}
+
+/// Reads a message up to the lone dot, undoing dot-stuffing; `None` on EOF.
+fn read_data(input: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+    let mut data = Vec::new();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        if input.read_until(b'\n', &mut line)? == 0 {
+            return Ok(None);
+        }
+        if line == b".\r\n" {
+            return Ok(Some(data));
+        }
+        let start = usize::from(line.starts_with(b".."));
+        data.extend_from_slice(&line[start..]);
+    }
+}
