@@ -1,0 +1,166 @@
+//! Delivery faults against the test SMTP server: dropped connections,
+//! temporary refusals, rejected recipients, a blocked account, and a crash
+//! (kill -9) at several points, each ending with everyone served exactly once
+//! or correctly reported.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use common::mail::{code, digest_site, people, recipients, smtp};
+use common::smtp::{Faults, Server};
+use common::{ok, stderr, Site, NOW};
+
+fn individual_site(server: &Server, n: usize, connections: usize) -> Site {
+    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"individual\"", &smtp(server.port, connections));
+    let rows = people(n);
+    recipients(&site, &rows.iter().map(String::as_str).collect::<Vec<_>>());
+    site
+}
+
+/// How many messages each envelope recipient got.
+fn tally(server: &Server) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for rcpt in server.recipients() {
+        *counts.entry(rcpt).or_default() += 1;
+    }
+    counts
+}
+
+fn everyone_once(server: &Server, n: usize) {
+    let counts = tally(server);
+    assert_eq!(counts.len(), n, "everyone served: {counts:?}");
+    assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
+}
+
+#[test]
+fn a_dropped_connection_is_resumed_on_a_fresh_one() {
+    let server = Server::start(Faults {
+        drop_after: Some(3),
+        ..Faults::default()
+    });
+    let site = individual_site(&server, 8, 1);
+    let err = ok(&site.herald(&["-v", "digest"]));
+    assert!(err.contains("8 sent, 0 failed"), "{err}");
+    everyone_once(&server, 8);
+}
+
+#[test]
+fn temporary_refusals_are_retried_until_they_pass() {
+    let server = Server::start(Faults {
+        greet_421_once: true,
+        temp_fail_at: Some((4, "451 4.3.0 Temporary lookup failure")),
+        ..Faults::default()
+    });
+    let site = individual_site(&server, 6, 2);
+    let err = ok(&site.herald(&["digest"]));
+    assert!(err.contains("6 sent, 0 failed"), "{err}");
+    everyone_once(&server, 6);
+}
+
+#[test]
+fn rejected_recipients_are_reported_and_retried_by_a_rerun() {
+    let server = Server::start(Faults {
+        reject: ["person2@example.se".to_string(), "person5@example.se".to_string()].into(),
+        ..Faults::default()
+    });
+    let site = individual_site(&server, 6, 1);
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("person2@example.se: refused: permanent error (550)"), "{err}");
+    assert!(err.contains("4 sent, 2 failed, 0 uncertain"), "{err}");
+    assert_eq!(tally(&server).len(), 4);
+
+    // The mailboxes are fixed; a rerun sends only the two that failed.
+    let fixed = Server::start(Faults::default());
+    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
+    let config = config.replace(&format!("port = {}", server.port), &format!("port = {}", fixed.port));
+    std::fs::write(site.path().join("config.toml"), config).unwrap();
+    let err = ok(&site.herald(&["digest"]));
+    assert!(err.contains("2 sent, 0 failed, 0 uncertain, 4 skipped"), "{err}");
+    let mut again = fixed.recipients();
+    again.sort();
+    assert_eq!(again, ["person2@example.se", "person5@example.se"]);
+}
+
+#[test]
+fn a_blocked_account_stops_the_run_at_once() {
+    let server = Server::start(Faults {
+        block_from: Some((3, "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException")),
+        ..Faults::default()
+    });
+    let site = individual_site(&server, 10, 1);
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 75, "{}", stderr(&out));
+    assert!(stderr(&out).contains("blocks or throttles"), "{}", stderr(&out));
+    assert_eq!(server.received().len(), 2);
+    assert_eq!(server.mail_commands(), 3, "no retry storm after the quota reply");
+}
+
+/// Runs `herald digest` on `site` as a child process that the server may kill.
+fn spawn(site: &Site) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("--config")
+        .arg(site.path().join("config.toml"))
+        .args(["--now", NOW, "digest"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Kills the run with SIGKILL while message `at` is in flight (received by
+/// the server, not yet answered), then reruns until done. Each recipient
+/// must have received the digest exactly once, except ones reported uncertain.
+fn crash_and_resume(at: usize, connections: usize) {
+    let child: Arc<Mutex<Option<Child>>> = Arc::new(Mutex::new(None));
+    let victim = child.clone();
+    let server = Server::start(Faults {
+        on_message: Some(Box::new(move |n| {
+            if n == at {
+                if let Some(c) = victim.lock().unwrap().as_mut() {
+                    c.kill().unwrap();
+                    c.wait().unwrap();
+                }
+            }
+        })),
+        ..Faults::default()
+    });
+    let n = 9;
+    let site = individual_site(&server, n, connections);
+    *child.lock().unwrap() = Some(spawn(&site));
+    loop {
+        let status = child.lock().unwrap().as_mut().unwrap().try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let first = child.lock().unwrap().take().unwrap().wait_with_output().unwrap();
+    assert!(first.status.code().is_none(), "the first run was killed: {}", stderr(&first));
+    let rerun = site.herald(&["digest"]);
+    let err = stderr(&rerun);
+    assert_eq!(code(&rerun), 0, "{err}");
+    let counts = tally(&server);
+    assert!(counts.values().all(|&c| c == 1), "nobody twice (kill at {at}): {counts:?}");
+    for i in 1..=n {
+        let who = format!("person{i}@example.se");
+        assert!(
+            counts.contains_key(&who) || err.contains(&who),
+            "{who} neither served nor reported uncertain (kill at {at}):\n{err}"
+        );
+    }
+    assert!(err.contains("was in flight when an earlier run stopped"), "{err}");
+    let done = ok(&site.herald(&["digest"]));
+    assert!(done.contains("was completed"), "{done}");
+}
+
+#[test]
+fn a_crash_mid_send_never_sends_twice_or_skips_silently() {
+    for at in [1, 4, 9] {
+        crash_and_resume(at, 1);
+    }
+    crash_and_resume(5, 3);
+}
