@@ -27,7 +27,9 @@ fn assert_absolute_links(html: &str) {
         for part in html.split(attr).skip(1) {
             let url = part.split('"').next().unwrap();
             assert!(
-                url.starts_with("https://") || url.starts_with("http://") || url.starts_with("mailto:"),
+                url.starts_with("https://")
+                    || url.starts_with("http://")
+                    || url.starts_with("mailto:"),
                 "relative URL {url} in the HTML part"
             );
         }
@@ -37,7 +39,10 @@ fn assert_absolute_links(html: &str) {
 #[test]
 fn individual_mode_personalises_and_serves_everyone_once() {
     let server = Server::start(Faults::default());
-    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"individual\"", &smtp(server.port, 2));
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &smtp(server.port, 2),
+    );
     recipients(
         &site,
         &[
@@ -49,24 +54,51 @@ fn individual_mode_personalises_and_serves_everyone_once() {
         ],
     );
     let err = ok(&site.herald(&["digest"]));
-    assert!(err.contains("recipients.csv:3: skipped: `not-an-address`"), "{err}");
-    assert!(err.contains("recipients.csv:5: skipped: ASA@example.se is listed more than once"), "{err}");
-    assert!(err.contains("individual mode, 3 message(s) to 3 recipient(s)"), "{err}");
+    assert!(
+        err.contains("recipients.csv:3: skipped: `not-an-address`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("recipients.csv:5: skipped: ASA@example.se is listed more than once"),
+        "{err}"
+    );
+    assert!(
+        err.contains("individual mode, 3 message(s) to 3 recipient(s)"),
+        "{err}"
+    );
     assert!(err.contains("3 sent, 0 failed, 0 uncertain"), "{err}");
 
     let mut got = server.recipients();
     got.sort();
-    assert_eq!(got, ["asa@example.se", "bertil@example.se", "cilla@example.se"]);
+    assert_eq!(
+        got,
+        ["asa@example.se", "bertil@example.se", "cilla@example.se"]
+    );
     let received = server.received();
-    let asa = received.iter().find(|r| r.rcpt == ["asa@example.se"]).unwrap();
+    let asa = received
+        .iter()
+        .find(|r| r.rcpt == ["asa@example.se"])
+        .unwrap();
     let m = parse(&asa.data);
     assert_eq!(m.subject(), Some("Veckobrev från kommunchefen – vecka 40"));
-    assert_eq!(m.from().unwrap().first().unwrap().name(), Some("Kommunchefen"));
+    assert_eq!(
+        m.from().unwrap().first().unwrap().name(),
+        Some("Kommunchefen")
+    );
     let to = m.to().unwrap().first().unwrap();
-    assert_eq!((to.name(), to.address()), (Some("Åsa Öberg"), Some("asa@example.se")));
-    assert_eq!(m.reply_to().unwrap().first().unwrap().address(), Some("kommunikation@example.se"));
+    assert_eq!(
+        (to.name(), to.address()),
+        (Some("Åsa Öberg"), Some("asa@example.se"))
+    );
+    assert_eq!(
+        m.reply_to().unwrap().first().unwrap().address(),
+        Some("kommunikation@example.se")
+    );
     let id = m.message_id().unwrap();
-    assert!(id.starts_with("2013-W40.") && id.ends_with("@example.se"), "{id}");
+    assert!(
+        id.starts_with("2013-W40.") && id.ends_with("@example.se"),
+        "{id}"
+    );
     assert!(m.date().is_some());
     for (name, value) in [
         ("MIME-Version", "1.0"),
@@ -75,30 +107,59 @@ fn individual_mode_personalises_and_serves_everyone_once() {
         ("X-Auto-Response-Suppress", "OOF, DR, RN, NRN"),
         ("List-Id", "Testbloggen <digest.example.se>"),
     ] {
-        assert_eq!(raw_header(&asa.data, name).as_deref(), Some(value), "{name}");
+        assert_eq!(
+            raw_header(&asa.data, name).as_deref(),
+            Some(value),
+            "{name}"
+        );
     }
     let raw_subject = raw_header(&asa.data, "Subject").unwrap();
-    assert!(raw_subject.is_ascii() && raw_subject.contains("=?utf-8?"), "RFC 2047: {raw_subject}");
+    assert!(
+        raw_subject.is_ascii() && raw_subject.contains("=?utf-8?"),
+        "RFC 2047: {raw_subject}"
+    );
     assert_eq!(m.content_type().unwrap().subtype(), Some("alternative"));
     for part in [m.text_body.first(), m.html_body.first()] {
         let part = m.part(*part.unwrap()).unwrap();
-        assert_eq!(part.content_type().unwrap().attribute("charset"), Some("utf-8"));
+        assert_eq!(
+            part.content_type().unwrap().attribute("charset"),
+            Some("utf-8")
+        );
     }
     let text = m.body_text(0).unwrap();
     let html = m.body_html(0).unwrap();
     assert!(text.contains("Hej Åsa Öberg!"), "{text}");
-    assert!(!text.contains("&amp;") && text.contains("Rådhuset & torget"), "{text}");
+    assert!(
+        !text.contains("&amp;") && text.contains("Rådhuset & torget"),
+        "{text}"
+    );
     assert!(text.contains("fredag 27 september 2013"), "{text}");
-    assert!(text.contains("https://example.se/blogg/lunden/bilder/"), "links are listed: {text}");
-    assert!(text.lines().all(|l| l.chars().count() <= 78 || !l.contains(' ')), "{text}");
+    assert!(
+        text.contains("https://example.se/blogg/lunden/bilder/"),
+        "links are listed: {text}"
+    );
+    assert!(
+        text.lines()
+            .all(|l| l.chars().count() <= 78 || !l.contains(' ')),
+        "{text}"
+    );
     assert!(html.contains("Hej Åsa Öberg!"), "{html}");
     assert!(html.contains("Rådhuset &amp; torget"), "{html}");
-    assert!(html.contains("style=\"") && !html.contains("<style"), "CSS is inlined");
+    assert!(
+        html.contains("style=\"") && !html.contains("<style"),
+        "CSS is inlined"
+    );
     assert!(html.contains("width=\"600\""), "a 600 px table layout");
     assert!(html.contains("Läs mer"));
-    assert!(!html.contains("Gammal") && !html.contains("Utkast"), "old posts and drafts stay out");
+    assert!(
+        !html.contains("Gammal") && !html.contains("Utkast"),
+        "old posts and drafts stay out"
+    );
     assert_absolute_links(&html);
-    let cilla = received.iter().find(|r| r.rcpt == ["cilla@example.se"]).unwrap();
+    let cilla = received
+        .iter()
+        .find(|r| r.rcpt == ["cilla@example.se"])
+        .unwrap();
     assert!(parse(&cilla.data).body_text(0).unwrap().contains("Hej!"));
 
     // A second run sends nothing: the digest is complete.
@@ -126,9 +187,15 @@ fn bcc_mode_sends_batches_with_the_recipients_only_in_the_envelope() {
     assert_eq!(all.len(), 7, "each person exactly once");
     for r in &received {
         let m = parse(&r.data);
-        assert_eq!(m.to().unwrap().first().unwrap().address(), Some("alla@example.se"));
+        assert_eq!(
+            m.to().unwrap().first().unwrap().address(),
+            Some("alla@example.se")
+        );
         assert!(m.bcc().is_none(), "no Bcc header");
-        assert!(!String::from_utf8_lossy(&r.data).contains("person1@"), "recipients stay hidden");
+        assert!(
+            !String::from_utf8_lossy(&r.data).contains("person1@"),
+            "recipients stay hidden"
+        );
     }
 }
 
@@ -136,11 +203,17 @@ fn bcc_mode_sends_batches_with_the_recipients_only_in_the_envelope() {
 fn group_mode_defaults_to_the_outbox_and_nothing_new_sends_nothing() {
     let site = digest_site("to = [\"alla-anstallda@example.se\"]", "");
     let err = ok(&site.herald(&["digest"]));
-    assert!(err.contains("group mode, 1 message(s) to 1 recipient(s) via the outbox"), "{err}");
+    assert!(
+        err.contains("group mode, 1 message(s) to 1 recipient(s) via the outbox"),
+        "{err}"
+    );
     let files = eml_files(&site.path().join("outbox/2013-W40"));
     assert_eq!(files.len(), 1);
     let m = parse(&files[0]);
-    assert_eq!(m.to().unwrap().first().unwrap().address(), Some("alla-anstallda@example.se"));
+    assert_eq!(
+        m.to().unwrap().first().unwrap().address(),
+        Some("alla-anstallda@example.se")
+    );
     // Next week: both posts were held by W40's digest, so nothing is new.
     let later = herald_at(&site, "2013-10-08T12:00:00+02:00", &["digest"]);
     let err = ok(&later);
@@ -162,7 +235,10 @@ fn preview_test_copy_and_dry_run_record_nothing() {
     let received = server.received();
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].rcpt, ["test@example.se"]);
-    assert!(parse(&received[0].data).subject().unwrap().starts_with("[TEST] Veckobrev"));
+    assert!(parse(&received[0].data)
+        .subject()
+        .unwrap()
+        .starts_with("[TEST] Veckobrev"));
 
     let dry = site.path().join("dry");
     ok(&site.herald(&["digest", "--outbox", dry.to_str().unwrap()]));
@@ -180,7 +256,11 @@ fn a_second_run_waits_for_the_lock_holder() {
     lock.lock().unwrap();
     let out = site.herald(&["digest"]);
     assert_eq!(code(&out), 4, "{}", stderr(&out));
-    assert!(stderr(&out).contains("another herald digest run holds"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("another herald digest run holds"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!site.path().join("outbox").exists());
 }
 
@@ -211,7 +291,11 @@ fn example_site_digest_matches_the_golden_files() {
     std::fs::create_dir(dir.path().join("posts")).unwrap();
     for entry in std::fs::read_dir(root.join("posts")).unwrap() {
         let path = entry.unwrap().path();
-        std::fs::copy(&path, dir.path().join("posts").join(path.file_name().unwrap())).unwrap();
+        std::fs::copy(
+            &path,
+            dir.path().join("posts").join(path.file_name().unwrap()),
+        )
+        .unwrap();
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
         .arg("--config")

@@ -14,7 +14,10 @@ use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site, NOW};
 
 fn individual_site(server: &Server, n: usize, connections: usize) -> Site {
-    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"individual\"", &smtp(server.port, connections));
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &smtp(server.port, connections),
+    );
     let rows = people(n);
     recipients(&site, &rows.iter().map(String::as_str).collect::<Vec<_>>());
     site
@@ -63,24 +66,37 @@ fn temporary_refusals_are_retried_until_they_pass() {
 #[test]
 fn rejected_recipients_are_reported_and_retried_by_a_rerun() {
     let server = Server::start(Faults {
-        reject: ["person2@example.se".to_string(), "person5@example.se".to_string()].into(),
+        reject: [
+            "person2@example.se".to_string(),
+            "person5@example.se".to_string(),
+        ]
+        .into(),
         ..Faults::default()
     });
     let site = individual_site(&server, 6, 1);
     let out = site.herald(&["digest"]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("person2@example.se: refused: permanent error (550)"), "{err}");
+    assert!(
+        err.contains("person2@example.se: refused: permanent error (550)"),
+        "{err}"
+    );
     assert!(err.contains("4 sent, 2 failed, 0 uncertain"), "{err}");
     assert_eq!(tally(&server).len(), 4);
 
     // The mailboxes are fixed; a rerun sends only the two that failed.
     let fixed = Server::start(Faults::default());
     let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
-    let config = config.replace(&format!("port = {}", server.port), &format!("port = {}", fixed.port));
+    let config = config.replace(
+        &format!("port = {}", server.port),
+        &format!("port = {}", fixed.port),
+    );
     std::fs::write(site.path().join("config.toml"), config).unwrap();
     let err = ok(&site.herald(&["digest"]));
-    assert!(err.contains("2 sent, 0 failed, 0 uncertain, 4 skipped"), "{err}");
+    assert!(
+        err.contains("2 sent, 0 failed, 0 uncertain, 4 skipped"),
+        "{err}"
+    );
     let mut again = fixed.recipients();
     again.sort();
     assert_eq!(again, ["person2@example.se", "person5@example.se"]);
@@ -89,15 +105,26 @@ fn rejected_recipients_are_reported_and_retried_by_a_rerun() {
 #[test]
 fn a_blocked_account_stops_the_run_at_once() {
     let server = Server::start(Faults {
-        block_from: Some((3, "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException")),
+        block_from: Some((
+            3,
+            "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException",
+        )),
         ..Faults::default()
     });
     let site = individual_site(&server, 10, 1);
     let out = site.herald(&["digest"]);
     assert_eq!(code(&out), 75, "{}", stderr(&out));
-    assert!(stderr(&out).contains("blocks or throttles"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("blocks or throttles"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(server.received().len(), 2);
-    assert_eq!(server.mail_commands(), 3, "no retry storm after the quota reply");
+    assert_eq!(
+        server.mail_commands(),
+        3,
+        "no retry storm after the quota reply"
+    );
 }
 
 /// Runs `herald digest` on `site` as a child process that the server may kill.
@@ -138,13 +165,26 @@ fn crash_and_resume(at: usize, connections: usize) {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let first = child.lock().unwrap().take().unwrap().wait_with_output().unwrap();
-    assert!(first.status.code().is_none(), "the first run was killed: {}", stderr(&first));
+    let first = child
+        .lock()
+        .unwrap()
+        .take()
+        .unwrap()
+        .wait_with_output()
+        .unwrap();
+    assert!(
+        first.status.code().is_none(),
+        "the first run was killed: {}",
+        stderr(&first)
+    );
     let rerun = site.herald(&["digest"]);
     let err = stderr(&rerun);
     assert_eq!(code(&rerun), 0, "{err}");
     let counts = tally(&server);
-    assert!(counts.values().all(|&c| c == 1), "nobody twice (kill at {at}): {counts:?}");
+    assert!(
+        counts.values().all(|&c| c == 1),
+        "nobody twice (kill at {at}): {counts:?}"
+    );
     for i in 1..=n {
         let who = format!("person{i}@example.se");
         assert!(
@@ -152,7 +192,10 @@ fn crash_and_resume(at: usize, connections: usize) {
             "{who} neither served nor reported uncertain (kill at {at}):\n{err}"
         );
     }
-    assert!(err.contains("was in flight when an earlier run stopped"), "{err}");
+    assert!(
+        err.contains("was in flight when an earlier run stopped"),
+        "{err}"
+    );
     let done = ok(&site.herald(&["digest"]));
     assert!(done.contains("was completed"), "{done}");
 }

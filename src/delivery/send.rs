@@ -211,7 +211,7 @@ impl Run<'_> {
         }
         self.counts[3].fetch_add(accepted.refused.len(), Ordering::SeqCst);
         let sent = self.counts[0].fetch_add(1, Ordering::SeqCst) + 1;
-        if sent % 100 == 0 {
+        if sent.is_multiple_of(100) {
             self.log.detail(format!("{sent} messages sent"));
         }
         self.record(seq, Status::Sent, &reply)

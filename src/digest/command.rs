@@ -129,7 +129,7 @@ fn recorded_posts<'a>(row: &DigestRow, published: &'a [Post], log: &Log) -> Vec<
 }
 
 fn preview(digest: &Digest, composer: &Composer, id: &str) -> Result<()> {
-    let recipient = Recipient::address_only(&digest.from.email.to_string());
+    let recipient = Recipient::address_only(digest.from.email.as_ref());
     let html = composer.html(&recipient, &composer.subject(&recipient, false)?)?;
     let dir = digest.state.parent().map(PathBuf::from).unwrap_or_default();
     let file = (PathBuf::from(format!("preview-{id}.html")), html);

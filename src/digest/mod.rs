@@ -49,7 +49,7 @@ pub fn new_posts<'a>(
 }
 
 /// Published posts dated in the ISO week starting `monday` (site time zone).
-pub fn posts_in_week<'a>(published: &'a [Post], monday: NaiveDate, tz: Tz) -> Vec<&'a Post> {
+pub fn posts_in_week(published: &[Post], monday: NaiveDate, tz: Tz) -> Vec<&Post> {
     let target = monday.iso_week();
     published
         .iter()

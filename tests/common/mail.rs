@@ -23,8 +23,16 @@ pub fn digest_site(digest: &str, delivery: &str) -> Site {
         "title = \"Rådhuset & torget\"\ndate = \"2013-09-30 15:00\"\nsummary = \"Om torget & rådhuset.\"",
         "Torget får nya bänkar.\n\n<!-- more -->\n\nMer om bänkarna.\n",
     );
-    site.post("2013-09-01-gammal.md", "title = \"Gammal\"\ndate = \"2013-09-01\"", "För gammal.\n");
-    site.post("2013-09-29-utkast.md", "title = \"Utkast\"\ndate = \"2013-09-29\"\ndraft = true", "Utkast.\n");
+    site.post(
+        "2013-09-01-gammal.md",
+        "title = \"Gammal\"\ndate = \"2013-09-01\"",
+        "För gammal.\n",
+    );
+    site.post(
+        "2013-09-29-utkast.md",
+        "title = \"Utkast\"\ndate = \"2013-09-29\"\ndraft = true",
+        "Utkast.\n",
+    );
     site
 }
 
@@ -40,7 +48,9 @@ pub fn recipients(site: &Site, rows: &[&str]) {
 
 /// `n` recipients `person<i>@example.se`, named `Person <i>`.
 pub fn people(n: usize) -> Vec<String> {
-    (1..=n).map(|i| format!("person{i}@example.se,Person {i},Avd {i}")).collect()
+    (1..=n)
+        .map(|i| format!("person{i}@example.se,Person {i},Avd {i}"))
+        .collect()
 }
 
 /// `[delivery.smtp]` for the test server on `port`.
