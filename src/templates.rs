@@ -39,6 +39,8 @@ pub struct Mail {
     pub html: Handlebars<'static>,
     /// `digest.txt.hbs` and the subject, not escaped: plain text has no `&amp;`.
     pub text: Handlebars<'static>,
+    /// The sources of all three, to see how they use the recipient.
+    pub sources: Vec<String>,
 }
 
 /// Loads the digest templates (defaults, or the same file names in `dir`) and
@@ -50,6 +52,7 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
     text.set_strict_mode(true);
     text.register_escape_fn(handlebars::no_escape);
     let mut problems = Vec::new();
+    let mut sources = vec![subject.to_string()];
     for (file, default) in MAIL_DEFAULTS {
         let own = dir.join(file);
         let (path, source) = match std::fs::read_to_string(&own) {
@@ -64,6 +67,7 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
         } else {
             &mut text
         };
+        sources.push(source.clone());
         if let Err(err) = registry.register_template_string("digest", source) {
             let line = err.pos().map_or(1, |(line, _)| line);
             let message = format!("template syntax error: {}", err.reason());
@@ -75,7 +79,11 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
         problems.push(Diagnostic::file(Path::new("config.toml"), message));
     }
     if problems.is_empty() {
-        Ok(Mail { html, text })
+        Ok(Mail {
+            html,
+            text,
+            sources,
+        })
     } else {
         Err(Error::Invalid(problems))
     }

@@ -130,7 +130,7 @@ fn recorded_posts<'a>(row: &DigestRow, published: &'a [Post], log: &Log) -> Vec<
 
 fn preview(digest: &Digest, composer: &Composer, id: &str) -> Result<()> {
     let recipient = Recipient::address_only(digest.from.email.as_ref());
-    let html = composer.html(&recipient, &composer.subject(&recipient, false)?)?;
+    let html = composer.parts(&recipient)?.html;
     let dir = digest.state.parent().map(PathBuf::from).unwrap_or_default();
     let file = (PathBuf::from(format!("preview-{id}.html")), html);
     for path in output::write_new(&dir, &[file], true)? {

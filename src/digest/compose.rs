@@ -1,7 +1,9 @@
 //! Composing digest messages: pure functions from posts, config and one
 //! message's addressing to the bytes of a MIME message.
 
+use std::collections::HashMap;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -12,7 +14,7 @@ use lettre::{Address, Message};
 use serde::Serialize;
 
 use super::recipients::{Addressing, Recipient};
-use super::{stable_hash, text, texts};
+use super::{personal, stable_hash, text, texts};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
 use crate::error::{Error, Result};
@@ -31,6 +33,14 @@ pub struct Composed {
     pub rcpt: Vec<Address>,
     /// The whole message (RFC 5322, CRLF line ends).
     pub bytes: Vec<u8>,
+}
+
+/// One recipient's rendered subject, HTML part (CSS inlined) and text part.
+#[derive(Debug, Clone)]
+pub struct Parts {
+    pub subject: String,
+    pub html: String,
+    pub text: String,
 }
 
 /// What every message of one digest shares; templates see it at the top level.
@@ -91,6 +101,9 @@ pub struct Composer<'a> {
     date: SystemTime,
     domain: String,
     inliner: CSSInliner<'static>,
+    /// Whether the templates allow [`personal`] rendering.
+    simple: bool,
+    cache: Mutex<HashMap<personal::Shape, Arc<[Vec<personal::Piece>; 3]>>>,
 }
 
 impl<'a> Composer<'a> {
@@ -122,12 +135,14 @@ impl<'a> Composer<'a> {
         };
         Ok(Composer {
             digest,
-            mail,
             shared,
             date: SystemTime::from(now),
             domain: digest.from.email.domain().to_string(),
             // Remote stylesheets are never fetched: a digest needs no network to compose.
             inliner: CSSInliner::options().load_remote_stylesheets(false).build(),
+            simple: mail.sources.iter().all(|s| personal::is_simple(s)),
+            cache: Mutex::new(HashMap::new()),
+            mail,
         })
     }
 
@@ -143,50 +158,62 @@ impl<'a> Composer<'a> {
         )
     }
 
-    /// The subject for `recipient`, `[TEST] ` first for a test copy.
-    pub fn subject(&self, recipient: &Recipient, test: bool) -> Result<String> {
-        let view = View {
+    /// The subject, HTML part (CSS inlined) and text part (unwrapped) for
+    /// `recipient`: filled into the cached rendering of its shape when the
+    /// templates allow it, else rendered afresh.
+    pub fn parts(&self, recipient: &Recipient) -> Result<Parts> {
+        if !self.simple {
+            return self.render_parts(recipient);
+        }
+        let shape = personal::shape(recipient);
+        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&shape).cloned();
+        let pieces = match cached {
+            Some(pieces) => pieces,
+            None => {
+                let parts = self.render_parts(&personal::stand_in(&shape))?;
+                let pieces = Arc::new([parts.subject, parts.html, parts.text].map(|p| personal::split(&p)));
+                let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+                cache.entry(shape).or_insert(pieces).clone()
+            }
+        };
+        Ok(Parts {
+            subject: personal::fill(&pieces[0], recipient, false),
+            html: personal::fill(&pieces[1], recipient, true),
+            text: personal::fill(&pieces[2], recipient, false),
+        })
+    }
+
+    fn render_parts(&self, recipient: &Recipient) -> Result<Parts> {
+        let mut view = View {
             shared: &self.shared,
             recipient,
             subject: "",
         };
         let subject = render(&self.mail.text, "subject", &view)?;
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
-        Ok(if test {
-            format!("[TEST] {subject}")
-        } else {
-            subject
-        })
-    }
-
-    /// The HTML part for `recipient`, CSS inlined (what `--preview` shows).
-    pub fn html(&self, recipient: &Recipient, subject: &str) -> Result<String> {
-        let view = View {
-            shared: &self.shared,
-            recipient,
-            subject,
-        };
+        view.subject = &subject;
         let html = render(&self.mail.html, "digest", &view)?;
-        self.inliner.inline(&html).map_err(|e| Error::Render {
+        let html = self.inliner.inline(&html).map_err(|e| Error::Render {
             name: "digest.html (CSS inlining)".into(),
             source: Box::new(handlebars::RenderErrorReason::Other(e.to_string()).into()),
-        })
+        })?;
+        let text = render(&self.mail.text, "digest", &view)?;
+        Ok(Parts { subject, html, text })
     }
 
-    /// The whole message for `to`; `test` marks a test copy.
+    /// The whole message for `to`; `test` marks a test copy (`[TEST] ` subject).
     pub fn compose(&self, to: &Addressing, test: bool) -> Result<Composed> {
-        let subject = self.subject(&to.recipient, test)?;
-        let html = self.html(&to.recipient, &subject)?;
-        let view = View {
-            shared: &self.shared,
-            recipient: &to.recipient,
-            subject: &subject,
+        let parts = self.parts(&to.recipient)?;
+        let subject = if test {
+            format!("[TEST] {}", parts.subject)
+        } else {
+            parts.subject
         };
-        let plain = text::wrap(&render(&self.mail.text, "digest", &view)?, text::WIDTH);
+        let plain = text::wrap(&parts.text, text::WIDTH);
         let message_id = self.message_id(&to.rcpt);
         let from = self.digest.from.email.clone();
         let rcpt = addresses(&to.rcpt)?;
-        let message = self.build(to, &subject, &message_id, plain, html)?;
+        let message = self.build(to, &subject, &message_id, plain, parts.html)?;
         Ok(Composed {
             message_id,
             from,

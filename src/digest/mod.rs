@@ -7,6 +7,7 @@
 
 pub mod command;
 pub mod compose;
+mod personal;
 pub mod recipients;
 pub mod text;
 mod texts;
