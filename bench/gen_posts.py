@@ -59,6 +59,8 @@ defaultContentLanguage = "sv"
 timeZone = "Europe/Stockholm"
 # Post dates run up to 2029-12-27; without this Hugo skips future posts.
 buildFuture = true
+# Same pagination as herald's default ([pages] per_page = 10).
+paginate = 10
 # Only the home page (HTML + RSS) and one page per post.
 disableKinds = ["taxonomy", "term", "section", "sitemap", "robotsTXT", "404"]
 
@@ -102,13 +104,14 @@ HUGO_LIST = """\
 </head>
 <body>
 <h1>{{ .Site.Title }}</h1>
-{{ range .Site.RegularPages }}
+{{ range (.Paginate .Site.RegularPages).Pages }}
 <article>
 <h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2>
 <time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2006-01-02" }}</time>
 <p>{{ .Summary }}</p>
 </article>
 {{ end }}
+{{ template "_internal/pagination.html" . }}
 </body>
 </html>
 """

@@ -250,16 +250,14 @@ pub fn body_html(post: &Post) -> Result<String> {
 
 /// The text of a post file: UTF-8 (a BOM is accepted), without characters XML forbids.
 fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>, Diagnostic> {
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        let line = 1 + bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+    // SIMD validation is several times faster on Swedish text than std's;
+    // std runs only to locate an error.
+    let text = simdutf8::basic::from_utf8(bytes).map_err(|_| {
+        let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
+        let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
         Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")
     })?;
-    Ok(strip_forbidden(
-        text.strip_prefix('\u{feff}').unwrap_or(text),
-    ))
+    Ok(strip_forbidden(text.strip_prefix('\u{feff}').unwrap_or(text)))
 }
 
 /// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
