@@ -166,12 +166,18 @@ impl<'a> Composer<'a> {
             return self.render_parts(recipient);
         }
         let shape = personal::shape(recipient);
-        let cached = self.cache.lock().unwrap_or_else(|e| e.into_inner()).get(&shape).cloned();
+        let cached = self
+            .cache
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&shape)
+            .cloned();
         let pieces = match cached {
             Some(pieces) => pieces,
             None => {
                 let parts = self.render_parts(&personal::stand_in(&shape))?;
-                let pieces = Arc::new([parts.subject, parts.html, parts.text].map(|p| personal::split(&p)));
+                let pieces =
+                    Arc::new([parts.subject, parts.html, parts.text].map(|p| personal::split(&p)));
                 let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
                 cache.entry(shape).or_insert(pieces).clone()
             }
@@ -198,7 +204,11 @@ impl<'a> Composer<'a> {
             source: Box::new(handlebars::RenderErrorReason::Other(e.to_string()).into()),
         })?;
         let text = render(&self.mail.text, "digest", &view)?;
-        Ok(Parts { subject, html, text })
+        Ok(Parts {
+            subject,
+            html,
+            text,
+        })
     }
 
     /// The whole message for `to`; `test` marks a test copy (`[TEST] ` subject).

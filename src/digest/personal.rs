@@ -81,7 +81,9 @@ pub fn split(rendered: &str) -> Vec<Piece> {
     let mut rest = rendered;
     while let Some(open) = rest.find(OPEN) {
         let after = &rest[open + OPEN.len_utf8()..];
-        let Some(close) = after.find(CLOSE) else { break };
+        let Some(close) = after.find(CLOSE) else {
+            break;
+        };
         pieces.push(Piece::Text(rest[..open].to_string()));
         pieces.push(Piece::Field(after[..close].to_string()));
         rest = &after[close + CLOSE.len_utf8()..];
@@ -126,9 +128,13 @@ mod tests {
 
     #[test]
     fn simple_uses_are_recognised() {
-        assert!(is_simple("Hej {{recipient.name}}! {{#if recipient.name}}x{{/if}} {{ recipient.email }}"));
-        assert!(is_simple("no recipient fields at all: {{site.title}}"));
-        assert!(!is_simple("{{#if (eq recipient.avdelning \"Skola\")}}x{{/if}}"));
+        assert!(is_simple(
+            "Hej {{recipient.name}}! {{#if recipient.name}}x{{/if}} {{ recipient.email }}"
+        ));
+        assert!(is_simple("no such fields at all: {{site.title}}"));
+        assert!(!is_simple(
+            "{{#if (eq recipient.avdelning \"Skola\")}}x{{/if}}"
+        ));
         assert!(!is_simple("{{#with recipient}}{{name}}{{/with}}"));
     }
 
@@ -139,8 +145,14 @@ mod tests {
         let stand_in = stand_in(&shape(&r));
         let rendered = format!("<p>Hej {}! ({})</p>", stand_in.name, stand_in.email);
         let pieces = split(&rendered);
-        assert_eq!(fill(&pieces, &r, true), "<p>Hej Åsa &amp; &lt;Bo&gt;! (a@example.se)</p>");
-        assert_eq!(fill(&pieces, &r, false), "<p>Hej Åsa & <Bo>! (a@example.se)</p>");
+        assert_eq!(
+            fill(&pieces, &r, true),
+            "<p>Hej Åsa &amp; &lt;Bo&gt;! (a@example.se)</p>"
+        );
+        assert_eq!(
+            fill(&pieces, &r, false),
+            "<p>Hej Åsa & <Bo>! (a@example.se)</p>"
+        );
     }
 
     #[test]
