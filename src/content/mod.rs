@@ -257,7 +257,9 @@ fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>, Diagnostic> 
         let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
         Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")
     })?;
-    Ok(strip_forbidden(text.strip_prefix('\u{feff}').unwrap_or(text)))
+    Ok(strip_forbidden(
+        text.strip_prefix('\u{feff}').unwrap_or(text),
+    ))
 }
 
 /// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
