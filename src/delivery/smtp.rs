@@ -99,9 +99,11 @@ impl Smtp {
             return Err(Failure::Permanent(replies.join("; ")));
         }
         conn.command(Data).map_err(before)?;
-        let reply = conn
-            .message(&m.bytes)
-            .map_err(|e| classify(&e, Phase::Body))?;
+        let body = |e: SmtpError| classify(&e, Phase::Body);
+        let reply = match std::str::from_utf8(&m.bytes) {
+            Ok(text) => conn.command(DataBlock(text)).map_err(body)?,
+            Err(_) => conn.message(&m.bytes).map_err(body)?,
+        };
         Ok(Accepted {
             reply: format_reply(&reply),
             refused,
@@ -189,5 +191,41 @@ mod tests {
             "permanent error (550): 5.7.501 Access denied, spam abuse detected"
         ));
         assert!(!is_blocked("permanent error (550): 5.1.1 User unknown"));
+    }
+}
+
+/// A message's content and its terminating dot as one write. lettre's
+/// `message` writes the terminator on its own; under Nagle's algorithm that
+/// small second segment waits for the server's delayed ACK, about 40 ms per
+/// message. Dot-stuffing follows RFC 5321 section 4.5.2.
+struct DataBlock<'a>(&'a str);
+
+impl std::fmt::Display for DataBlock<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for line in self.0.split_inclusive('\n') {
+            if line.starts_with('.') {
+                f.write_str(".")?;
+            }
+            f.write_str(line)?;
+        }
+        if !self.0.is_empty() && !self.0.ends_with("\r\n") {
+            f.write_str("\r\n")?;
+        }
+        f.write_str(".\r\n")
+    }
+}
+
+#[cfg(test)]
+mod data_block_tests {
+    use super::DataBlock;
+
+    #[test]
+    fn stuffs_dots_and_terminates_once() {
+        assert_eq!(
+            DataBlock("a\r\n.b\r\n..\r\n").to_string(),
+            "a\r\n..b\r\n...\r\n.\r\n"
+        );
+        assert_eq!(DataBlock("a\r\nb").to_string(), "a\r\nb\r\n.\r\n");
+        assert_eq!(DataBlock(".").to_string(), "..\r\n.\r\n");
     }
 }
