@@ -48,8 +48,9 @@ fn rewrite_element(el: &mut Element, base: &Url) {
     }
 }
 
-/// `None` when `value` is already absolute (or cannot be resolved).
-fn resolve(base: &Url, value: &str) -> Option<String> {
+/// `value` made absolute against `base`; `None` when it is already absolute
+/// (or cannot be resolved).
+pub fn resolve(base: &Url, value: &str) -> Option<String> {
     match Url::parse(value.trim()) {
         Ok(_) => None,
         Err(url::ParseError::RelativeUrlWithoutBase) => {

@@ -19,7 +19,6 @@ use url::Url;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
-use crate::html;
 pub use frontmatter::parse_date;
 pub use markdown::MORE;
 
@@ -80,9 +79,13 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
     let dir = &config.paths.posts;
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| Error::read(dir, e))? {
-        let path = entry.map_err(|e| Error::read(dir, e))?.path();
+        let entry = entry.map_err(|e| Error::read(dir, e))?;
+        let path = entry.path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.ends_with(".md") && !name.starts_with('.') && path.is_file() {
+        // The entry's type comes with the listing; `path.is_file()` would cost a
+        // system call per post (symbolic links still get one).
+        let is_file = entry.file_type().is_ok_and(|t| t.is_file()) || path.is_file();
+        if name.ends_with(".md") && !name.starts_with('.') && is_file {
             files.push(path);
         }
     }
@@ -209,11 +212,8 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         ),
         // Summaries are shown away from the post's URL (index, tag pages, feeds).
         None => {
-            let summary = markdown::summary(split.body);
-            (
-                html::absolutize(&summary.html, &url).into_owned(),
-                summary.text,
-            )
+            let summary = markdown::summary(split.body, &url);
+            (summary.html, summary.text)
         }
     };
     Ok(Post {
