@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
-use crate::{digest, import, output, pipeline, templates};
+use crate::{digest, import, output, pipeline, run as run_cmd, status, templates};
 
 /// herald: Markdown posts to feeds, pages and a weekly email digest.
 #[derive(Debug, Parser)]
@@ -62,6 +62,18 @@ pub enum Command {
     },
     /// Send the weekly email digest of new posts (exactly once per recipient).
     Digest(digest::command::Options),
+    /// For cron or CI: build the site, then send the digest if its slot is due.
+    Run {
+        /// Write a JSON report of the run to FILE (also when it fails).
+        #[arg(long, value_name = "FILE")]
+        report: Option<PathBuf>,
+    },
+    /// Show the last digests, posts waiting, the next slot and what failed.
+    Status {
+        /// Print JSON for machines instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the page templates.
     Templates {
         #[command(subcommand)]
@@ -94,7 +106,11 @@ pub fn run(cli: Cli) -> ExitCode {
         _ => Level::Normal,
     };
     let log = Log::new(level);
-    match dispatch(&cli, &log) {
+    let result = match &cli.command {
+        Command::Run { report } => cron_run(&cli, report.as_deref(), log.for_cron()),
+        _ => dispatch(&cli, &log),
+    };
+    match result {
         Ok(()) => ExitCode::from(exit::OK),
         Err(err) => {
             report(&err);
@@ -138,6 +154,8 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         Command::New { title } => new_post(&config, title, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
         Command::Digest(options) => digest::command::run(&config, options, now, log)?,
+        Command::Run { .. } => unreachable!("handled by cron_run"),
+        Command::Status { json } => status::print(&config, now, *json)?,
         Command::Templates {
             action: TemplatesAction::Eject { force },
         } => {
@@ -152,6 +170,39 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `herald run`: like [`dispatch`], and then the report, whatever happened
+/// (a config error included), so a scheduler always finds one.
+fn cron_run(cli: &Cli, report_file: Option<&std::path::Path>, log: Log) -> Result<()> {
+    let started = std::time::Instant::now();
+    let now = cli.now.unwrap_or_else(Utc::now);
+    let mut report = run_cmd::Report::default();
+    let result =
+        Config::load(&cli.config).and_then(|config| run_cmd::run(&config, now, &log, &mut report));
+    let Some(file) = report_file else {
+        return result;
+    };
+    report.exit_code = result.as_ref().map_or_else(Error::exit_code, |()| exit::OK);
+    report.error = result.as_ref().err().map(chain);
+    report.duration_seconds = started.elapsed().as_secs_f64();
+    let json = serde_json::to_string_pretty(&report).expect("plain data serialises") + "\n";
+    let name = file.file_name().map(PathBuf::from).unwrap_or_default();
+    let dir = file.parent().unwrap_or(std::path::Path::new(""));
+    let written = output::write_new(dir, &[(name, json)], true);
+    // The run's own error matters more than a report that could not be written.
+    result.and(written.map(|_| ()))
+}
+
+/// An error and its causes on one line: `a: b: c`.
+fn chain(err: &Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(&format!(": {c}"));
+        cause = c.source();
+    }
+    text
 }
 
 /// Writes `posts/<date>-<slug>.md`: a draft with the title, the date and an id

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 use crate::i18n::Lang;
 
 mod mail;
-pub use mail::{Content, Delivery, Digest, Mode, Security, Sendmail, Smtp, Transport};
+pub use mail::{Content, Delivery, Digest, Mode, Schedule, Security, Sendmail, Smtp, Transport};
 
 /// The validated configuration of one site.
 #[derive(Debug, Clone)]

@@ -20,6 +20,8 @@ pub mod import;
 pub mod log;
 pub mod output;
 pub mod pipeline;
+pub mod run;
 pub mod site;
 pub mod state;
+pub mod status;
 pub mod templates;

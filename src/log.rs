@@ -16,12 +16,26 @@ pub enum Level {
 #[derive(Debug, Clone, Copy)]
 pub struct Log {
     level: Level,
+    /// The level from which summary lines ([`Log::info`]) are shown.
+    summaries: Level,
 }
 
 impl Log {
     /// A log at `level`.
     pub fn new(level: Level) -> Self {
-        Log { level }
+        Log {
+            level,
+            summaries: Level::Normal,
+        }
+    }
+
+    /// The same log with summary lines shown only with `-v`: for cron, where
+    /// any output becomes a mail, a run that went to plan says nothing.
+    pub fn for_cron(self) -> Self {
+        Log {
+            summaries: Level::Verbose,
+            ..self
+        }
     }
 
     /// A warning: shown unless `-q`.
@@ -31,9 +45,9 @@ impl Log {
         }
     }
 
-    /// A summary line: shown unless `-q`.
+    /// A summary line: shown unless `-q` (or, [`Log::for_cron`], unless `-v`).
     pub fn info(&self, message: impl AsRef<str>) {
-        if self.level >= Level::Normal {
+        if self.level >= self.summaries {
             eprintln!("{}", message.as_ref());
         }
     }

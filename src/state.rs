@@ -13,6 +13,9 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::error::{Error, Result};
 
+mod history;
+pub use history::{DigestSummary, Note, Unserved};
+
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS digests (
     id        TEXT PRIMARY KEY,
@@ -73,6 +76,9 @@ pub struct DigestRow {
     pub created: String,
     /// When its last message was settled (RFC 3339).
     pub completed: Option<String>,
+    /// How it was addressed: `group`, `individual` or `bcc` (empty for digests
+    /// recorded before herald kept it).
+    pub mode: String,
 }
 
 /// One message of a digest.
@@ -141,6 +147,7 @@ impl State {
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
         .and_then(|()| conn.execute_batch(SCHEMA))
+        .and_then(|()| history::migrate(&conn))
         .map_err(|e| state_error(path, e))?;
         Ok(State {
             conn,
@@ -160,7 +167,9 @@ impl State {
                 .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
                 .map_err(err)?;
         }
-        conn.execute_batch(SCHEMA).map_err(err)?;
+        conn.execute_batch(SCHEMA)
+            .and_then(|()| history::migrate(&conn))
+            .map_err(err)?;
         Ok(State {
             conn,
             path: path.to_path_buf(),
@@ -175,7 +184,7 @@ impl State {
     pub fn digest(&self, id: &str) -> Result<Option<DigestRow>> {
         self.conn
             .query_row(
-                "SELECT id, week, post_ids, created, completed FROM digests WHERE id = ?1",
+                "SELECT id, week, post_ids, created, completed, mode FROM digests WHERE id = ?1",
                 [id],
                 |r| {
                     let ids: String = r.get(2)?;
@@ -185,6 +194,7 @@ impl State {
                         post_ids: ids.lines().map(String::from).collect(),
                         created: r.get(3)?,
                         completed: r.get(4)?,
+                        mode: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
                     })
                 },
             )
@@ -214,12 +224,13 @@ impl State {
         let err = |e| state_error(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
-            "INSERT INTO digests (id, week, post_ids, created) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO digests (id, week, post_ids, created, mode) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![
                 digest.id,
                 digest.week,
                 digest.post_ids.join("\n"),
-                digest.created
+                digest.created,
+                digest.mode
             ],
         )
         .map_err(err)?;

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
+use chrono::{NaiveTime, Weekday};
 use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
@@ -38,6 +39,30 @@ pub struct Digest {
     pub list_id: String,
     /// The SQLite ledger. Default: `.herald/state.db`.
     pub state: PathBuf,
+    /// When `herald run` sends it: `day`, `time`, `deadline_hours`.
+    pub schedule: Schedule,
+}
+
+/// The weekly slot of `herald run`, from `[digest]`'s `day`, `time` and
+/// `deadline_hours`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Schedule {
+    /// `day`: the weekday of the slot, in English. Default: `friday`.
+    pub day: Weekday,
+    /// `time`: the local time of the slot in the site's time zone. Default: `15:00`.
+    pub time: NaiveTime,
+    /// `deadline_hours`: a slot older than this is skipped, never sent late; 1–167. Default: 72.
+    pub deadline_hours: u32,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule {
+            day: Weekday::Fri,
+            time: NaiveTime::from_hms_opt(15, 0, 0).expect("a valid time"),
+            deadline_hours: 72,
+        }
+    }
 }
 
 /// How the digest is addressed.
@@ -181,6 +206,9 @@ pub(super) struct RawDigest {
     max_age_days: Option<u32>,
     list_id: Option<String>,
     state: Option<PathBuf>,
+    day: Option<Spanned<String>>,
+    time: Option<Spanned<String>>,
+    deadline_hours: Option<Spanned<u32>>,
 }
 
 /// `[delivery]` as written.
@@ -226,6 +254,44 @@ impl Checker<'_> {
     }
 }
 
+impl Checker<'_> {
+    /// `day`, `time` and `deadline_hours`, each problem reported.
+    fn schedule(&mut self, raw: &RawDigest) -> Schedule {
+        let mut schedule = Schedule::default();
+        if let Some(day) = &raw.day {
+            match day.get_ref().parse::<Weekday>() {
+                Ok(d) => schedule.day = d,
+                Err(_) => self.at(
+                    day,
+                    format!(
+                        "digest.day `{}` is not a weekday such as `friday`",
+                        day.get_ref()
+                    ),
+                ),
+            }
+        }
+        if let Some(time) = &raw.time {
+            match NaiveTime::parse_from_str(time.get_ref(), "%H:%M") {
+                Ok(t) => schedule.time = t,
+                Err(_) => self.at(
+                    time,
+                    format!(
+                        "digest.time `{}` is not a time like `15:00`",
+                        time.get_ref()
+                    ),
+                ),
+            }
+        }
+        if let Some(hours) = &raw.deadline_hours {
+            schedule.deadline_hours = *hours.get_ref();
+            if !(1..=167).contains(hours.get_ref()) {
+                self.at(hours, "deadline_hours must be 1–167 (less than a week, so a late digest never meets the next one)");
+            }
+        }
+        schedule
+    }
+}
+
 /// Checks `[digest]`; `None` when it has problems (all reported) or is absent.
 pub(super) fn resolve_digest(
     raw: Option<RawDigest>,
@@ -235,6 +301,7 @@ pub(super) fn resolve_digest(
 ) -> Option<Digest> {
     let raw = raw?;
     let before = check.problems.len();
+    let schedule = check.schedule(&raw);
     let from = check.mailbox("from", &raw.from);
     let reply_to = raw
         .reply_to
@@ -292,6 +359,7 @@ pub(super) fn resolve_digest(
         max_age_days: raw.max_age_days.unwrap_or(14),
         list_id: raw.list_id.unwrap_or_else(|| format!("digest.{host}")),
         state: root.join(raw.state.unwrap_or_else(|| ".herald/state.db".into())),
+        schedule,
     })
 }
 

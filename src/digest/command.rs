@@ -44,6 +44,38 @@ impl Options {
     }
 }
 
+/// What a real send of one digest did: the run report's digest part.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Sent {
+    /// The digest id, e.g. `2013-W39`.
+    pub id: String,
+    /// Posts in the digest (0: nothing new, nothing sent).
+    pub posts: usize,
+    /// `group`, `individual` or `bcc`.
+    pub mode: &'static str,
+    /// Messages accepted in this run.
+    pub sent: usize,
+    /// Messages refused (a rerun retries them).
+    pub failed: usize,
+    /// Messages that may or may not have arrived (never resent).
+    pub uncertain: usize,
+    /// Messages an earlier run had already sent.
+    pub skipped: usize,
+}
+
+/// One digest to send: everything [`send`] needs besides the ledger.
+pub struct Job<'a> {
+    pub config: &'a Config,
+    pub digest: &'a Digest,
+    pub opts: &'a Options,
+    /// The digest id.
+    pub id: String,
+    /// `--week`: compose that week's posts when the digest is not recorded.
+    pub week: Option<chrono::NaiveDate>,
+    pub now: DateTime<Utc>,
+    pub log: &'a Log,
+}
+
 /// Runs `herald digest`.
 pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Result<()> {
     let digest = config.digest.as_ref().ok_or_else(|| {
@@ -64,14 +96,40 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
         .is_real()
         .then(|| state::lock(&digest.state))
         .transpose()?;
-    let mut state = if opts.is_real() {
+    let state = if opts.is_real() {
         State::open(&digest.state)?
     } else {
         State::scratch(&digest.state)?
     };
-    let recorded = state.digest(&id)?;
+    let job = Job {
+        config,
+        digest,
+        opts,
+        id,
+        week,
+        now,
+        log,
+    };
+    send(&job, state, &mut Sent::default())
+}
+
+/// Sends `job`'s digest with the ledger `state` (whose lock the caller holds
+/// for a real run): its recorded posts, else the posts of `week`, else the new
+/// posts. Fills in `sent` as it goes, so the caller can report a failed run.
+pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
+    let (config, digest, opts, id, now, log) = (
+        job.config,
+        job.digest,
+        job.opts,
+        job.id.as_str(),
+        job.now,
+        job.log,
+    );
+    sent.id = id.to_string();
+    sent.mode = mode_name(digest.mode);
+    let recorded = state.digest(id)?;
     if let Some(done) = recorded.as_ref().and_then(|r| r.completed.as_ref()) {
-        if !opts.force && opts.outbox.is_none() && opts.is_real() {
+        if !opts.force && opts.is_real() {
             log.info(format!(
                 "digest {id} was completed at {done}; nothing sent (--force sends it again)"
             ));
@@ -79,15 +137,16 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
         }
     }
     let published = content::publish(content::load(config)?, now).posts;
-    let posts: Vec<&Post> = match (&recorded, week) {
+    let posts: Vec<&Post> = match (&recorded, job.week) {
         (Some(row), _) => recorded_posts(row, &published, log),
         (None, Some(monday)) => super::posts_in_week(&published, monday, config.site.timezone),
         (None, None) => {
-            let held = state.held_post_ids(&id)?;
+            let held = state.held_post_ids(id)?;
             let held = held.iter().map(String::as_str).collect();
             super::new_posts(&published, &held, now, digest.max_age_days)
         }
     };
+    sent.posts = posts.len();
     if posts.is_empty() {
         log.info(format!(
             "digest {id}: no new posts since the last digest; nothing sent"
@@ -95,20 +154,29 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
         return Ok(());
     }
     let mail = templates::mail(&config.paths.templates, &digest.subject)?;
-    let composer = Composer::new(config, digest, mail, &id, &posts, now)?;
+    let composer = Composer::new(config, digest, mail, id, &posts, now)?;
     if opts.preview {
-        return preview(digest, &composer, &id);
+        return preview(digest, &composer, id);
     }
     if let Some(address) = &opts.to {
-        return test_copy(config, &composer, address, &id);
+        return test_copy(config, &composer, address, id);
     }
     match &recorded {
-        None => record(&mut state, digest, &composer, &id, &posts, now, log)?,
-        Some(row) if row.completed.is_some() => state.reopen(&id)?,
+        None => record(&mut state, digest, &composer, id, &posts, now, log)?,
+        Some(row) if row.completed.is_some() => state.reopen(id)?,
         Some(_) => {}
     }
-    let factory = Factory::new(&config.delivery, opts.outbox.as_deref(), &id)?;
-    deliver(config, digest, state, &composer, &factory, &id, now, log)
+    let factory = Factory::new(&config.delivery, opts.outbox.as_deref(), id)?;
+    deliver(job, state, &composer, &factory, sent)
+}
+
+/// The mode as written in the config.
+pub fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Group => "group",
+        Mode::Individual => "individual",
+        Mode::Bcc => "bcc",
+    }
 }
 
 /// The posts a recorded digest holds, in its order; ones gone since are skipped.
@@ -206,21 +274,20 @@ fn record(
         post_ids: posts.iter().map(|p| p.id.clone()).collect(),
         created: now.to_rfc3339(),
         completed: None,
+        mode: mode_name(digest.mode).to_string(),
     };
     state.create(&row, &rows)
 }
 
-#[allow(clippy::too_many_arguments)]
 fn deliver(
-    config: &Config,
-    digest: &Digest,
+    job: &Job,
     state: State,
     composer: &Composer,
     factory: &Factory,
-    id: &str,
-    now: DateTime<Utc>,
-    log: &Log,
+    sent: &mut Sent,
 ) -> Result<()> {
+    let (config, digest, id, now, log) =
+        (job.config, job.digest, job.id.as_str(), job.now, job.log);
     for row in state.settle_in_flight(id)? {
         log.warn(format!(
             "message {} ({}) was in flight when an earlier run stopped: it may have arrived, so it is not sent again",
@@ -237,11 +304,7 @@ fn deliver(
     let people: usize = todo.iter().map(|r| recipients_of(r).len()).sum();
     log.info(format!(
         "digest {id}: {} mode, {} message(s) to {people} recipient(s) via {}; {}",
-        match digest.mode {
-            Mode::Group => "group",
-            Mode::Individual => "individual",
-            Mode::Bcc => "bcc",
-        },
+        mode_name(digest.mode),
         todo.len(),
         factory.describe(),
         estimate(todo.len(), config.delivery.max_per_minute)
@@ -251,6 +314,10 @@ fn deliver(
     let outcome = send::run(&state, id, composer, factory, &config.delivery, log);
     let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
     let after = state.counts(id)?;
+    sent.sent = outcome.sent;
+    sent.failed = after.failed;
+    sent.uncertain = after.uncertain;
+    sent.skipped = before.sent;
     log.info(format!(
         "digest {id}: {} sent, {} failed, {} uncertain, {} skipped (sent by an earlier run){}",
         outcome.sent,

@@ -9,6 +9,7 @@ pub mod command;
 pub mod compose;
 mod personal;
 pub mod recipients;
+pub mod schedule;
 pub mod text;
 mod texts;
 

@@ -7,6 +7,7 @@ fn digest(id: &str, posts: &[&str]) -> DigestRow {
         post_ids: posts.iter().map(|p| p.to_string()).collect(),
         created: "2013-09-27T16:00:00+02:00".into(),
         completed: None,
+        mode: "group".into(),
     }
 }
 

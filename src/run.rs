@@ -1,0 +1,161 @@
+//! `herald run`: the one command for cron or CI. Builds the site, then sends
+//! the digest if the schedule says one is due, and describes what it did in
+//! a [`Report`].
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::Serialize;
+
+use crate::config::{Config, Digest};
+use crate::digest::command::{self, Job, Options, Sent};
+use crate::digest::schedule::{self, Decision, Progress, Slot};
+use crate::error::Result;
+use crate::log::Log;
+use crate::pipeline;
+use crate::state::{self, Note, State};
+
+/// What one `herald run` did, written as JSON by `--report FILE`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    /// The exit code of the run.
+    pub exit_code: u8,
+    /// The clock the run used (RFC 3339).
+    pub now: String,
+    /// Published posts built into the site (absent when the build failed).
+    pub built_posts: Option<usize>,
+    /// `sent`, `nothing-new`, `missed`, `waiting`, or `no-digest` (no `[digest]` table).
+    pub action: &'static str,
+    /// The digest the run dealt with: id, posts, mode, counts.
+    pub digest: Option<Sent>,
+    /// The next slot (RFC 3339), when nothing was due.
+    pub next_slot: Option<String>,
+    /// The first error, with its causes.
+    pub error: Option<String>,
+    /// Wall-clock seconds the run took.
+    pub duration_seconds: f64,
+}
+
+/// Builds the site and sends the digest if it is due at `now`, filling in `report`.
+pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) -> Result<()> {
+    report.now = stamp(now);
+    let built = pipeline::build(config, now, None, true, log)?;
+    report.built_posts = Some(built.posts);
+    let Some(digest) = &config.digest else {
+        report.action = "no-digest";
+        return Ok(());
+    };
+    // Held from the decision to the last message, so two runs never both decide "due".
+    let _lock = state::lock(&digest.state)?;
+    let state = State::open(&digest.state)?;
+    match decide(config, digest, &state, now)? {
+        Decision::Wait { next } => {
+            report.action = "waiting";
+            report.next_slot = Some(stamp(next.at));
+            log.detail(format!(
+                "no digest due; the next, {}, is due at {}",
+                next.id,
+                local(config, next.at)
+            ));
+            Ok(())
+        }
+        Decision::Missed { slot, started } => {
+            report.action = "missed";
+            skip(config, digest, &state, &slot, started, now, log)
+        }
+        Decision::Due { slot, .. } => {
+            let sent = report.digest.insert(Sent::default());
+            let job = Job {
+                config,
+                digest,
+                opts: &Options::default(),
+                id: slot.id.clone(),
+                week: None,
+                now,
+                log,
+            };
+            let result = command::send(&job, state, sent);
+            report.action = if sent.posts == 0 {
+                "nothing-new"
+            } else {
+                "sent"
+            };
+            if result.is_ok() && sent.posts == 0 {
+                // Settle the slot, so a post published later in the week waits
+                // for the next digest instead of going out on its own.
+                State::open(&digest.state)?.note(&Note {
+                    id: slot.id.clone(),
+                    slot: stamp(slot.at),
+                    reason: "no new posts".into(),
+                    noted: stamp(now),
+                })?;
+            }
+            result
+        }
+    }
+}
+
+/// The schedule's decision at `now`, given what the ledger knows.
+pub fn decide(
+    config: &Config,
+    digest: &Digest,
+    state: &State,
+    now: DateTime<Utc>,
+) -> Result<Decision> {
+    let tz = config.site.timezone;
+    let slot = schedule::latest(now, &digest.schedule, tz);
+    // A note settles a slot even when its digest was started and left unfinished.
+    let progress = match (state.digest(&slot.id)?, state.noted(&slot.id)?) {
+        (Some(row), _) if row.completed.is_some() => Progress::Settled,
+        (_, Some(_)) => Progress::Settled,
+        (Some(_), None) => Progress::Started,
+        (None, None) => Progress::Untouched,
+    };
+    Ok(schedule::due(now, &digest.schedule, tz, |_| progress))
+}
+
+/// Notes a slot past its deadline as skipped, with a warning (once: the note
+/// settles it, so later runs stay quiet).
+fn skip(
+    config: &Config,
+    digest: &Digest,
+    state: &State,
+    slot: &Slot,
+    started: bool,
+    now: DateTime<Utc>,
+    log: &Log,
+) -> Result<()> {
+    let hours = digest.schedule.deadline_hours;
+    let when = local(config, slot.at);
+    if started {
+        log.warn(format!(
+            "digest {} (due {when}) was not finished within deadline_hours = {hours}; its unserved messages are not retried (see `herald status`)",
+            slot.id
+        ));
+    } else {
+        log.warn(format!(
+            "digest {} (due {when}) was not sent within deadline_hours = {hours}; skipped, its posts go into the next digest",
+            slot.id
+        ));
+    }
+    let reason = if started {
+        "unfinished at the deadline"
+    } else {
+        "missed the deadline"
+    };
+    state.note(&Note {
+        id: slot.id.clone(),
+        slot: stamp(slot.at),
+        reason: reason.into(),
+        noted: stamp(now),
+    })
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// `at` in the site's zone, for people: `2013-09-27 15:00 +02:00`.
+pub fn local(config: &Config, at: DateTime<Utc>) -> String {
+    at.with_timezone(&config.site.timezone)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
+}

@@ -1,0 +1,226 @@
+//! `herald status`: what the ledger says and what `herald run` would do now,
+//! as text for people or JSON for machines. Reads a copy of the ledger, so it
+//! never waits for (or disturbs) a run in progress.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::config::Config;
+use crate::content;
+use crate::digest::recipients::Addressing;
+use crate::digest::schedule::Decision;
+use crate::error::{Error, Result};
+use crate::run::{decide, local};
+use crate::state::{DigestSummary, Note, State};
+
+/// Everything `herald status` shows.
+#[derive(Debug, Serialize)]
+pub struct Status {
+    /// The ledger's path.
+    pub state_file: String,
+    /// The latest slot's digest id, and whether it is `due`, `missed` or `waiting`.
+    pub slot: SlotStatus,
+    /// Posts no digest has held yet, newest first.
+    pub waiting_posts: Vec<WaitingPost>,
+    /// The last digests, newest first.
+    pub digests: Vec<DigestStatus>,
+    /// Slots settled without sending (missed, or nothing new), newest first.
+    pub skipped: Vec<Skipped>,
+    /// Messages a rerun retries (`failed`) or a person must check (`uncertain`).
+    pub unserved: Vec<UnservedStatus>,
+}
+
+/// The schedule's view at `now`.
+#[derive(Debug, Serialize)]
+pub struct SlotStatus {
+    /// `due`, `missed` or `waiting`.
+    pub state: &'static str,
+    /// The digest id of the slot concerned (the next one when waiting).
+    pub id: String,
+    /// Its time (RFC 3339, UTC).
+    pub at: String,
+    /// Its time in the site's zone, for people.
+    pub local: String,
+}
+
+/// A post waiting for the next digest.
+#[derive(Debug, Serialize)]
+pub struct WaitingPost {
+    pub id: String,
+    pub title: String,
+    pub date: String,
+}
+
+/// A recorded digest.
+#[derive(Debug, Serialize)]
+pub struct DigestStatus {
+    pub id: String,
+    pub mode: String,
+    pub posts: usize,
+    pub sent: usize,
+    pub failed: usize,
+    pub uncertain: usize,
+    pub pending: usize,
+    pub created: String,
+    pub completed: Option<String>,
+}
+
+/// A slot settled without a digest.
+#[derive(Debug, Serialize)]
+pub struct Skipped {
+    pub id: String,
+    pub slot: String,
+    pub reason: String,
+}
+
+/// A message not served.
+#[derive(Debug, Serialize)]
+pub struct UnservedStatus {
+    pub digest: String,
+    pub status: String,
+    pub recipients: Vec<String>,
+    pub reply: Option<String>,
+}
+
+/// Gathers the status at `now`.
+pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
+    let digest = config.digest.as_ref().ok_or_else(|| {
+        Error::Usage("herald status needs a [digest] table in the config (see the README)".into())
+    })?;
+    let state = State::scratch(&digest.state)?;
+    let slot = match decide(config, digest, &state, now)? {
+        Decision::Due { slot, .. } => ("due", slot),
+        Decision::Missed { slot, .. } => ("missed", slot),
+        Decision::Wait { next } => ("waiting", next),
+    };
+    let published = content::publish(content::load(config)?, now).posts;
+    let held = state.held_post_ids("")?;
+    let held = held.iter().map(String::as_str).collect();
+    let waiting = crate::digest::new_posts(&published, &held, now, digest.max_age_days);
+    Ok(Status {
+        state_file: digest.state.display().to_string(),
+        slot: SlotStatus {
+            state: slot.0,
+            id: slot.1.id,
+            at: slot.1.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            local: local(config, slot.1.at),
+        },
+        waiting_posts: waiting
+            .iter()
+            .map(|p| WaitingPost {
+                id: p.id.clone(),
+                title: p.title.clone(),
+                date: p.date.to_rfc3339(),
+            })
+            .collect(),
+        digests: state.recent(5)?.into_iter().map(digest_status).collect(),
+        skipped: state.notes(5)?.into_iter().map(skipped).collect(),
+        unserved: state
+            .unserved()?
+            .into_iter()
+            .map(|u| UnservedStatus {
+                recipients: serde_json::from_str::<Addressing>(&u.recipients)
+                    .map_or_else(|_| Vec::new(), |a| a.rcpt),
+                digest: u.digest,
+                status: u.status,
+                reply: u.reply,
+            })
+            .collect(),
+    })
+}
+
+fn digest_status(d: DigestSummary) -> DigestStatus {
+    DigestStatus {
+        id: d.id,
+        mode: d.mode,
+        posts: d.posts,
+        sent: d.counts.sent,
+        failed: d.counts.failed,
+        uncertain: d.counts.uncertain,
+        pending: d.counts.pending + d.counts.sending,
+        created: d.created,
+        completed: d.completed,
+    }
+}
+
+fn skipped(n: Note) -> Skipped {
+    Skipped {
+        id: n.id,
+        slot: n.slot,
+        reason: n.reason,
+    }
+}
+
+/// Prints the status on stdout, as text or (`json`) JSON.
+pub fn print(config: &Config, now: DateTime<Utc>, json: bool) -> Result<()> {
+    let status = gather(config, now)?;
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&status).expect("plain data serialises")
+        );
+    } else {
+        print!("{}", text(&status));
+    }
+    Ok(())
+}
+
+/// The status for people.
+pub fn text(s: &Status) -> String {
+    let mut out = String::new();
+    let mut line = |l: String| {
+        out.push_str(&l);
+        out.push('\n');
+    };
+    let when = &s.slot.local;
+    line(match s.slot.state {
+        "due" => format!(
+            "digest {} is due (slot {when}); `herald run` sends it",
+            s.slot.id
+        ),
+        "missed" => format!(
+            "digest {} (slot {when}) is past its deadline; `herald run` skips it",
+            s.slot.id
+        ),
+        _ => format!("next digest: {} at {when} (not yet due)", s.slot.id),
+    });
+    line(format!(
+        "posts waiting for the next digest: {}",
+        s.waiting_posts.len()
+    ));
+    for p in &s.waiting_posts {
+        line(format!("  {}  {}", &p.date[..10], p.title));
+    }
+    line(format!("last digests: {}", s.digests.len()));
+    for d in &s.digests {
+        line(format!(
+            "  {}  {}  {} post(s)  {} sent, {} failed, {} uncertain, {} pending  created {}{}",
+            d.id,
+            if d.mode.is_empty() { "-" } else { &d.mode },
+            d.posts,
+            d.sent,
+            d.failed,
+            d.uncertain,
+            d.pending,
+            d.created,
+            d.completed
+                .as_ref()
+                .map_or(String::new(), |c| format!(", completed {c}"))
+        ));
+    }
+    for k in &s.skipped {
+        line(format!("skipped: {} (slot {}): {}", k.id, k.slot, k.reason));
+    }
+    line(format!("not served: {}", s.unserved.len()));
+    for u in &s.unserved {
+        line(format!(
+            "  {} {} {}: {}",
+            u.digest,
+            u.status,
+            u.recipients.join(", "),
+            u.reply.as_deref().unwrap_or("no reply")
+        ));
+    }
+    line(format!("state file: {}", s.state_file));
+    out
+}
