@@ -9,7 +9,7 @@ mod views;
 
 use std::path::PathBuf;
 
-use handlebars::Handlebars;
+use handlebars::{Context, Handlebars};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -30,6 +30,15 @@ pub struct Site<'a> {
     posts: &'a [Post],
     tags: &'a [(Tag, Vec<&'a Post>)],
     view: SiteView,
+}
+
+/// Where a page goes and what frames it.
+struct Target<'t> {
+    template: &'static str,
+    path: PathBuf,
+    title: &'t str,
+    url: String,
+    feeds: Vec<FeedLink>,
 }
 
 /// One page to render.
@@ -123,14 +132,15 @@ impl<'a> Site<'a> {
                 let slug = self.config.site.lang.subscribe_slug();
                 let title = self.config.site.lang.texts().subscribe;
                 let path = PathBuf::from(slug).join("index.html");
-                self.page(
-                    "subscribe",
+                let url = self.view.subscribe_url.clone();
+                let target = Target {
+                    template: "subscribe",
                     path,
                     title,
-                    self.view.subscribe_url.clone(),
-                    self.main_feeds(),
-                    SubscribeBody {},
-                )
+                    url,
+                    feeds: self.main_feeds(),
+                };
+                self.page(target, SubscribeBody {}, None)
             }
         }
     }
@@ -169,7 +179,18 @@ impl<'a> Site<'a> {
         };
         let title = tag.map_or(self.view.title.as_str(), |t| t.name.as_str());
         let template = if tag.is_some() { "tag" } else { "index" };
-        self.page(template, path, title, url_of(page), feeds, body)
+        let url = url_of(page);
+        self.page(
+            Target {
+                template,
+                path,
+                title,
+                url,
+                feeds,
+            },
+            body,
+            None,
+        )
     }
 
     fn render_post(&self, i: usize) -> Result<OutputFile> {
@@ -180,33 +201,37 @@ impl<'a> Site<'a> {
         };
         let body = PostBody {
             post: self.post_view(post),
-            content: content::body_html(post)?,
             newer: i.checked_sub(1).map(|j| link(&self.posts[j])),
             older: self.posts.get(i + 1).map(link),
         };
-        let path = PathBuf::from(&post.slug).join("index.html");
-        self.page(
-            "post",
-            path,
-            &post.title,
-            post.url.to_string(),
-            self.main_feeds(),
-            body,
-        )
+        let target = Target {
+            template: "post",
+            path: PathBuf::from(&post.slug).join("index.html"),
+            title: &post.title,
+            url: post.url.to_string(),
+            feeds: self.main_feeds(),
+        };
+        self.page(target, body, Some(content::body_html(post)?))
     }
 
     /// Renders `template` (the page's body), then `layout` around it. The
-    /// layout is rendered with a placeholder body that is then replaced, so
-    /// a large body is not copied through the template engine a second time.
+    /// page is turned into template data once and reused for the layout, with
+    /// a placeholder body that is replaced afterwards, so a large body is not
+    /// copied through the template engine again. `content` (a post's body) is
+    /// moved into the data rather than copied.
     fn page<T: Serialize>(
         &self,
-        template: &str,
-        path: PathBuf,
-        title: &str,
-        url: String,
-        feeds: Vec<FeedLink>,
+        target: Target,
         body: T,
+        content: Option<String>,
     ) -> Result<OutputFile> {
+        let Target {
+            template,
+            path,
+            title,
+            url,
+            feeds,
+        } = target;
         let t = self.config.site.lang.texts();
         let page = Page {
             site: &self.view,
@@ -216,19 +241,16 @@ impl<'a> Site<'a> {
             feeds,
             body,
         };
-        let inner = self.render_template(template, &page)?;
-        let layout = Page {
-            site: page.site,
-            t,
-            title,
-            url: page.url,
-            feeds: page.feeds,
-            body: Layout {
-                body: BODY_PLACEHOLDER,
-            },
-        };
+        let mut context = Context::wraps(&page).map_err(|e| self.render_error(template, e))?;
+        if let (Some(map), Some(content)) = (context.data_mut().as_object_mut(), content) {
+            map.insert("content".into(), content.into());
+        }
+        let inner = self.render_template(template, &context)?;
+        if let Some(map) = context.data_mut().as_object_mut() {
+            map.insert("body".into(), BODY_PLACEHOLDER.into());
+        }
         let html = self
-            .render_template("layout", &layout)?
+            .render_template("layout", &context)?
             .replace(BODY_PLACEHOLDER, &inner);
         Ok(OutputFile {
             path,
@@ -236,13 +258,17 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn render_template<T: Serialize>(&self, template: &str, data: &T) -> Result<String> {
+    fn render_template(&self, template: &str, context: &Context) -> Result<String> {
         self.registry
-            .render(template, data)
-            .map_err(|e| Error::Render {
-                name: format!("{template}.hbs"),
-                source: Box::new(e),
-            })
+            .render_with_context(template, context)
+            .map_err(|e| self.render_error(template, e))
+    }
+
+    fn render_error(&self, template: &str, source: handlebars::RenderError) -> Error {
+        Error::Render {
+            name: format!("{template}.hbs"),
+            source: Box::new(source),
+        }
     }
 
     fn post_view(&self, post: &'a Post) -> PostView<'a> {

@@ -90,12 +90,10 @@ pub struct ListBody<'a> {
     pub pagination: Pagination,
 }
 
-/// A post's own page.
+/// A post's own page (its body HTML is added as `content`).
 #[derive(Serialize)]
 pub struct PostBody<'a> {
     pub post: PostView<'a>,
-    /// The post's body HTML, as written.
-    pub content: String,
     pub newer: Option<PostLink<'a>>,
     pub older: Option<PostLink<'a>>,
 }
@@ -103,9 +101,3 @@ pub struct PostBody<'a> {
 /// The subscribe page has only the common fields.
 #[derive(Serialize)]
 pub struct SubscribeBody {}
-
-/// What `layout.hbs` sees besides the common fields: the rendered page body.
-#[derive(Serialize)]
-pub struct Layout {
-    pub body: &'static str,
-}
