@@ -158,3 +158,28 @@ fn language_tags() {
     assert!(check_language("s").is_err());
     assert!(check_language("sv_SE").is_err());
 }
+
+#[test]
+fn the_digest_schedule_defaults_to_friday_15_with_72_hours() {
+    let text = format!("{MINIMAL}\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\n");
+    let s = parse(&text).unwrap().digest.unwrap().schedule;
+    assert_eq!(s, crate::config::Schedule::default());
+    assert_eq!(
+        (s.day, s.time, s.deadline_hours),
+        (
+            chrono::Weekday::Fri,
+            NaiveTime::from_hms_opt(15, 0, 0).unwrap(),
+            72
+        )
+    );
+    let text = text + "day = \"Monday\"\ntime = \"07:30\"\ndeadline_hours = 12\n";
+    let s = parse(&text).unwrap().digest.unwrap().schedule;
+    assert_eq!(
+        (s.day, s.time, s.deadline_hours),
+        (
+            chrono::Weekday::Mon,
+            NaiveTime::from_hms_opt(7, 30, 0).unwrap(),
+            12
+        )
+    );
+}

@@ -1,0 +1,268 @@
+//! `herald run` end to end: the real binary called as cron would call it,
+//! against the test SMTP server on 127.0.0.1, with `--now` as the clock.
+
+mod common;
+
+use std::process::{Command, Stdio};
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, FixedOffset};
+use common::mail::{code, digest_site, herald_at, parse, people, recipients, smtp};
+use common::smtp::{Faults, Server};
+use common::{stderr, Site};
+
+fn at(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+fn group_site(server: &Server, schedule: &str) -> Site {
+    let digest = format!("to = [\"alla@example.se\"]\n{schedule}");
+    digest_site(&digest, &smtp(server.port, 1))
+}
+
+/// `--report <site>/report.json` (a relative path would be the test's folder).
+fn report_arg(site: &Site) -> String {
+    site.path().join("report.json").display().to_string()
+}
+
+fn report(site: &Site) -> serde_json::Value {
+    let text = std::fs::read_to_string(site.path().join("report.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn every_five_minutes_for_a_week_sends_one_digest_quietly() {
+    let server = Server::start(Faults::default());
+    let site = group_site(&server, "");
+    // Wednesday 00:00 to the next Wednesday 00:00; the slot is Friday 15:00.
+    let start = at("2013-10-02T00:00:00+02:00");
+    let mut sent_at = Vec::new();
+    for step in 0..(7 * 24 * 12) {
+        let now = (start + Duration::minutes(5 * step)).to_rfc3339();
+        let out = herald_at(&site, &now, &["run"]);
+        assert_eq!(code(&out), 0, "{now}: {}", stderr(&out));
+        assert!(out.stdout.is_empty(), "{now}: stdout not empty");
+        let before = sent_at.len();
+        if server.received().len() > before {
+            sent_at.push(now.clone());
+        }
+        if step == 0 {
+            // Last week's slot (2013-W39) is long past its deadline: said once.
+            assert!(
+                stderr(&out).contains("digest 2013-W39 (due 2013-09-27 15:00 +02:00) was not sent within deadline_hours = 72; skipped"),
+                "{}",
+                stderr(&out)
+            );
+        } else {
+            assert!(stderr(&out).is_empty(), "{now}: {}", stderr(&out));
+        }
+    }
+    assert_eq!(sent_at, ["2013-10-04T15:00:00+02:00"]);
+    let received = server.received();
+    let subject = parse(&received[0].data).subject().unwrap().to_string();
+    assert!(subject.ends_with("vecka 40"), "{subject}");
+}
+
+#[test]
+fn a_late_run_within_the_deadline_sends_and_one_beyond_skips_to_the_next() {
+    let server = Server::start(Faults::default());
+    let site = group_site(&server, "max_age_days = 21\ndeadline_hours = 72");
+    // Friday's runs never happened; Monday 14:59 is within 72 hours of 15:00.
+    let out = herald_at(&site, "2013-10-07T14:59:00+02:00", &["run"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(server.received().len(), 1);
+
+    // The next week nothing runs until Monday 15:00: exactly 72 hours late.
+    site.post(
+        "2013-10-08-ny.md",
+        "title = \"Ny vecka\"\ndate = \"2013-10-08\"",
+        "Nytt.\n",
+    );
+    let out = herald_at(&site, "2013-10-14T15:00:00+02:00", &["run"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("digest 2013-W41") && err.contains("skipped"),
+        "{err}"
+    );
+    assert_eq!(server.received().len(), 1, "never sent a week late");
+    // Runs after that stay quiet, and the post goes out with the next digest.
+    let out = herald_at(&site, "2013-10-15T15:00:00+02:00", &["run"]);
+    assert!(stderr(&out).is_empty(), "{}", stderr(&out));
+    let out = herald_at(&site, "2013-10-18T15:00:00+02:00", &["run"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let received = server.received();
+    assert_eq!(received.len(), 2);
+    let m = parse(&received[1].data);
+    assert!(m.subject().unwrap().ends_with("vecka 42"));
+    assert!(m.body_text(0).unwrap().contains("Ny vecka"));
+}
+
+#[test]
+fn exit_codes_and_the_report() {
+    // 0 with nothing due, and the report says when the next slot is.
+    let server = Server::start(Faults::default());
+    let site = group_site(&server, "");
+    // The first run notes last week's slot as missed; the second finds nothing to do.
+    for action in ["missed", "waiting"] {
+        let out = herald_at(
+            &site,
+            "2013-10-03T12:00:00+02:00",
+            &["run", "--report", &report_arg(&site)],
+        );
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        assert_eq!(report(&site)["action"], action);
+    }
+    let r = report(&site);
+    assert_eq!(r["action"], "waiting");
+    assert_eq!(r["next_slot"], "2013-10-04T13:00:00Z");
+    assert_eq!(r["built_posts"], 3);
+
+    // 3: a recipient refused; the report has the counts and the first error.
+    let mut faults = Faults::default();
+    faults.reject.insert("person2@example.se".into());
+    let server = Server::start(faults);
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &smtp(server.port, 1),
+    );
+    recipients(
+        &site,
+        &people(3).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let out = herald_at(
+        &site,
+        "2013-10-04T15:00:00+02:00",
+        &["run", "--report", &report_arg(&site)],
+    );
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    let r = report(&site);
+    assert_eq!(r["exit_code"], 3);
+    assert_eq!(r["action"], "sent");
+    assert_eq!(r["digest"]["id"], "2013-W40");
+    assert_eq!(r["digest"]["mode"], "individual");
+    assert_eq!(r["digest"]["posts"], 2);
+    assert_eq!(
+        (r["digest"]["sent"].as_u64(), r["digest"]["failed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(
+        r["error"].as_str().unwrap().contains("not delivered"),
+        "{r}"
+    );
+
+    // 75: the server is unreachable after the retries.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let site = digest_site(
+        "to = [\"alla@example.se\"]",
+        &format!("retries = 1\n{}", smtp(port, 1)),
+    );
+    let out = herald_at(&site, "2013-10-04T15:00:00+02:00", &["run"]);
+    assert_eq!(code(&out), 75, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("error: delivery stopped"),
+        "{}",
+        stderr(&out)
+    );
+
+    // 2: a config problem, with its line, and still a report.
+    let site = Site::new("\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\nday = \"fredag\"\ntime = \"3pm\"\ndeadline_hours = 200\n");
+    let out = site.herald(&["run", "--report", &report_arg(&site)]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    for (line, what) in [
+        (14, "digest.day `fredag`"),
+        (15, "digest.time `3pm`"),
+        (16, "deadline_hours must be 1–167"),
+    ] {
+        assert!(
+            err.contains(&format!("config.toml:{line}: {what}")),
+            "{err}"
+        );
+    }
+    assert_eq!(report(&site)["exit_code"], 2);
+}
+
+#[test]
+fn a_second_process_finds_the_lock_held_and_exits_4() {
+    // The server holds the first message for two seconds, so the first run
+    // is mid-send (holding the lock) when the second starts.
+    let server = Server::start(Faults {
+        on_message: Some(Box::new(|_| std::thread::sleep(StdDuration::from_secs(2)))),
+        ..Faults::default()
+    });
+    let site = group_site(&server, "");
+    let config = site.path().join("config.toml");
+    let now = "2013-10-04T15:00:00+02:00";
+    let first = Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("--config")
+        .arg(&config)
+        .args(["--now", now, "run"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    while server.mail_commands() == 0 {
+        std::thread::sleep(StdDuration::from_millis(10));
+    }
+    let second = herald_at(&site, now, &["run"]);
+    assert_eq!(code(&second), 4, "{}", stderr(&second));
+    assert!(stderr(&second).contains("holds"), "{}", stderr(&second));
+    let first = first.wait_with_output().unwrap();
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn status_shows_the_slot_waiting_posts_digests_and_failures() {
+    let mut faults = Faults::default();
+    faults.reject.insert("person1@example.se".into());
+    let server = Server::start(faults);
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &smtp(server.port, 1),
+    );
+    recipients(
+        &site,
+        &people(2).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let now = "2013-10-04T15:30:00+02:00";
+    let json = |site: &Site| -> serde_json::Value {
+        let out = herald_at(site, now, &["status", "--json"]);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let before = json(&site);
+    assert_eq!(before["slot"]["state"], "due");
+    assert_eq!(before["slot"]["id"], "2013-W40");
+    assert_eq!(before["waiting_posts"].as_array().unwrap().len(), 2);
+    assert!(before["state_file"].as_str().unwrap().ends_with("state.db"));
+
+    assert_eq!(code(&herald_at(&site, now, &["run"])), 3);
+    let after = json(&site);
+    assert_eq!(after["waiting_posts"].as_array().unwrap().len(), 0);
+    let d = &after["digests"][0];
+    assert_eq!(
+        (d["id"].as_str(), d["mode"].as_str()),
+        (Some("2013-W40"), Some("individual"))
+    );
+    assert_eq!(
+        (d["sent"].as_u64(), d["failed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(after["unserved"][0]["recipients"][0], "person1@example.se");
+    // Still due: a rerun retries the failed one until the deadline.
+    assert_eq!(after["slot"]["state"], "due");
+
+    let text = herald_at(&site, now, &["status"]);
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("digest 2013-W40 is due"), "{text}");
+    assert!(
+        text.contains("2013-W40  individual  2 post(s)  1 sent, 1 failed"),
+        "{text}"
+    );
+    assert!(text.contains("not served: 1"), "{text}");
+}
