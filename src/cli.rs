@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::Config;
 use crate::content;
@@ -74,6 +74,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print herald's man page (roff), e.g. `herald man > herald.1`.
+    Man,
     /// Manage the page templates.
     Templates {
         #[command(subcommand)]
@@ -108,6 +115,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let log = Log::new(level);
     let result = match &cli.command {
         Command::Run { report } => cron_run(&cli, report.as_deref(), log.for_cron()),
+        Command::Completions { .. } | Command::Man => generated(&cli.command),
         _ => dispatch(&cli, &log),
     };
     match result {
@@ -154,7 +162,9 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         Command::New { title } => new_post(&config, title, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
         Command::Digest(options) => digest::command::run(&config, options, now, log)?,
-        Command::Run { .. } => unreachable!("handled by cron_run"),
+        Command::Run { .. } | Command::Completions { .. } | Command::Man => {
+            unreachable!("handled in run, without a config")
+        }
         Command::Status { json } => status::print(&config, now, *json)?,
         Command::Templates {
             action: TemplatesAction::Eject { force },
@@ -192,6 +202,30 @@ fn cron_run(cli: &Cli, report_file: Option<&std::path::Path>, log: Log) -> Resul
     let written = output::write_new(dir, &[(name, json)], true);
     // The run's own error matters more than a report that could not be written.
     result.and(written.map(|_| ()))
+}
+
+/// `completions` and `man`: text generated from the argument definitions.
+fn generated(command: &Command) -> Result<()> {
+    let mut text = Vec::new();
+    match command {
+        Command::Completions { shell } => {
+            clap_complete::generate(*shell, &mut Cli::command(), "herald", &mut text);
+        }
+        _ => clap_mangen::Man::new(Cli::command())
+            .render(&mut text)
+            .map_err(|e| Error::write("the man page", e))?,
+    }
+    print_bytes(&text)
+}
+
+/// Writes generated text (completions, the man page) to stdout; a closed
+/// pipe (`| head`) is an error to report, not a panic.
+fn print_bytes(bytes: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(bytes)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::write("stdout", e))
 }
 
 /// An error and its causes on one line: `a: b: c`.

@@ -127,3 +127,32 @@ fn english_sites_get_english_pages() {
     assert!(page.contains(">Friday, 27 September 2013</time>"), "{page}");
     assert!(site.output().join("subscribe/index.html").exists());
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_cli_and_need_no_config() {
+    let nowhere = std::path::Path::new("no/such/config.toml");
+    for (shell, marker) in [
+        ("bash", "complete -F _herald"),
+        ("zsh", "#compdef herald"),
+        ("fish", "complete -c herald"),
+    ] {
+        let out = common::herald(nowhere, &["completions", shell]);
+        ok(&out);
+        let script = String::from_utf8(out.stdout).unwrap();
+        assert!(script.contains(marker), "{shell}: {script}");
+        assert!(
+            script.contains("status"),
+            "{shell} completes the subcommands"
+        );
+    }
+    let out = common::herald(nowhere, &["man"]);
+    ok(&out);
+    let page = String::from_utf8(out.stdout).unwrap();
+    assert!(page.contains(".TH herald 1"), "{page}");
+    assert!(
+        page.contains("build the site, then send the digest if its slot is due"),
+        "{page}"
+    );
+    let bad = common::herald(nowhere, &["completions", "cmd.exe"]);
+    assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
+}
