@@ -14,10 +14,11 @@ pub enum Lang {
     En,
 }
 
-const SV_WEEKDAYS: [&str; 7] = [
+/// Weekday and month names, shared with the importer that reads them back.
+pub(crate) const SV_WEEKDAYS: [&str; 7] = [
     "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
 ];
-const SV_MONTHS: [&str; 12] = [
+pub(crate) const SV_MONTHS: [&str; 12] = [
     "januari",
     "februari",
     "mars",
@@ -31,7 +32,7 @@ const SV_MONTHS: [&str; 12] = [
     "november",
     "december",
 ];
-const EN_WEEKDAYS: [&str; 7] = [
+pub(crate) const EN_WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -40,7 +41,7 @@ const EN_WEEKDAYS: [&str; 7] = [
     "Saturday",
     "Sunday",
 ];
-const EN_MONTHS: [&str; 12] = [
+pub(crate) const EN_MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -20,6 +20,7 @@ use crate::content::{self, Post};
 use crate::error::{Error, Result};
 use crate::html;
 use crate::i18n::Texts;
+use crate::site::SiteView;
 use crate::templates::Mail;
 
 /// One composed message, ready for any transport.
@@ -55,19 +56,6 @@ struct Shared {
     digest_id: String,
     t: &'static Texts,
     m: &'static texts::MailTexts,
-}
-
-#[derive(Serialize)]
-struct SiteView {
-    title: String,
-    description: String,
-    url: String,
-    language: String,
-    author: String,
-    rss_url: String,
-    atom_url: String,
-    json_url: String,
-    subscribe_url: String,
 }
 
 #[derive(Serialize)]
@@ -119,7 +107,7 @@ impl<'a> Composer<'a> {
         let lang = config.site.lang;
         let week = id.rsplit('W').next().unwrap_or(id).trim_start_matches('0');
         let shared = Shared {
-            site: site_view(config),
+            site: SiteView::new(config),
             posts: posts
                 .iter()
                 .map(|p| post_view(config, digest, p))
@@ -295,25 +283,6 @@ fn addresses(list: &[String]) -> Result<Vec<Address>> {
 
 fn invalid(address: &str, e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("`{address}` is not an email address: {e}"))
-}
-
-fn site_view(config: &Config) -> SiteView {
-    let base = &config.site.base_url;
-    let at = |path: &str| {
-        base.join(path)
-            .map_or_else(|_| base.to_string(), String::from)
-    };
-    SiteView {
-        title: config.site.title.clone(),
-        description: config.site.description.clone(),
-        url: base.to_string(),
-        language: config.site.language.clone(),
-        author: config.site.author.name.clone(),
-        rss_url: at(&config.feeds.rss),
-        atom_url: at(&config.feeds.atom),
-        json_url: at(&config.feeds.json),
-        subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
-    }
 }
 
 fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> {

@@ -6,6 +6,8 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
+use crate::i18n::{EN_MONTHS, EN_WEEKDAYS, SV_MONTHS, SV_WEEKDAYS};
+
 /// The language a heading is written in; used to name weekdays back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -14,47 +16,6 @@ pub enum Lang {
     /// `Friday, 27 September 2013`.
     English,
 }
-
-const SV_DAYS: [&str; 7] = [
-    "måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag",
-];
-const EN_DAYS: [&str; 7] = [
-    "monday",
-    "tuesday",
-    "wednesday",
-    "thursday",
-    "friday",
-    "saturday",
-    "sunday",
-];
-const SV_MONTHS: [&str; 12] = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-const EN_MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// A date phrase as written: its weekday and its day, month and year.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,11 +48,11 @@ impl Phrase {
     }
 }
 
-/// The name of `day` in `lang`, lower case.
+/// The name of `day` in `lang`, as the site's pages write it.
 pub fn day_name(day: Weekday, lang: Lang) -> &'static str {
     let names = match lang {
-        Lang::Swedish => &SV_DAYS,
-        Lang::English => &EN_DAYS,
+        Lang::Swedish => &SV_WEEKDAYS,
+        Lang::English => &EN_WEEKDAYS,
     };
     names[day.num_days_from_monday() as usize]
 }
@@ -144,17 +105,17 @@ pub fn ends_sentence(c: char) -> bool {
 
 fn weekday(word: &str) -> Option<(Weekday, Lang)> {
     let word = word.to_lowercase();
-    let find = |names: &[&str; 7]| names.iter().position(|n| *n == word);
-    let (index, lang) = match find(&SV_DAYS) {
+    let find = |names: &[&str; 7]| names.iter().position(|n| n.to_lowercase() == word);
+    let (index, lang) = match find(&SV_WEEKDAYS) {
         Some(i) => (i, Lang::Swedish),
-        None => (find(&EN_DAYS)?, Lang::English),
+        None => (find(&EN_WEEKDAYS)?, Lang::English),
     };
     Some((Weekday::try_from(index as u8).ok()?, lang))
 }
 
 fn month(word: &str) -> Option<u32> {
     let word = word.to_lowercase();
-    let find = |names: &[&str; 12]| names.iter().position(|n| *n == word);
+    let find = |names: &[&str; 12]| names.iter().position(|n| n.to_lowercase() == word);
     find(&SV_MONTHS)
         .or_else(|| find(&EN_MONTHS))
         .map(|i| i as u32 + 1)
@@ -228,7 +189,7 @@ mod tests {
             .unwrap()
             .weekday_mismatch()
             .unwrap();
-        assert!(wrong.contains("is a friday, not a monday"), "{wrong}");
+        assert!(wrong.contains("is a Friday, not a Monday"), "{wrong}");
         assert!(parse("fredag 31 februari 2013").unwrap().date().is_none());
     }
 

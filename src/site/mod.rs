@@ -63,23 +63,7 @@ impl<'a> Site<'a> {
         posts: &'a [Post],
         tags: &'a [(Tag, Vec<&'a Post>)],
     ) -> Self {
-        let base = &config.site.base_url;
-        let at = |path: &str| {
-            base.join(path)
-                .expect("site paths are URL-safe")
-                .to_string()
-        };
-        let view = SiteView {
-            title: config.site.title.clone(),
-            description: config.site.description.clone(),
-            url: base.to_string(),
-            language: config.site.language.clone(),
-            author: config.site.author.name.clone(),
-            rss_url: at(&config.feeds.rss),
-            atom_url: at(&config.feeds.atom),
-            json_url: at(&config.feeds.json),
-            subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
-        };
+        let view = SiteView::new(config);
         Site {
             config,
             registry,

@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::config::Config;
 use crate::i18n::Texts;
 
 /// What every template sees as `site`.
@@ -16,6 +17,29 @@ pub struct SiteView {
     pub atom_url: String,
     pub json_url: String,
     pub subscribe_url: String,
+}
+
+impl SiteView {
+    /// The site as every page and mail template sees it.
+    pub fn new(config: &Config) -> SiteView {
+        let base = &config.site.base_url;
+        let at = |path: &str| {
+            base.join(path)
+                .expect("site paths are URL-safe")
+                .to_string()
+        };
+        SiteView {
+            title: config.site.title.clone(),
+            description: config.site.description.clone(),
+            url: base.to_string(),
+            language: config.site.language.clone(),
+            author: config.site.author.name.clone(),
+            rss_url: at(&config.feeds.rss),
+            atom_url: at(&config.feeds.atom),
+            json_url: at(&config.feeds.json),
+            subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
+        }
+    }
 }
 
 /// A post as templates see it.
