@@ -1,5 +1,8 @@
 //! URL slugs: only `[a-z0-9-]`, so a slug can never leave the output folder.
 
+/// The longest slug made from text, in bytes.
+const MAX_LEN: usize = 80;
+
 /// The slug of `text`: å→a, ä→a, ö→o and every other letter transliterated,
 /// lower case, runs of anything else turned into a single `-`.
 /// Text with nothing transliterable (say, only emoji) gets a slug made of its
@@ -13,6 +16,15 @@ pub fn slugify(text: &str) -> String {
         } else if !slug.is_empty() && !slug.ends_with('-') {
             slug.push('-');
         }
+    }
+    // A slug is a folder name: keep it well below file-system limits,
+    // cutting at a word boundary.
+    if slug.len() > MAX_LEN {
+        let cut = slug[..MAX_LEN]
+            .rfind('-')
+            .filter(|&i| i > MAX_LEN / 2)
+            .unwrap_or(MAX_LEN);
+        slug.truncate(cut);
     }
     while slug.ends_with('-') {
         slug.pop();
@@ -73,6 +85,18 @@ mod tests {
         assert!(is_valid(&slugify("🎉")));
         assert!(is_valid(&slugify("!!!")));
         assert_ne!(slugify("!!!"), slugify("???"));
+    }
+
+    #[test]
+    fn long_text_is_cut_at_a_word_boundary() {
+        let full = "langa-ord-i-rubriken-".repeat(20);
+        let slug = slugify(&"Långa ord i rubriken ".repeat(20));
+        assert!(slug.len() <= MAX_LEN && slug.len() > MAX_LEN / 2, "{slug}");
+        assert!(
+            full.starts_with(&format!("{slug}-")),
+            "cut at a word boundary: {slug}"
+        );
+        assert_eq!(slugify(&"å".repeat(5000)).len(), MAX_LEN);
     }
 
     #[test]
