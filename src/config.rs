@@ -18,7 +18,9 @@ use crate::error::{Error, Result};
 use crate::i18n::Lang;
 
 mod mail;
+mod oauth;
 pub use mail::{Content, Delivery, Digest, Mode, Schedule, Security, Sendmail, Smtp, Transport};
+pub use oauth::{is_loopback, Auth, Oauth2};
 
 /// The validated configuration of one site.
 #[derive(Debug, Clone)]

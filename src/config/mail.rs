@@ -12,6 +12,7 @@ use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::oauth::{self, Auth, Oauth2};
 use crate::diag::{self, Diagnostic};
 
 /// `[digest]`: who the weekly email comes from, who gets it, what it holds.
@@ -104,6 +105,10 @@ pub struct Delivery {
     pub smtp: Option<Smtp>,
     /// `[delivery.sendmail]`.
     pub sendmail: Sendmail,
+    /// How herald logs in to the SMTP server. Default: `password`.
+    pub auth: Auth,
+    /// `[delivery.oauth2]`, required for `auth = "oauth2"`.
+    pub oauth2: Option<Oauth2>,
 }
 
 /// The transports.
@@ -129,7 +134,8 @@ pub struct Smtp {
     /// `starttls`, `tls` (implicit TLS) or `none`. Default: `starttls`.
     #[serde(default = "default_security")]
     pub security: Security,
-    /// Login name; credentials are only ever sent over TLS. Default: none.
+    /// Login name (the mailbox, for OAuth2); credentials are only ever sent
+    /// over TLS, or to a loopback address. Default: none.
     pub username: Option<String>,
     /// Name of the environment variable holding the password. Default: none.
     pub password_env: Option<String>,
@@ -223,6 +229,8 @@ pub(super) struct RawDelivery {
     smtp: Option<Spanned<Smtp>>,
     #[serde(default)]
     sendmail: Sendmail,
+    auth: Option<Spanned<Auth>>,
+    oauth2: Option<Spanned<Oauth2>>,
 }
 
 /// Where problems go: the file, its text, and the list.
@@ -233,7 +241,7 @@ pub(super) struct Checker<'a> {
 }
 
 impl Checker<'_> {
-    fn at<T>(&mut self, value: &Spanned<T>, message: impl Into<String>) {
+    pub(super) fn at<T>(&mut self, value: &Spanned<T>, message: impl Into<String>) {
         let line = diag::line_of(self.text, value.span().start);
         self.problems
             .push(Diagnostic::at(self.file, line, message.into()));
@@ -376,9 +384,11 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
             "transport `smtp` needs a [delivery.smtp] table with at least `host`",
         );
     }
+    let auth = raw.auth.as_ref().map_or(Auth::Password, |a| *a.get_ref());
     if let Some(smtp) = &raw.smtp {
-        check_smtp(smtp, check);
+        check_smtp(smtp, auth, check);
     }
+    oauth::check(&raw.auth, &raw.oauth2, &raw.smtp, check);
     let retry_delay = raw.retry_delay.as_ref().map_or(2.0, |d| *d.get_ref());
     if let Some(d) = raw
         .retry_delay
@@ -395,10 +405,12 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
         retry_delay,
         smtp: raw.smtp.map(Spanned::into_inner),
         sendmail: raw.sendmail,
+        auth,
+        oauth2: raw.oauth2.map(Spanned::into_inner),
     }
 }
 
-fn check_smtp(smtp: &Spanned<Smtp>, check: &mut Checker) {
+fn check_smtp(smtp: &Spanned<Smtp>, auth: Auth, check: &mut Checker) {
     let s = smtp.get_ref();
     if !(1..=3).contains(&s.connections) {
         check.at(
@@ -406,10 +418,12 @@ fn check_smtp(smtp: &Spanned<Smtp>, check: &mut Checker) {
             "delivery.smtp.connections must be 1–3 (Microsoft 365 allows 3)",
         );
     }
-    if s.security == Security::None && (s.username.is_some() || s.password_env.is_some()) {
+    let login = s.username.is_some() || s.password_env.is_some();
+    // Loopback traffic never leaves the machine (a local relay, the tests' server).
+    if s.security == Security::None && login && !oauth::is_loopback(&s.host) {
         check.at(smtp, "credentials are never sent without TLS: use security = \"starttls\" or \"tls\", or remove username/password_env");
     }
-    if s.username.is_some() != s.password_env.is_some() {
+    if auth == Auth::Password && s.username.is_some() != s.password_env.is_some() {
         check.at(smtp, "set both `username` and `password_env` (the name of the environment variable holding the password), or neither");
     }
     if s.host.trim().is_empty() {

@@ -2,6 +2,7 @@
 //! server, local sendmail), and the sending loop with its ledger, retries and
 //! rate limit ([`send`]).
 
+pub mod oauth2;
 mod outbox;
 pub mod send;
 mod smtp;
@@ -9,8 +10,11 @@ mod smtp;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 
-use crate::config::{Delivery, Transport as Kind};
+use chrono::{DateTime, Utc};
+
+use crate::config::{Auth, Delivery, Transport as Kind};
 use crate::digest::compose::Composed;
 use crate::error::{Error, Result};
 
@@ -56,42 +60,64 @@ pub struct Factory {
     kind: Kind,
     delivery: Delivery,
     outbox: PathBuf,
-    password: Option<String>,
+    login: smtp::Login,
 }
 
 impl Factory {
     /// The transport for digest `id`: the configured one, or the outbox at
-    /// `outbox` when given (`--outbox`). Reads the SMTP password from its
-    /// environment variable here, so a missing one fails before anything is sent.
-    pub fn new(delivery: &Delivery, outbox: Option<&Path>, id: &str) -> Result<Factory> {
+    /// `outbox` when given (`--outbox`). Reads the SMTP password or OAuth2
+    /// client secret from its environment variable here, so a missing one
+    /// fails before anything is sent; OAuth2 tokens are cached in `cache_dir`.
+    pub fn new(
+        delivery: &Delivery,
+        outbox: Option<&Path>,
+        id: &str,
+        cache_dir: &Path,
+        now: DateTime<Utc>,
+    ) -> Result<Factory> {
         let kind = if outbox.is_some() {
             Kind::Outbox
         } else {
             delivery.transport
         };
-        let password = match (&delivery.smtp, kind) {
-            (Some(smtp), Kind::Smtp) => match &smtp.password_env {
-                Some(var) => Some(std::env::var(var).map_err(|_| {
+        let login = match (&delivery.smtp, kind, delivery.auth, &delivery.oauth2) {
+            (Some(_), Kind::Smtp, Auth::Oauth2, Some(settings)) => smtp::Login::Oauth2(Arc::new(
+                oauth2::Tokens::new(settings, cache_dir, now)?,
+            )),
+            (Some(smtp), Kind::Smtp, _, _) => match &smtp.password_env {
+                Some(var) => smtp::Login::Password(std::env::var(var).map_err(|_| {
                     Error::Usage(format!(
                         "the SMTP password is read from the environment variable {var}, which is not set"
                     ))
                 })?),
-                None => None,
+                None => smtp::Login::None,
             },
-            _ => None,
+            _ => smtp::Login::None,
         };
         Ok(Factory {
             kind,
             delivery: delivery.clone(),
             outbox: outbox.unwrap_or(&delivery.outbox).join(id),
-            password,
+            login,
         })
+    }
+
+    /// A warning for password login to Microsoft 365, which turns SMTP AUTH
+    /// with passwords off by default at the end of December 2026.
+    pub fn password_warning(&self) -> Option<String> {
+        let smtp = self.delivery.smtp.as_ref()?;
+        let microsoft = smtp.host.to_ascii_lowercase().ends_with(".office365.com");
+        (microsoft && matches!(self.login, smtp::Login::Password(_)) && self.kind == Kind::Smtp)
+            .then(|| format!(
+                "{} uses password login, which Microsoft 365 disables by default from the end of December 2026; switch to auth = \"oauth2\" (see the README)",
+                smtp.host
+            ))
     }
 
     /// A fresh transport (connections are made lazily, on the first send).
     pub fn open(&self) -> Box<dyn Transport> {
         match (self.kind, &self.delivery.smtp) {
-            (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.password.clone())),
+            (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.login.clone())),
             (Kind::Sendmail, _) => Box::new(Sendmail(self.delivery.sendmail.command.clone())),
             _ => Box::new(outbox::Outbox::new(&self.outbox)),
         }

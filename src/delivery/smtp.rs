@@ -3,6 +3,7 @@
 //! before the message's final dot means it was not delivered (safe to retry);
 //! a broken connection after it means nobody knows (never resent).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -11,6 +12,7 @@ use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::transport::smtp::response::Response;
 
+use super::oauth2::Tokens;
 use super::{Accepted, Failure, Transport};
 use crate::config::{Security, Smtp as Settings};
 use crate::digest::compose::Composed;
@@ -26,19 +28,30 @@ enum Phase {
     Body,
 }
 
+/// How a connection logs in.
+#[derive(Clone)]
+pub enum Login {
+    /// No login (a relay that trusts the network).
+    None,
+    /// `username` and this password (from the environment), PLAIN or LOGIN.
+    Password(String),
+    /// `username` and an OAuth2 access token, XOAUTH2.
+    Oauth2(Arc<Tokens>),
+}
+
 /// One SMTP connection, opened on demand and reopened after a failure.
 pub struct Smtp {
     settings: Settings,
-    password: Option<String>,
+    login: Login,
     conn: Option<SmtpConnection>,
 }
 
 impl Smtp {
-    /// A transport for `settings`; `password` comes from the environment.
-    pub fn new(settings: &Settings, password: Option<String>) -> Smtp {
+    /// A transport for `settings`, logging in with `login`.
+    pub fn new(settings: &Settings, login: Login) -> Smtp {
         Smtp {
             settings: settings.clone(),
-            password,
+            login,
             conn: None,
         }
     }
@@ -67,17 +80,28 @@ impl Smtp {
             conn.starttls(&tls()?, &hello)
                 .map_err(|e| connect_failure(&e))?;
         }
-        if let (Some(user), Some(password)) = (&s.username, &self.password) {
-            // The config refuses credentials without TLS; this guards the invariant.
-            if !conn.is_encrypted() {
-                return Err(Failure::Fatal(
-                    "refusing to log in over an unencrypted connection".into(),
-                ));
-            }
-            let credentials = Credentials::new(user.clone(), password.clone());
-            conn.auth(&[Mechanism::Plain, Mechanism::Login], &credentials)
-                .map_err(|e| classify(&e, Phase::Before))?;
+        let (Some(user), false) = (&s.username, matches!(self.login, Login::None)) else {
+            return Ok(conn);
+        };
+        // The config refuses credentials without TLS (loopback aside); this guards the invariant.
+        if !conn.is_encrypted() && !crate::config::is_loopback(&s.host) {
+            return Err(Failure::Fatal(
+                "refusing to log in over an unencrypted connection".into(),
+            ));
         }
+        let (credentials, mechanisms) = match &self.login {
+            Login::Oauth2(tokens) => (
+                Credentials::new(user.clone(), tokens.token()?),
+                &[Mechanism::Xoauth2][..],
+            ),
+            Login::Password(p) => (
+                Credentials::new(user.clone(), p.clone()),
+                &[Mechanism::Plain, Mechanism::Login][..],
+            ),
+            Login::None => unreachable!("returned above"),
+        };
+        conn.auth(mechanisms, &credentials)
+            .map_err(|e| classify(&e, Phase::Before))?;
         Ok(conn)
     }
 

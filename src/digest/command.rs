@@ -159,15 +159,29 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
         return preview(digest, &composer, id);
     }
     if let Some(address) = &opts.to {
-        return test_copy(config, &composer, address, id);
+        return test_copy(job, &composer, address);
     }
     match &recorded {
         None => record(&mut state, digest, &composer, id, &posts, now, log)?,
         Some(row) if row.completed.is_some() => state.reopen(id)?,
         Some(_) => {}
     }
-    let factory = Factory::new(&config.delivery, opts.outbox.as_deref(), id)?;
+    let factory = Factory::new(
+        &config.delivery,
+        opts.outbox.as_deref(),
+        id,
+        &cache_dir(digest),
+        now,
+    )?;
+    if let Some(warning) = factory.password_warning() {
+        log.warn(warning);
+    }
     deliver(job, state, &composer, &factory, sent)
+}
+
+/// The ledger's folder, which also holds the OAuth2 token cache.
+fn cache_dir(digest: &Digest) -> PathBuf {
+    digest.state.parent().map(PathBuf::from).unwrap_or_default()
 }
 
 /// The mode as written in the config.
@@ -207,14 +221,21 @@ fn preview(digest: &Digest, composer: &Composer, id: &str) -> Result<()> {
     Ok(())
 }
 
-fn test_copy(config: &Config, composer: &Composer, address: &str, id: &str) -> Result<()> {
+fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
+    let (config, digest, id, now) = (job.config, job.digest, job.id.as_str(), job.now);
     let to = Addressing {
         to: vec![address.to_string()],
         rcpt: vec![address.to_string()],
         recipient: Recipient::address_only(address),
     };
     let message = composer.compose(&to, true)?;
-    let factory = Factory::new(&config.delivery, None, &format!("{id}-test"))?;
+    let factory = Factory::new(
+        &config.delivery,
+        None,
+        &format!("{id}-test"),
+        &cache_dir(digest),
+        now,
+    )?;
     let mut transport = factory.open();
     let sent = transport.send(&message);
     transport.close();

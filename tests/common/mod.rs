@@ -4,6 +4,7 @@
 
 pub mod mail;
 pub mod smtp;
+pub mod token;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -26,6 +26,17 @@ pub struct Faults {
     pub block_from: Option<(usize, &'static str)>,
     /// Called as each message is received, before its reply is sent.
     pub on_message: Option<Hook>,
+    /// Offer only `AUTH XOAUTH2`, require it before MAIL, and accept only these.
+    pub xoauth2: Option<Xoauth2>,
+}
+
+/// What the server accepts in the XOAUTH2 exchange.
+#[derive(Default)]
+pub struct Xoauth2 {
+    /// The mailbox (`user=`).
+    pub user: String,
+    /// Access tokens that pass (`auth=Bearer <token>`).
+    pub tokens: Vec<String>,
 }
 
 /// One accepted message.
@@ -38,6 +49,7 @@ pub struct Received {
 struct Shared {
     faults: Faults,
     received: Mutex<Vec<Received>>,
+    auths: Mutex<Vec<String>>,
     messages: AtomicUsize,
     mail_commands: AtomicUsize,
     greeted_421: AtomicBool,
@@ -58,6 +70,7 @@ impl Server {
         let shared = Arc::new(Shared {
             faults,
             received: Mutex::new(Vec::new()),
+            auths: Mutex::new(Vec::new()),
             messages: AtomicUsize::new(0),
             mail_commands: AtomicUsize::new(0),
             greeted_421: AtomicBool::new(false),
@@ -81,6 +94,11 @@ impl Server {
         self.shared.received.lock().unwrap().clone()
     }
 
+    /// Every XOAUTH2 initial response, decoded (`user=…\x01auth=Bearer …\x01\x01`).
+    pub fn auths(&self) -> Vec<String> {
+        self.shared.auths.lock().unwrap().clone()
+    }
+
     /// How many MAIL commands arrived (to check that a blocked run stops).
     pub fn mail_commands(&self) -> usize {
         self.shared.mail_commands.load(Ordering::SeqCst)
@@ -102,6 +120,7 @@ fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     }
     out.write_all(b"220 test.local ESMTP test server\r\n")?;
     let mut rcpt = Vec::new();
+    let mut authenticated = f.xoauth2.is_none();
     let mut line = String::new();
     loop {
         line.clear();
@@ -109,8 +128,19 @@ fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             return Ok(());
         }
         let upper = line.to_ascii_uppercase();
-        let reply: String = if upper.starts_with("EHLO") {
+        let reply: String = if upper.starts_with("EHLO") && f.xoauth2.is_some() {
+            "250-test.local\r\n250-AUTH XOAUTH2\r\n250 8BITMIME\r\n".into()
+        } else if upper.starts_with("EHLO") {
             "250-test.local\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".into()
+        } else if upper.starts_with("AUTH XOAUTH2 ") {
+            authenticated = xoauth2(&line["AUTH XOAUTH2 ".len()..], shared);
+            if authenticated {
+                "235 2.7.0 Authentication successful\r\n".into()
+            } else {
+                "535 5.7.3 Authentication unsuccessful\r\n".into()
+            }
+        } else if upper.starts_with("MAIL") && !authenticated {
+            "530 5.7.57 Client not authenticated to send mail\r\n".into()
         } else if upper.starts_with("HELO") || upper.starts_with("NOOP") {
             "250 2.0.0 Ok\r\n".into()
         } else if upper.starts_with("MAIL") {
@@ -169,6 +199,24 @@ fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
         };
         out.write_all(reply.as_bytes())?;
     }
+}
+
+/// Checks an XOAUTH2 initial response (RFC 7628 style, as Microsoft 365 and
+/// Gmail take it) and records it.
+fn xoauth2(encoded: &str, shared: &Shared) -> bool {
+    use base64::Engine;
+    let Some(expected) = &shared.faults.xoauth2 else {
+        return false;
+    };
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    shared.auths.lock().unwrap().push(decoded.clone());
+    expected
+        .tokens
+        .iter()
+        .any(|token| decoded == format!("user={}\x01auth=Bearer {token}\x01\x01", expected.user))
 }
 
 /// Reads a message up to the lone dot, undoing dot-stuffing; `None` on EOF.

@@ -1,0 +1,145 @@
+//! OAuth2 for SMTP end to end: the real binary gets a token from a token
+//! endpoint on 127.0.0.1 (client credentials) or a `token_command`, caches
+//! it, and logs in with XOAUTH2 to the test SMTP server, which checks it.
+
+mod common;
+
+use std::process::{Command, Output};
+
+use common::mail::{code, digest_site};
+use common::smtp::{Faults, Server, Xoauth2};
+use common::token::TokenServer;
+use common::{stderr, Site};
+
+const USER: &str = "veckobrev@example.se";
+const SECRET: &str = "s3cret-value";
+
+fn smtp_server(tokens: &[&str]) -> Server {
+    Server::start(Faults {
+        xoauth2: Some(Xoauth2 {
+            user: USER.into(),
+            tokens: tokens.iter().map(|t| t.to_string()).collect(),
+        }),
+        ..Faults::default()
+    })
+}
+
+/// A group site sending to `smtp` with `auth = "oauth2"` and `oauth2` as the table's body.
+fn site(smtp: &Server, oauth2: &str) -> Site {
+    let delivery = format!(
+        "auth = \"oauth2\"\n\n[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"none\"\nusername = \"{USER}\"\ntimeout_seconds = 5\n\n[delivery.oauth2]\n{oauth2}\n",
+        smtp.port
+    );
+    digest_site("to = [\"alla@example.se\"]", &delivery)
+}
+
+/// `herald --now NOW digest --to test@example.se` with the client secret set.
+fn test_copy(site: &Site, now: &str, secret: &str) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_herald"))
+        .arg("--config")
+        .arg(site.path().join("config.toml"))
+        .args(["--now", now, "digest", "--to", "test@example.se"])
+        .env("HERALD_TEST_SECRET", secret)
+        .output()
+        .unwrap()
+}
+
+fn bearer(token: &str) -> String {
+    format!("user={USER}\x01auth=Bearer {token}\x01\x01")
+}
+
+#[test]
+fn a_client_credentials_token_is_cached_until_shortly_before_it_expires() {
+    let tokens = TokenServer::start(SECRET, 3600);
+    let smtp = smtp_server(&["token-1", "token-2"]);
+    let site = site(
+        &smtp,
+        &format!(
+            "client_id = \"app-id\"\ntoken_url = \"{}\"\nclient_secret_env = \"HERALD_TEST_SECRET\"",
+            tokens.url()
+        ),
+    );
+    let out = test_copy(&site, "2013-10-04T15:00:00+02:00", SECRET);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let form = &tokens.requests()[0];
+    assert_eq!(form["grant_type"], "client_credentials");
+    assert_eq!(form["client_id"], "app-id");
+    assert_eq!(form["scope"], "https://outlook.office365.com/.default");
+    assert_eq!(smtp.auths(), [bearer("token-1")]);
+    assert_eq!(smtp.received().len(), 1);
+    assert!(!stderr(&out).contains(SECRET) && !stderr(&out).contains("token-1"));
+
+    // 50 minutes later the cached token is still good for more than 5 minutes.
+    let out = test_copy(&site, "2013-10-04T15:50:00+02:00", SECRET);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(tokens.requests().len(), 1, "served from the cache");
+    // 56 minutes in, it expires within the margin: a new one is fetched.
+    let out = test_copy(&site, "2013-10-04T15:56:00+02:00", SECRET);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(tokens.requests().len(), 2);
+    assert_eq!(
+        smtp.auths(),
+        [bearer("token-1"), bearer("token-1"), bearer("token-2")]
+    );
+    let cache = site.path().join("state/oauth2-token.json");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&cache).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the cached bearer token is private");
+    }
+}
+
+#[test]
+fn a_token_command_provides_the_token() {
+    let smtp = smtp_server(&["from-the-command"]);
+    let site = site(
+        &smtp,
+        "token_command = [\"sh\", \"-c\", \"echo from-the-command\"]",
+    );
+    let out = test_copy(&site, "2013-10-04T15:00:00+02:00", "");
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(smtp.auths(), [bearer("from-the-command")]);
+    assert_eq!(smtp.received().len(), 1);
+}
+
+#[test]
+fn refusals_by_the_endpoint_or_the_server_are_explained_and_nothing_is_sent() {
+    let tokens = TokenServer::start(SECRET, 3600);
+    let smtp = smtp_server(&["token-9"]);
+    let table = format!(
+        "client_id = \"app-id\"\ntoken_url = \"{}\"\nclient_secret_env = \"HERALD_TEST_SECRET\"",
+        tokens.url()
+    );
+    let site = site(&smtp, &table);
+    let out = test_copy(&site, "2013-10-04T15:00:00+02:00", "wrong-secret");
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("invalid_client: AADSTS7000215"), "{err}");
+    assert!(!err.contains("wrong-secret"), "{err}");
+    assert!(smtp.auths().is_empty());
+
+    // The endpoint grants token-1, but the server only takes token-9: 535.
+    let out = test_copy(&site, "2013-10-04T15:00:00+02:00", SECRET);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("535"), "{}", stderr(&out));
+    assert!(smtp.received().is_empty());
+}
+
+#[test]
+fn oauth2_config_problems_are_listed_with_lines() {
+    let site = Site::new("\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\n\n[delivery]\nauth = \"oauth2\"\n\n[delivery.smtp]\nhost = \"smtp.office365.com\"\n\n[delivery.oauth2]\nclient_id = \"x\"\ntoken_url = \"http://login.example.se/token\"\n");
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("config.toml:16: with auth = \"oauth2\", [delivery.smtp] needs `username`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "config.toml:21: token_url `http://login.example.se/token` must be an https URL"
+        ),
+        "{err}"
+    );
+}
