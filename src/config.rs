@@ -19,8 +19,12 @@ use crate::i18n::Lang;
 
 mod mail;
 mod oauth;
-pub use mail::{Content, Delivery, Digest, Mode, Schedule, Security, Sendmail, Smtp, Transport};
+mod provider;
+mod schedule;
+pub use mail::{Content, Delivery, Digest, Mode, Security, Sendmail, Smtp, Transport};
 pub use oauth::{is_loopback, Auth, Oauth2};
+pub use provider::{Limits, Provider};
+pub use schedule::Schedule;
 
 /// The validated configuration of one site.
 #[derive(Debug, Clone)]

@@ -266,3 +266,33 @@ fn status_shows_the_slot_waiting_posts_digests_and_failures() {
     );
     assert!(text.contains("not served: 1"), "{text}");
 }
+
+#[test]
+fn the_daily_recipient_limit_refuses_a_run_before_sending_and_says_when() {
+    let server = Server::start(Faults::default());
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &format!("daily_recipients = 5\n{}", smtp(server.port, 1)),
+    );
+    recipients(
+        &site,
+        &people(3).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let out = herald_at(&site, "2013-10-04T15:00:00+02:00", &["digest"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(server.received().len(), 3);
+    // Another 3 within 24 hours would make 6 > 5: refused before sending anything.
+    let resend = ["digest", "--week", "2013-W39"];
+    let out = herald_at(&site, "2013-10-04T16:00:00+02:00", &resend);
+    assert_eq!(code(&out), 75, "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("3 recipient(s) now would pass daily_recipients = 5 (3 in the last 24 hours); nothing was sent; the run can go from 2013-10-05 15:00 +02:00"),
+        "{err}"
+    );
+    assert_eq!(server.mail_commands(), 3, "nothing was attempted");
+    // From then on, it goes.
+    let out = herald_at(&site, "2013-10-05T15:00:00+02:00", &resend);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(server.received().len(), 6);
+}

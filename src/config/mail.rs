@@ -7,12 +7,13 @@
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use chrono::{NaiveTime, Weekday};
 use lettre::message::Mailbox;
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::oauth::{self, Auth, Oauth2};
+use super::provider::{self, Provider};
+use super::schedule::Schedule;
 use crate::diag::{self, Diagnostic};
 
 /// `[digest]`: who the weekly email comes from, who gets it, what it holds.
@@ -44,28 +45,6 @@ pub struct Digest {
     pub schedule: Schedule,
 }
 
-/// The weekly slot of `herald run`, from `[digest]`'s `day`, `time` and
-/// `deadline_hours`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Schedule {
-    /// `day`: the weekday of the slot, in English. Default: `friday`.
-    pub day: Weekday,
-    /// `time`: the local time of the slot in the site's time zone. Default: `15:00`.
-    pub time: NaiveTime,
-    /// `deadline_hours`: a slot older than this is skipped, never sent late; 1–167. Default: 72.
-    pub deadline_hours: u32,
-}
-
-impl Default for Schedule {
-    fn default() -> Self {
-        Schedule {
-            day: Weekday::Fri,
-            time: NaiveTime::from_hms_opt(15, 0, 0).expect("a valid time"),
-            deadline_hours: 72,
-        }
-    }
-}
-
 /// How the digest is addressed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -95,8 +74,16 @@ pub struct Delivery {
     pub transport: Transport,
     /// Folder for `.eml` files of the outbox transport. Default: `outbox`.
     pub outbox: PathBuf,
-    /// Messages per minute over any 60-second window; 0 = no limit. Default: 0.
+    /// Messages per minute over any 60-second window; 0 = no limit. Default:
+    /// 30 with `provider = "microsoft365"`, else 0.
     pub max_per_minute: u32,
+    /// Whose server: `generic` or `microsoft365` (its limits become the
+    /// defaults and bounds). Default: `generic`.
+    pub provider: Provider,
+    /// Recipients per rolling 24 hours; a run that would pass it is refused
+    /// before sending anything; 0 = no limit. Default: 10,000 with
+    /// `provider = "microsoft365"`, else 0.
+    pub daily_recipients: u32,
     /// Attempts after a temporary failure, each on a fresh connection. Default: 5.
     pub retries: u32,
     /// Wait before the first retry, doubled for each next one. Default: 2 seconds.
@@ -223,7 +210,9 @@ pub(super) struct RawDigest {
 pub(super) struct RawDelivery {
     transport: Option<Spanned<Transport>>,
     outbox: Option<PathBuf>,
-    max_per_minute: Option<u32>,
+    max_per_minute: Option<Spanned<u32>>,
+    provider: Option<Provider>,
+    daily_recipients: Option<Spanned<u32>>,
     retries: Option<u32>,
     retry_delay: Option<Spanned<f64>>,
     smtp: Option<Spanned<Smtp>>,
@@ -262,44 +251,6 @@ impl Checker<'_> {
     }
 }
 
-impl Checker<'_> {
-    /// `day`, `time` and `deadline_hours`, each problem reported.
-    fn schedule(&mut self, raw: &RawDigest) -> Schedule {
-        let mut schedule = Schedule::default();
-        if let Some(day) = &raw.day {
-            match day.get_ref().parse::<Weekday>() {
-                Ok(d) => schedule.day = d,
-                Err(_) => self.at(
-                    day,
-                    format!(
-                        "digest.day `{}` is not a weekday such as `friday`",
-                        day.get_ref()
-                    ),
-                ),
-            }
-        }
-        if let Some(time) = &raw.time {
-            match NaiveTime::parse_from_str(time.get_ref(), "%H:%M") {
-                Ok(t) => schedule.time = t,
-                Err(_) => self.at(
-                    time,
-                    format!(
-                        "digest.time `{}` is not a time like `15:00`",
-                        time.get_ref()
-                    ),
-                ),
-            }
-        }
-        if let Some(hours) = &raw.deadline_hours {
-            schedule.deadline_hours = *hours.get_ref();
-            if !(1..=167).contains(hours.get_ref()) {
-                self.at(hours, "deadline_hours must be 1–167 (less than a week, so a late digest never meets the next one)");
-            }
-        }
-        schedule
-    }
-}
-
 /// Checks `[digest]`; `None` when it has problems (all reported) or is absent.
 pub(super) fn resolve_digest(
     raw: Option<RawDigest>,
@@ -309,7 +260,7 @@ pub(super) fn resolve_digest(
 ) -> Option<Digest> {
     let raw = raw?;
     let before = check.problems.len();
-    let schedule = check.schedule(&raw);
+    let schedule = check.schedule(&raw.day, &raw.time, &raw.deadline_hours);
     let from = check.mailbox("from", &raw.from);
     let reply_to = raw
         .reply_to
@@ -389,6 +340,9 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
         check_smtp(smtp, auth, check);
     }
     oauth::check(&raw.auth, &raw.oauth2, &raw.smtp, check);
+    let provider = raw.provider.unwrap_or(Provider::Generic);
+    let (max_per_minute, daily_recipients) =
+        provider::resolve(provider, &raw.max_per_minute, &raw.daily_recipients, check);
     let retry_delay = raw.retry_delay.as_ref().map_or(2.0, |d| *d.get_ref());
     if let Some(d) = raw
         .retry_delay
@@ -400,7 +354,9 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
     Delivery {
         transport,
         outbox: root.join(raw.outbox.unwrap_or_else(|| "outbox".into())),
-        max_per_minute: raw.max_per_minute.unwrap_or(0),
+        max_per_minute,
+        provider,
+        daily_recipients,
         retries: raw.retries.unwrap_or(5),
         retry_delay,
         smtp: raw.smtp.map(Spanned::into_inner),

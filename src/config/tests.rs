@@ -183,3 +183,24 @@ fn the_digest_schedule_defaults_to_friday_15_with_72_hours() {
         )
     );
 }
+
+#[test]
+fn microsoft365_sets_its_limits_as_defaults_and_bounds() {
+    let text = format!("{MINIMAL}\n[delivery]\nprovider = \"microsoft365\"\n");
+    let d = parse(&text).unwrap().delivery;
+    assert_eq!((d.max_per_minute, d.daily_recipients), (30, 10_000));
+    let generic = parse(MINIMAL).unwrap().delivery;
+    assert_eq!((generic.max_per_minute, generic.daily_recipients), (0, 0));
+    let text = format!(
+        "{MINIMAL}\n[delivery]\nprovider = \"microsoft365\"\nmax_per_minute = 60\ndaily_recipients = 20000\n"
+    );
+    let errors = messages(&text);
+    assert!(
+        errors[0].contains(":11: max_per_minute must be 1–30"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains(":12: daily_recipients must be 1–10000"),
+        "{errors:?}"
+    );
+}

@@ -4,6 +4,7 @@
 
 pub mod oauth2;
 mod outbox;
+pub mod quota;
 pub mod send;
 mod smtp;
 

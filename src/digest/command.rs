@@ -10,7 +10,7 @@ use super::compose::Composer;
 use super::recipients::{self, Addressing, Recipient};
 use crate::config::{Config, Digest, Mode};
 use crate::content::{self, Post};
-use crate::delivery::{send, Factory};
+use crate::delivery::{quota, send, Factory};
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
@@ -331,6 +331,9 @@ fn deliver(
         estimate(todo.len(), config.delivery.max_per_minute)
     ));
     drop(todo);
+    if job.opts.is_real() {
+        check_quota(job, &state, people as u64)?;
+    }
     let state = Mutex::new(state);
     let outcome = send::run(&state, id, composer, factory, &config.delivery, log);
     let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -365,6 +368,37 @@ fn deliver(
 
 fn recipients_of(row: &DeliveryRow) -> Vec<String> {
     serde_json::from_str::<Addressing>(&row.recipients).map_or_else(|_| Vec::new(), |a| a.rcpt)
+}
+
+/// Refuses, before anything is sent, a run that would pass the rolling
+/// 24-hour recipient limit, saying when it could go; else reserves its share.
+fn check_quota(job: &Job, state: &State, people: u64) -> Result<()> {
+    let limit = u64::from(job.config.delivery.daily_recipients);
+    if limit == 0 || people == 0 {
+        return Ok(());
+    }
+    let now = job.now.timestamp();
+    let used = state.usage_since(now - quota::WINDOW)?;
+    let in_window = quota::used_in_window(&used, now);
+    let tz = job.config.site.timezone;
+    let local = |at: i64| {
+        DateTime::from_timestamp(at, 0)
+            .unwrap_or(job.now)
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string()
+    };
+    match quota::fits(&used, people, limit, now) {
+        quota::Fits::Now => state.reserve(&job.id, now, people),
+        quota::Fits::At(at) => Err(Error::Temporary(format!(
+            "{people} recipient(s) now would pass daily_recipients = {limit} ({in_window} in the last 24 hours); nothing was sent; the run can go from {}",
+            local(at)
+        ))),
+        quota::Fits::Never => Err(Error::Usage(format!(
+            "digest {} has {people} recipients, more than daily_recipients = {limit} allows in 24 hours; use mode = \"group\" with a distribution group",
+            job.id
+        ))),
+    }
 }
 
 /// "about 7 minutes at 30/min" or "no rate limit".

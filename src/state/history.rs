@@ -15,6 +15,11 @@ CREATE TABLE IF NOT EXISTS notes (
     slot   TEXT NOT NULL,
     reason TEXT NOT NULL,
     noted  TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS usage (
+    digest     TEXT NOT NULL,
+    at         INTEGER NOT NULL,
+    recipients INTEGER NOT NULL
 );";
 
 /// Brings a ledger of any earlier version up to date.
@@ -73,6 +78,32 @@ pub struct Unserved {
 }
 
 impl State {
+    /// Records that a run is about to send to `recipients` envelope recipients
+    /// at `at` (Unix seconds), for the rolling 24-hour limit. Recorded before
+    /// sending, so a run that dies still counts.
+    pub fn reserve(&self, digest: &str, at: i64, recipients: u64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO usage (digest, at, recipients) VALUES (?1, ?2, ?3)",
+                params![digest, at, recipients as i64],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
+    }
+
+    /// Every reservation after `since` (Unix seconds) as (at, recipients).
+    pub fn usage_since(&self, since: i64) -> Result<Vec<(i64, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT at, recipients FROM usage WHERE at > ?1 ORDER BY at")
+            .map_err(|e| self.err(e))?;
+        stmt.query_map([since], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+        })
+        .and_then(Iterator::collect)
+        .map_err(|e| self.err(e))
+    }
+
     /// Settles slot `id` without sending (see [`Note`]); a second note keeps the first.
     pub fn note(&self, note: &Note) -> Result<()> {
         self.conn
