@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
-use crate::{digest, import, output, pipeline, run as run_cmd, status, templates};
+use crate::{delivery, digest, import, output, pipeline, run as run_cmd, status, templates};
 
 /// herald: Markdown posts to feeds, pages and a weekly email digest.
 #[derive(Debug, Parser)]
@@ -74,6 +74,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Connect to the SMTP server, upgrade to TLS, log in and quit: send nothing.
+    CheckSmtp,
     /// Print a completion script for SHELL (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell.
@@ -166,6 +168,7 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
             unreachable!("handled in run, without a config")
         }
         Command::Status { json } => status::print(&config, now, *json)?,
+        Command::CheckSmtp => println!("{}", delivery::check_smtp(&config, now)?),
         Command::Templates {
             action: TemplatesAction::Eject { force },
         } => {

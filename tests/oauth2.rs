@@ -19,6 +19,7 @@ fn smtp_server(tokens: &[&str]) -> Server {
         xoauth2: Some(Xoauth2 {
             user: USER.into(),
             tokens: tokens.iter().map(|t| t.to_string()).collect(),
+            refuse_with: None,
         }),
         ..Faults::default()
     })
@@ -141,5 +142,71 @@ fn oauth2_config_problems_are_listed_with_lines() {
             "config.toml:21: token_url `http://login.example.se/token` must be an https URL"
         ),
         "{err}"
+    );
+}
+
+#[test]
+fn check_smtp_logs_in_and_quits_or_explains_why_not() {
+    let smtp = smtp_server(&["from-the-command"]);
+    let site = site(&smtp, "token_command = [\"echo\", \"from-the-command\"]");
+    let out = site.herald(&["check-smtp"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.contains("logged in as veckobrev@example.se with XOAUTH2; quit without sending"),
+        "{said}"
+    );
+    assert_eq!(smtp.auths(), [bearer("from-the-command")]);
+    assert_eq!(smtp.mail_commands(), 0, "nothing sent");
+
+    // Microsoft's reply when SMTP AUTH is off for the tenant.
+    let off = Server::start(Faults {
+        xoauth2: Some(Xoauth2 {
+            user: USER.into(),
+            tokens: Vec::new(),
+            refuse_with: Some("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant."),
+        }),
+        ..Faults::default()
+    });
+    let site = self::site(&off, "token_command = [\"echo\", \"t\"]");
+    let out = site.herald(&["check-smtp"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("likely cause: SMTP AUTH is disabled for the tenant or for this mailbox"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Implicit TLS against a server that expects STARTTLS.
+    let plain = Server::start(Faults::default());
+    let site = digest_site(
+        "to = [\"alla@example.se\"]",
+        &format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\ntimeout_seconds = 5\n", plain.port),
+    );
+    let out = site.herald(&["check-smtp"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("TLS on port 587 (and 25) needs security = \"starttls\""),
+        "{}",
+        stderr(&out)
+    );
+
+    // Nothing listening: temporary, exit 75.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let site = digest_site(
+        "to = [\"alla@example.se\"]",
+        &format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_seconds = 5\n"),
+    );
+    let out = site.herald(&["check-smtp"]);
+    assert_eq!(code(&out), 75, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("nothing accepts connections on 127.0.0.1"),
+        "{}",
+        stderr(&out)
     );
 }

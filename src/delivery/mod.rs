@@ -2,6 +2,7 @@
 //! server, local sendmail), and the sending loop with its ledger, retries and
 //! rate limit ([`send`]).
 
+mod check;
 pub mod oauth2;
 mod outbox;
 pub mod quota;
@@ -18,6 +19,8 @@ use chrono::{DateTime, Utc};
 use crate::config::{Auth, Delivery, Transport as Kind};
 use crate::digest::compose::Composed;
 use crate::error::{Error, Result};
+
+pub use check::check_smtp;
 
 /// The server took the message.
 #[derive(Debug, Clone, PartialEq, Eq)]

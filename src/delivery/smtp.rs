@@ -105,6 +105,15 @@ impl Smtp {
         Ok(conn)
     }
 
+    /// Connects, upgrades to TLS and logs in as configured, then quits
+    /// without sending: `herald check-smtp`.
+    pub fn probe(&self) -> Result<(), Failure> {
+        let mut conn = self.connect()?;
+        conn.quit()
+            .map(|_| ())
+            .map_err(|e| classify(&e, Phase::Before))
+    }
+
     fn transaction(conn: &mut SmtpConnection, m: &Composed) -> Result<Accepted, Failure> {
         let before = |e: SmtpError| classify(&e, Phase::Before);
         conn.command(Mail::new(Some(m.from.clone()), vec![]))

@@ -37,6 +37,8 @@ pub struct Xoauth2 {
     pub user: String,
     /// Access tokens that pass (`auth=Bearer <token>`).
     pub tokens: Vec<String>,
+    /// The reply to any login, instead of checking (e.g. Microsoft's `535 5.7.139`).
+    pub refuse_with: Option<&'static str>,
 }
 
 /// One accepted message.
@@ -134,7 +136,11 @@ fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             "250-test.local\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".into()
         } else if upper.starts_with("AUTH XOAUTH2 ") {
             authenticated = xoauth2(&line["AUTH XOAUTH2 ".len()..], shared);
-            if authenticated {
+            let refusal = f.xoauth2.as_ref().and_then(|x| x.refuse_with);
+            if let Some(reply) = refusal {
+                authenticated = false;
+                format!("{reply}\r\n")
+            } else if authenticated {
                 "235 2.7.0 Authentication successful\r\n".into()
             } else {
                 "535 5.7.3 Authentication unsuccessful\r\n".into()
