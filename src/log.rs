@@ -38,6 +38,11 @@ impl Log {
         }
     }
 
+    /// Whether only errors are shown (`-q`).
+    pub fn is_quiet(&self) -> bool {
+        self.level == Level::Quiet
+    }
+
     /// A warning: shown unless `-q`.
     pub fn warn(&self, message: impl AsRef<str>) {
         if self.level >= Level::Normal {

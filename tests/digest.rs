@@ -326,3 +326,43 @@ fn example_site_digest_matches_the_golden_files() {
         );
     }
 }
+
+#[test]
+fn a_progress_bar_shows_on_a_terminal_only() {
+    let server = Server::start(Faults::default());
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &smtp(server.port, 1),
+    );
+    recipients(
+        &site,
+        &people(3).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    // `script` (util-linux) runs herald on a pseudo-terminal.
+    let command = format!(
+        "{} --config {} --now 2013-10-01T12:00:00+02:00 digest",
+        env!("CARGO_BIN_EXE_herald"),
+        site.path().join("config.toml").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .output()
+        .expect("`script` from util-linux runs commands on a terminal");
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let terminal = String::from_utf8_lossy(&out.stdout);
+    assert!(terminal.contains("/3 messages"), "{terminal}");
+    assert_eq!(server.received().len(), 3);
+    // Without a terminal (every other test) there is no bar.
+    let again = herald_at(
+        &site,
+        "2013-10-08T12:00:00+02:00",
+        &["digest", "--week", "2013-W39"],
+    );
+    assert_eq!(code(&again), 0, "{}", stderr(&again));
+    assert_eq!(server.received().len(), 6);
+    assert!(
+        !stderr(&again).contains("/3 messages"),
+        "{}",
+        stderr(&again)
+    );
+}

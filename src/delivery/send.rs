@@ -3,11 +3,13 @@
 //! retries on fresh connections and a rate limit shared by all of them.
 
 use std::collections::VecDeque;
+use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use chrono::{SecondsFormat, Utc};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Accepted, Factory, Failure, Transport};
 use crate::config::Delivery;
@@ -66,10 +68,12 @@ struct Run<'a> {
     stopped: Mutex<Option<Error>>,
     counts: [AtomicUsize; 4],
     log: &'a Log,
+    progress: ProgressBar,
 }
 
 /// Sends every message of digest `id` that the ledger does not record as
-/// sent or uncertain, and records each outcome before the next message.
+/// sent or uncertain (`total` of them), and records each outcome before the
+/// next message.
 pub fn run(
     state: &Mutex<State>,
     id: &str,
@@ -77,6 +81,7 @@ pub fn run(
     factory: &Factory,
     limits: &Delivery,
     log: &Log,
+    total: usize,
 ) -> Outcome {
     let run = Run {
         id,
@@ -92,6 +97,7 @@ pub fn run(
         stopped: Mutex::new(None),
         counts: Default::default(),
         log,
+        progress: progress_bar(total, log),
     };
     std::thread::scope(|scope| {
         for _ in 0..factory.connections() {
@@ -100,6 +106,7 @@ pub fn run(
             scope.spawn(move || run.worker(transport));
         }
     });
+    run.progress.finish_and_clear();
     let [sent, failed, uncertain, refused] = run.counts.map(AtomicUsize::into_inner);
     Outcome {
         sent,
@@ -108,6 +115,22 @@ pub fn run(
         refused,
         stopped: run.stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
     }
+}
+
+/// A progress bar on stderr, only when a person watches it: stderr is a
+/// terminal, not `-q`, and there is more than one message. Under cron or CI
+/// it is hidden, so the output stays clean.
+fn progress_bar(total: usize, log: &Log) -> ProgressBar {
+    if total < 2 || log.is_quiet() || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} messages, {per_sec}, {eta} left")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn timestamp() -> String {
@@ -119,7 +142,9 @@ impl Run<'_> {
         while !self.stop.load(Ordering::SeqCst) {
             match self.claim() {
                 Ok(Some(row)) => {
-                    if let Err(err) = self.deliver(&mut *transport, &row) {
+                    let result = self.deliver(&mut *transport, &row);
+                    self.progress.inc(1);
+                    if let Err(err) = result {
                         self.halt(err);
                     }
                 }

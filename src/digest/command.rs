@@ -330,12 +330,13 @@ fn deliver(
         factory.describe(),
         estimate(todo.len(), config.delivery.max_per_minute)
     ));
+    let total = todo.len();
     drop(todo);
     if job.opts.is_real() {
         check_quota(job, &state, people as u64)?;
     }
     let state = Mutex::new(state);
-    let outcome = send::run(&state, id, composer, factory, &config.delivery, log);
+    let outcome = send::run(&state, id, composer, factory, &config.delivery, log, total);
     let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
     let after = state.counts(id)?;
     sent.sent = outcome.sent;
