@@ -1,6 +1,12 @@
 //! The rolling 24-hour recipient limit (Microsoft 365: 10,000): whether a
-//! run's recipients fit now, and if not, from when. Pure: the ledger supplies
-//! the earlier sends and the caller the clock.
+//! run's recipients fit now, and if not, from when ([`fits`], pure), and
+//! its enforcement against the ledger before a run sends anything.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+
+use crate::error::{Error, Result};
+use crate::state::State;
 
 /// The window the limit counts over, in seconds.
 pub const WINDOW: i64 = 24 * 60 * 60;
@@ -40,6 +46,43 @@ pub fn fits(used: &[(i64, u64)], planned: u64, limit: u64, now: i64) -> Fits {
         }
     }
     Fits::Now
+}
+
+/// Refuses, before anything is sent, a run of digest `id` to `people`
+/// recipients that would pass `limit` (0: none), saying from when it could
+/// go (in the site's zone `tz`); else reserves its share in the ledger.
+pub fn enforce(
+    state: &State,
+    id: &str,
+    people: u64,
+    limit: u32,
+    now: DateTime<Utc>,
+    tz: Tz,
+) -> Result<()> {
+    let limit = u64::from(limit);
+    if limit == 0 || people == 0 {
+        return Ok(());
+    }
+    let at = now.timestamp();
+    let used = state.usage_since(at - WINDOW)?;
+    let local = |t: i64| {
+        DateTime::from_timestamp(t, 0)
+            .unwrap_or(now)
+            .with_timezone(&tz)
+            .format("%Y-%m-%d %H:%M %:z")
+            .to_string()
+    };
+    match fits(&used, people, limit, at) {
+        Fits::Now => state.reserve(id, at, people),
+        Fits::At(from) => Err(Error::Temporary(format!(
+            "{people} recipient(s) now would pass daily_recipients = {limit} ({} in the last 24 hours); nothing was sent; the run can go from {}",
+            used_in_window(&used, at),
+            local(from)
+        ))),
+        Fits::Never => Err(Error::Usage(format!(
+            "digest {id} has {people} recipients, more than daily_recipients = {limit} allows in 24 hours; use mode = \"group\" with a distribution group"
+        ))),
+    }
 }
 
 /// Recipients counted in the window ending at `now`.

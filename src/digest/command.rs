@@ -333,7 +333,8 @@ fn deliver(
     let total = todo.len();
     drop(todo);
     if job.opts.is_real() {
-        check_quota(job, &state, people as u64)?;
+        let limit = config.delivery.daily_recipients;
+        quota::enforce(&state, id, people as u64, limit, now, config.site.timezone)?;
     }
     let state = Mutex::new(state);
     let outcome = send::run(&state, id, composer, factory, &config.delivery, log, total);
@@ -369,37 +370,6 @@ fn deliver(
 
 fn recipients_of(row: &DeliveryRow) -> Vec<String> {
     serde_json::from_str::<Addressing>(&row.recipients).map_or_else(|_| Vec::new(), |a| a.rcpt)
-}
-
-/// Refuses, before anything is sent, a run that would pass the rolling
-/// 24-hour recipient limit, saying when it could go; else reserves its share.
-fn check_quota(job: &Job, state: &State, people: u64) -> Result<()> {
-    let limit = u64::from(job.config.delivery.daily_recipients);
-    if limit == 0 || people == 0 {
-        return Ok(());
-    }
-    let now = job.now.timestamp();
-    let used = state.usage_since(now - quota::WINDOW)?;
-    let in_window = quota::used_in_window(&used, now);
-    let tz = job.config.site.timezone;
-    let local = |at: i64| {
-        DateTime::from_timestamp(at, 0)
-            .unwrap_or(job.now)
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %:z")
-            .to_string()
-    };
-    match quota::fits(&used, people, limit, now) {
-        quota::Fits::Now => state.reserve(&job.id, now, people),
-        quota::Fits::At(at) => Err(Error::Temporary(format!(
-            "{people} recipient(s) now would pass daily_recipients = {limit} ({in_window} in the last 24 hours); nothing was sent; the run can go from {}",
-            local(at)
-        ))),
-        quota::Fits::Never => Err(Error::Usage(format!(
-            "digest {} has {people} recipients, more than daily_recipients = {limit} allows in 24 hours; use mode = \"group\" with a distribution group",
-            job.id
-        ))),
-    }
 }
 
 /// "about 7 minutes at 30/min" or "no rate limit".
