@@ -125,7 +125,14 @@ fn skip(
 ) -> Result<()> {
     let hours = digest.schedule.deadline_hours;
     let when = local(config, slot.at);
-    if started {
+    // On a fresh ledger the slot passed before herald was set up: not news.
+    let first_run = state.recent(1)?.is_empty() && state.notes(1)?.is_empty();
+    if first_run {
+        log.detail(format!(
+            "first run: the slot of digest {} ({when}) passed more than {hours} hours ago; the next digest is the first",
+            slot.id
+        ));
+    } else if started {
         log.warn(format!(
             "digest {} (due {when}) was not finished within deadline_hours = {hours}; its unserved messages are not retried (see `herald status`)",
             slot.id
