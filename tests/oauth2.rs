@@ -125,6 +125,11 @@ fn refusals_by_the_endpoint_or_the_server_are_explained_and_nothing_is_sent() {
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     assert!(stderr(&out).contains("535"), "{}", stderr(&out));
     assert!(smtp.received().is_empty());
+    // A refused token is not kept: the next run asks the endpoint again.
+    assert!(!site.path().join("state/oauth2-token.json").exists());
+    let out = test_copy(&site, "2013-10-04T15:01:00+02:00", SECRET);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(tokens.requests().len(), 3);
 }
 
 #[test]

@@ -124,6 +124,13 @@ impl Tokens {
         Ok(access)
     }
 
+    /// Drops the current and cached token after the server refused it (it
+    /// may have been revoked), so the next connection or run asks afresh.
+    pub fn forget(&self) {
+        *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        let _ = std::fs::remove_file(&self.cache);
+    }
+
     fn read_cache(&self) -> Option<Token> {
         let text = std::fs::read_to_string(&self.cache).ok()?;
         serde_json::from_str(&text).ok()

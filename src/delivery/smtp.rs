@@ -100,8 +100,12 @@ impl Smtp {
             ),
             Login::None => unreachable!("returned above"),
         };
-        conn.auth(mechanisms, &credentials)
-            .map_err(|e| classify(&e, Phase::Before))?;
+        if let Err(e) = conn.auth(mechanisms, &credentials) {
+            if let Login::Oauth2(tokens) = &self.login {
+                tokens.forget();
+            }
+            return Err(classify(&e, Phase::Before));
+        }
         Ok(conn)
     }
 
