@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::config::Config;
 use crate::content;
+use crate::delivery::quota;
 use crate::digest::recipients::Addressing;
 use crate::digest::schedule::Decision;
 use crate::error::{Error, Result};
@@ -28,6 +29,9 @@ pub struct Status {
     pub skipped: Vec<Skipped>,
     /// Messages a rerun retries (`failed`) or a person must check (`uncertain`).
     pub unserved: Vec<UnservedStatus>,
+    /// Envelope recipients sent to in the last 24 hours, and the limit (0: none).
+    pub recipients_24h: u64,
+    pub daily_recipients: u32,
 }
 
 /// The schedule's view at `now`.
@@ -97,6 +101,8 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
     let held = state.held_post_ids("")?;
     let held = held.iter().map(String::as_str).collect();
     let waiting = crate::digest::new_posts(&published, &held, now, digest.max_age_days);
+    let at = now.timestamp();
+    let usage = state.usage_since(at - quota::WINDOW)?;
     Ok(Status {
         state_file: digest.state.display().to_string(),
         slot: SlotStatus {
@@ -126,6 +132,8 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
                 reply: u.reply,
             })
             .collect(),
+        recipients_24h: quota::used_in_window(&usage, at),
+        daily_recipients: config.delivery.daily_recipients,
     })
 }
 
@@ -221,6 +229,14 @@ pub fn text(s: &Status) -> String {
             u.reply.as_deref().unwrap_or("no reply")
         ));
     }
+    line(format!(
+        "recipients in the last 24 hours: {}{}",
+        s.recipients_24h,
+        match s.daily_recipients {
+            0 => String::new(),
+            limit => format!(" of {limit}"),
+        }
+    ));
     line(format!("state file: {}", s.state_file));
     out
 }

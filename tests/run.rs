@@ -283,6 +283,12 @@ fn the_daily_recipient_limit_refuses_a_run_before_sending_and_says_when() {
         "{err}"
     );
     assert_eq!(server.mail_commands(), 3, "nothing was attempted");
+    let status = herald_at(&site, "2013-10-04T16:00:00+02:00", &["status"]);
+    let status = String::from_utf8(status.stdout).unwrap();
+    assert!(
+        status.contains("recipients in the last 24 hours: 3 of 5"),
+        "{status}"
+    );
     // From then on, it goes.
     let out = herald_at(&site, "2013-10-05T15:00:00+02:00", &resend);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
