@@ -215,3 +215,27 @@ fn check_smtp_logs_in_and_quits_or_explains_why_not() {
         stderr(&out)
     );
 }
+
+#[test]
+fn herald_run_exits_1_when_a_person_must_fix_the_login() {
+    let smtp = smtp_server(&["never"]);
+    let site = site(&smtp, "token_command = [\"false\"]");
+    let report = site.path().join("report.json");
+    let out = common::mail::herald_at(
+        &site,
+        "2013-10-04T15:00:00+02:00",
+        &["run", "--report", report.to_str().unwrap()],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    assert_eq!(r["exit_code"], 1);
+    assert!(
+        r["error"]
+            .as_str()
+            .unwrap()
+            .contains("token_command false failed"),
+        "{r}"
+    );
+    assert!(smtp.received().is_empty());
+}
