@@ -14,9 +14,24 @@ use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
 use crate::{delivery, digest, import, output, pipeline, run as run_cmd, status, templates};
 
+/// The exit codes, for `--help` and the man page (the README has the same table).
+const EXIT_CODES: &str = "Exit codes:
+  0   done, or (run) nothing due
+  1   runtime failure, or delivery stopped on something a person must fix
+  2   bad input: command line, config, post or template; nothing was written
+  3   some digest recipients were not served; a rerun retries them
+  4   another run holds the digest lock; nothing was sent
+  75  temporary failure (server unreachable, throttled, daily limit); try later";
+
 /// herald: Markdown posts to feeds, pages and a weekly email digest.
 #[derive(Debug, Parser)]
-#[command(name = "herald", version, about, propagate_version = true)]
+#[command(
+    name = "herald",
+    version,
+    about,
+    propagate_version = true,
+    after_long_help = EXIT_CODES
+)]
 pub struct Cli {
     /// The site's config file; relative paths in it resolve against its folder.
     #[arg(

@@ -150,6 +150,10 @@ fn completions_and_the_man_page_come_from_the_cli_and_need_no_config() {
     let page = String::from_utf8(out.stdout).unwrap();
     assert!(page.contains(".TH herald 1"), "{page}");
     assert!(
+        page.contains("75  temporary failure"),
+        "the exit codes: {page}"
+    );
+    assert!(
         page.contains("build the site, then send the digest if its slot is due"),
         "{page}"
     );
