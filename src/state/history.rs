@@ -81,12 +81,17 @@ impl State {
     /// Records that a run is about to send to `recipients` envelope recipients
     /// at `at` (Unix seconds), for the rolling 24-hour limit. Recorded before
     /// sending, so a run that dies still counts.
+    /// Reservations older than a week are dropped: only the last 24 hours count.
     pub fn reserve(&self, digest: &str, at: i64, recipients: u64) -> Result<()> {
         self.conn
             .execute(
                 "INSERT INTO usage (digest, at, recipients) VALUES (?1, ?2, ?3)",
                 params![digest, at, recipients as i64],
             )
+            .and_then(|_| {
+                self.conn
+                    .execute("DELETE FROM usage WHERE at < ?1", [at - 7 * 86_400])
+            })
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -229,5 +234,15 @@ mod tests {
         );
         assert_eq!(state.notes(5).unwrap().len(), 1);
         assert_eq!(state.noted("2013-W40").unwrap(), None);
+        // Usage: kept for the window, pruned after a week.
+        state.reserve("2013-W38", 1_000, 5).unwrap();
+        state.reserve("2013-W39", 2_000, 7).unwrap();
+        assert_eq!(state.usage_since(0).unwrap(), [(1_000, 5), (2_000, 7)]);
+        state.reserve("2013-W40", 1_500 + 7 * 86_400, 1).unwrap();
+        assert_eq!(
+            state.usage_since(0).unwrap().len(),
+            2,
+            "the first is pruned"
+        );
     }
 }
