@@ -29,8 +29,9 @@ pub struct Status {
     pub skipped: Vec<Skipped>,
     /// Messages a rerun retries (`failed`) or a person must check (`uncertain`).
     pub unserved: Vec<UnservedStatus>,
-    /// Envelope recipients sent to in the last 24 hours, and the limit (0: none).
+    /// Envelope recipients sent to in the last 24 hours.
     pub recipients_24h: u64,
+    /// The limit on them (`daily_recipients`; 0: none).
     pub daily_recipients: u32,
 }
 
@@ -50,39 +51,58 @@ pub struct SlotStatus {
 /// A post waiting for the next digest.
 #[derive(Debug, Serialize)]
 pub struct WaitingPost {
+    /// The post's permanent id.
     pub id: String,
+    /// Its title.
     pub title: String,
+    /// Its date (RFC 3339).
     pub date: String,
 }
 
 /// A recorded digest.
 #[derive(Debug, Serialize)]
 pub struct DigestStatus {
+    /// The digest id (its ISO week).
     pub id: String,
+    /// `group`, `individual` or `bcc`.
     pub mode: String,
+    /// How many posts it holds.
     pub posts: usize,
+    /// Messages accepted by the server.
     pub sent: usize,
+    /// Messages refused; a rerun retries them.
     pub failed: usize,
+    /// Messages that may or may not have arrived; never resent.
     pub uncertain: usize,
+    /// Messages not yet attempted (or in flight).
     pub pending: usize,
+    /// When it was recorded (RFC 3339).
     pub created: String,
+    /// When its last message was settled (RFC 3339).
     pub completed: Option<String>,
 }
 
 /// A slot settled without a digest.
 #[derive(Debug, Serialize)]
 pub struct Skipped {
+    /// The slot's digest id.
     pub id: String,
+    /// The slot (RFC 3339).
     pub slot: String,
+    /// Why nothing was sent.
     pub reason: String,
 }
 
 /// A message not served.
 #[derive(Debug, Serialize)]
 pub struct UnservedStatus {
+    /// The digest it belongs to.
     pub digest: String,
+    /// `failed` or `uncertain`.
     pub status: String,
+    /// Its envelope recipients.
     pub recipients: Vec<String>,
+    /// The server's last reply.
     pub reply: Option<String>,
 }
 

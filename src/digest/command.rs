@@ -65,14 +65,19 @@ pub struct Sent {
 
 /// One digest to send: everything [`send`] needs besides the ledger.
 pub struct Job<'a> {
+    /// The site's config.
     pub config: &'a Config,
+    /// Its `[digest]` table.
     pub digest: &'a Digest,
+    /// `herald digest`'s options (the defaults for `herald run`).
     pub opts: &'a Options,
     /// The digest id.
     pub id: String,
     /// `--week`: compose that week's posts when the digest is not recorded.
     pub week: Option<chrono::NaiveDate>,
+    /// The run's clock.
     pub now: DateTime<Utc>,
+    /// Where messages for people go.
     pub log: &'a Log,
 }
 

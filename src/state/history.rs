@@ -58,8 +58,9 @@ pub struct DigestSummary {
     pub posts: usize,
     /// Its messages by state.
     pub counts: Counts,
-    /// When it was recorded and completed (RFC 3339).
+    /// When it was recorded (RFC 3339).
     pub created: String,
+    /// When its last message was settled (RFC 3339).
     pub completed: Option<String>,
 }
 
