@@ -180,7 +180,9 @@ for n in "$@"; do
         log "N=$n run $r/$RUNS  hugo    wall/peakKiB/CPU%: $res"
         if [ "$r" -eq 1 ]; then
             pages=$(find "$out" -name index.html | wc -l)
-            [ "$pages" -eq $((n + 1)) ] || warn "hugo wrote $pages index.html files for $n posts (expected $((n + 1)))"
+            # One page per post, plus the index paginated by 10 (its first page is the index).
+            expected=$((n + (n + 9) / 10))
+            [ "$pages" -eq "$expected" ] || warn "hugo wrote $pages index.html files for $n posts (expected $expected)"
             items=$(grep -c '<item>' "$out/index.xml" || true)
             want=$((n < 20 ? n : 20))
             [ "$items" -eq "$want" ] || warn "hugo RSS has $items items (expected $want)"
