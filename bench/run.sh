@@ -180,8 +180,8 @@ for n in "$@"; do
         log "N=$n run $r/$RUNS  hugo    wall/peakKiB/CPU%: $res"
         if [ "$r" -eq 1 ]; then
             pages=$(find "$out" -name index.html | wc -l)
-            # One page per post, plus the index paginated by 10 (its first page is the index).
-            expected=$((n + (n + 9) / 10))
+            # One page per post, the index paginated by 10, and page/1/ (a redirect to the index).
+            expected=$((n + (n + 9) / 10 + 1))
             [ "$pages" -eq "$expected" ] || warn "hugo wrote $pages index.html files for $n posts (expected $expected)"
             items=$(grep -c '<item>' "$out/index.xml" || true)
             want=$((n < 20 ? n : 20))
