@@ -274,17 +274,49 @@ impl State {
         Ok(rows)
     }
 
-    /// Claims the first message after `after` that still needs sending
-    /// (`pending` or `failed`): marks it `sending` and returns it.
-    pub fn claim_next(&self, id: &str, after: u32, now: &str) -> Result<Option<DeliveryRow>> {
+    /// Claims the first message numbered after `after` and up to `until`
+    /// that still needs sending (`pending` or `failed`): marks it `sending`
+    /// and returns it. `until` keeps rows added during a run for the next one.
+    pub fn claim_next(
+        &self,
+        id: &str,
+        after: u32,
+        until: u32,
+        now: &str,
+    ) -> Result<Option<DeliveryRow>> {
         let rows = self.query_rows(
-            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?3
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?4
              WHERE digest = ?1 AND seq = (SELECT seq FROM deliveries WHERE digest = ?1 AND seq > ?2
-                                          AND status IN ('pending','failed') ORDER BY seq LIMIT 1)
+                                          AND seq <= ?3 AND status IN ('pending','failed')
+                                          ORDER BY seq LIMIT 1)
              RETURNING seq, recipients, message_id, reply",
-            params![id, after, now],
+            params![id, after, until, now],
         )?;
         Ok(rows.into_iter().next())
+    }
+
+    /// The highest message number of digest `id` (0 when it has none).
+    pub fn last_seq(&self, id: &str) -> Result<u32> {
+        self.conn
+            .query_row(
+                "SELECT COALESCE(MAX(seq), 0) FROM deliveries WHERE digest = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.err(e))
+    }
+
+    /// Adds a message to digest `id` that failed before it was planned as one
+    /// (the refused part of a BCC batch), numbered after the last one.
+    pub fn add_failed(&self, id: &str, row: &DeliveryRow, now: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO deliveries (digest, seq, recipients, message_id, status, reply, updated)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries WHERE digest = ?1), ?2, ?3, 'failed', ?4, ?5)",
+                params![id, row.recipients, row.message_id, row.reply, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// Records the outcome of one message.

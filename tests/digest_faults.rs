@@ -103,6 +103,50 @@ fn rejected_recipients_are_reported_and_retried_by_a_rerun() {
 }
 
 #[test]
+fn a_refused_address_in_a_bcc_batch_is_reported_and_retried_alone() {
+    let server = Server::start(Faults {
+        reject: ["person3@example.se".to_string()].into(),
+        ..Faults::default()
+    });
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"bcc\"\nbcc_batch_size = 3\nto = [\"alla@example.se\"]",
+        &smtp(server.port, 1),
+    );
+    let rows = people(6);
+    recipients(&site, &rows.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 3, "someone was not served: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("person3@example.se: refused: permanent error (550)"),
+        "{err}"
+    );
+    assert!(err.contains("2 sent, 1 failed, 0 uncertain"), "{err}");
+    assert_eq!(tally(&server).len(), 5, "the batch went to the other two");
+
+    // The mailbox is fixed: a rerun sends one copy, to that address alone.
+    let fixed = Server::start(Faults::default());
+    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
+    let config = config.replace(
+        &format!("port = {}", server.port),
+        &format!("port = {}", fixed.port),
+    );
+    std::fs::write(site.path().join("config.toml"), config).unwrap();
+    let err = ok(&site.herald(&["digest"]));
+    assert!(
+        err.contains("1 sent, 0 failed, 0 uncertain, 2 skipped"),
+        "{err}"
+    );
+    assert_eq!(fixed.recipients(), ["person3@example.se"]);
+    let done = site.herald(&["digest"]);
+    assert_eq!(code(&done), 0, "{}", stderr(&done));
+    assert!(
+        fixed.recipients().len() == 1,
+        "a completed digest is not sent again"
+    );
+}
+
+#[test]
 fn a_blocked_account_stops_the_run_at_once() {
     let server = Server::start(Faults {
         block_from: Some((

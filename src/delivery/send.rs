@@ -64,6 +64,8 @@ struct Run<'a> {
     limits: &'a Delivery,
     rate: Rate,
     cursor: Mutex<u32>,
+    /// The last message planned when the run started.
+    until: u32,
     stop: AtomicBool,
     stopped: Mutex<Option<Error>>,
     counts: [AtomicUsize; 4],
@@ -93,6 +95,8 @@ pub fn run(
             starts: Mutex::new(VecDeque::new()),
         },
         cursor: Mutex::new(0),
+        // A ledger that cannot answer fails again at the first claim.
+        until: lock(state).last_seq(id).unwrap_or(u32::MAX),
         stop: AtomicBool::new(false),
         stopped: Mutex::new(None),
         counts: Default::default(),
@@ -164,7 +168,7 @@ impl Run<'_> {
     fn claim(&self) -> Result<Option<DeliveryRow>> {
         let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let row = state.claim_next(self.id, *cursor, &timestamp())?;
+        let row = state.claim_next(self.id, *cursor, self.until, &timestamp())?;
         if let Some(row) = &row {
             *cursor = row.seq;
         }
@@ -179,9 +183,12 @@ impl Run<'_> {
     /// Composes and sends one claimed message and records the outcome.
     /// Returns an error when the whole run must stop.
     fn deliver(&self, transport: &mut dyn Transport, row: &DeliveryRow) -> Result<()> {
-        let composed = serde_json::from_str::<Addressing>(&row.recipients)
-            .map_err(|e| Error::Delivery(format!("ledger row {} is unreadable: {e}", row.seq)))
-            .and_then(|to| self.composer.compose(&to, false));
+        let addressing = serde_json::from_str::<Addressing>(&row.recipients)
+            .map_err(|e| Error::Delivery(format!("ledger row {} is unreadable: {e}", row.seq)));
+        let composed = addressing
+            .as_ref()
+            .map_err(|e| Error::Delivery(e.to_string()))
+            .and_then(|to| self.composer.compose(to, false));
         let message = match composed {
             Ok(message) => message,
             Err(err) => {
@@ -195,7 +202,13 @@ impl Run<'_> {
             .first()
             .map_or_else(String::new, ToString::to_string);
         match self.attempts(transport, &message) {
-            Ok(accepted) => self.accepted(row.seq, &accepted),
+            Ok(accepted) => {
+                self.accepted(row.seq, &accepted)?;
+                match addressing {
+                    Ok(to) if !accepted.refused.is_empty() => self.split_refused(to, &accepted),
+                    _ => Ok(()),
+                }
+            }
             Err(Failure::Permanent(reply)) => {
                 self.log.warn(format!("{who}: refused: {reply}"));
                 self.counts[1].fetch_add(1, Ordering::SeqCst);
@@ -240,6 +253,30 @@ impl Run<'_> {
             self.log.detail(format!("{sent} messages sent"));
         }
         self.record(seq, Status::Sent, &reply)
+    }
+
+    /// Recipients refused inside an accepted BCC batch were not served: they
+    /// get a ledger row of their own, `failed` with the server's reply, so
+    /// the exit code says so and a rerun sends them (and only them) a copy.
+    fn split_refused(&self, mut to: Addressing, accepted: &Accepted) -> Result<()> {
+        to.rcpt = accepted
+            .refused
+            .iter()
+            .map(|(rcpt, _)| rcpt.clone())
+            .collect();
+        let reply: Vec<String> = accepted
+            .refused
+            .iter()
+            .map(|(r, why)| format!("{r}: {why}"))
+            .collect();
+        let row = DeliveryRow {
+            seq: 0,
+            recipients: serde_json::to_string(&to).expect("plain strings serialise"),
+            message_id: self.composer.message_id(&to.rcpt),
+            reply: Some(reply.join("; ")),
+        };
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.add_failed(self.id, &row, &timestamp())
     }
 
     /// Sends with up to `retries` more attempts after temporary failures,
@@ -295,4 +332,8 @@ mod tests {
         let oldest = *starts.front().unwrap();
         assert!(oldest + Duration::from_secs(60) > Instant::now());
     }
+}
+
+fn lock<'s>(state: &'s Mutex<State>) -> std::sync::MutexGuard<'s, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -29,19 +29,28 @@ fn claims_in_order_and_a_crash_leaves_the_claimed_one_uncertain() {
         state
             .create(&digest("2013-W39", &["a", "b"]), &[row(1), row(2), row(3)])
             .unwrap();
-        let first = state.claim_next("2013-W39", 0, "t").unwrap().unwrap();
+        let first = state
+            .claim_next("2013-W39", 0, u32::MAX, "t")
+            .unwrap()
+            .unwrap();
         assert_eq!(first.seq, 1);
         state
             .finish("2013-W39", 1, Status::Sent, "250 ok", "t")
             .unwrap();
-        let second = state.claim_next("2013-W39", 1, "t").unwrap().unwrap();
+        let second = state
+            .claim_next("2013-W39", 1, u32::MAX, "t")
+            .unwrap()
+            .unwrap();
         assert_eq!(second.seq, 2);
         // The process dies here, with message 2 in flight.
     }
     let state = State::open(&path).unwrap();
     let uncertain = state.settle_in_flight("2013-W39").unwrap();
     assert_eq!(uncertain.iter().map(|r| r.seq).collect::<Vec<_>>(), [2]);
-    let next = state.claim_next("2013-W39", 0, "t").unwrap().unwrap();
+    let next = state
+        .claim_next("2013-W39", 0, u32::MAX, "t")
+        .unwrap()
+        .unwrap();
     assert_eq!(
         next.seq, 3,
         "neither the sent nor the uncertain one is sent again"
@@ -52,7 +61,11 @@ fn claims_in_order_and_a_crash_leaves_the_claimed_one_uncertain() {
     let c = state.counts("2013-W39").unwrap();
     assert_eq!((c.sent, c.uncertain, c.failed, c.pending), (1, 1, 1, 0));
     assert_eq!(
-        state.claim_next("2013-W39", 0, "t").unwrap().unwrap().seq,
+        state
+            .claim_next("2013-W39", 0, u32::MAX, "t")
+            .unwrap()
+            .unwrap()
+            .seq,
         3,
         "failed ones are retried"
     );
