@@ -308,6 +308,11 @@ impl Run<'_> {
     }
 }
 
+/// The ledger, also after a worker thread panicked while holding it.
+fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,8 +337,4 @@ mod tests {
         let oldest = *starts.front().unwrap();
         assert!(oldest + Duration::from_secs(60) > Instant::now());
     }
-}
-
-fn lock<'s>(state: &'s Mutex<State>) -> std::sync::MutexGuard<'s, State> {
-    state.lock().unwrap_or_else(|e| e.into_inner())
 }
