@@ -190,6 +190,7 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
             let files: Vec<(PathBuf, String)> = templates::DEFAULTS
                 .iter()
                 .chain(templates::MAIL_DEFAULTS)
+                .chain([&templates::STYLESHEET])
                 .map(|(name, text)| (PathBuf::from(name), text.to_string()))
                 .collect();
             for path in output::write_new(&config.paths.templates, &files, *force)? {

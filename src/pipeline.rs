@@ -63,10 +63,11 @@ pub fn build(
         ));
     }
     let tags = content::by_tag(&posts);
-    let feed_files = feeds::build(config, &posts, &tags, now)?;
+    let mut files = feeds::build(config, &posts, &tags, now)?;
+    files.push(templates::stylesheet(&config.paths.templates)?);
     let site = Site::new(config, &registry, &posts, &tags);
     use rayon::prelude::*;
-    let all = feed_files
+    let all = files
         .into_par_iter()
         .map(Ok::<OutputFile, Error>)
         .chain(site.pages());

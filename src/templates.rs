@@ -2,7 +2,8 @@
 //!
 //! The binary carries the repository's `templates/*.hbs` files. A file of the
 //! same name in the site's templates folder replaces a default; any other
-//! `.hbs` file there is registered too (for extra partials).
+//! `.hbs` file there is registered too (for extra partials). The pages'
+//! stylesheet, `style.css`, is overridable the same way.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use handlebars::Handlebars;
 
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
+use crate::output::OutputFile;
 
 /// The default templates, by file name, embedded from the repository's `templates/`.
 pub const DEFAULTS: &[(&str, &str)] = &[
@@ -19,6 +21,26 @@ pub const DEFAULTS: &[(&str, &str)] = &[
     ("tag.hbs", include_str!("../templates/tag.hbs")),
     ("subscribe.hbs", include_str!("../templates/subscribe.hbs")),
 ];
+
+/// The default stylesheet of the pages, written to the site root as
+/// `style.css` (one cacheable file instead of the same CSS in every page).
+pub const STYLESHEET: (&str, &str) = ("style.css", include_str!("../templates/style.css"));
+
+/// The site's stylesheet: `style.css` from the templates folder when there
+/// is one, else the default.
+pub fn stylesheet(dir: &Path) -> Result<OutputFile> {
+    let (name, default) = STYLESHEET;
+    let own = dir.join(name);
+    let bytes = match std::fs::read(&own) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => default.as_bytes().to_vec(),
+        Err(e) => return Err(Error::read(&own, e)),
+    };
+    Ok(OutputFile {
+        path: PathBuf::from(name),
+        bytes,
+    })
+}
 
 /// The default digest templates, by file name (`templates eject` writes them too).
 pub const MAIL_DEFAULTS: &[(&str, &str)] = &[

@@ -261,6 +261,12 @@ fn pages_carry_autodiscovery_and_swedish_dates() {
     }
     let post = String::from_utf8(files["a/index.html"].clone()).unwrap();
     assert!(post.contains(">fredag 27 september 2013</time>"), "{post}");
+    assert!(post.contains(r#"<link rel="stylesheet" href="https://example.se/blogg/style.css">"#));
+    assert_eq!(
+        files["style.css"],
+        include_bytes!("../templates/style.css"),
+        "the default stylesheet"
+    );
     let tag = String::from_utf8(files["tags/forskola/index.html"].clone()).unwrap();
     assert!(
         tag.contains("https://example.se/blogg/tags/forskola/feed.xml"),

@@ -92,7 +92,21 @@ fn eject_writes_the_defaults_which_then_override() {
         std::fs::read_to_string(site.output().join("a/index.html")).unwrap(),
         "<html><p>egen mall: A</p></html>"
     );
+    std::fs::write(
+        site.path().join("templates/style.css"),
+        "body { color: navy; }",
+    )
+    .unwrap();
+    ok(&site.herald(&["build"]));
+    assert_eq!(
+        std::fs::read_to_string(site.output().join("style.css")).unwrap(),
+        "body { color: navy; }"
+    );
     ok(&site.herald(&["templates", "eject", "--force"]));
+    assert_eq!(
+        std::fs::read_to_string(site.path().join("templates/style.css")).unwrap(),
+        include_str!("../templates/style.css")
+    );
     assert_eq!(std::fs::read_to_string(&post).unwrap(), default);
 }
 
