@@ -32,6 +32,17 @@ fn tally(server: &Server) -> BTreeMap<String, usize> {
     counts
 }
 
+/// Points the site's SMTP settings from server `from` to server `to`.
+fn move_to(site: &Site, from: &Server, to: &Server) {
+    let path = site.path().join("config.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    let moved = config.replace(
+        &format!("port = {}", from.port),
+        &format!("port = {}", to.port),
+    );
+    std::fs::write(path, moved).unwrap();
+}
+
 fn everyone_once(server: &Server, n: usize) {
     let counts = tally(server);
     assert_eq!(counts.len(), n, "everyone served: {counts:?}");
@@ -86,12 +97,7 @@ fn rejected_recipients_are_reported_and_retried_by_a_rerun() {
 
     // The mailboxes are fixed; a rerun sends only the two that failed.
     let fixed = Server::start(Faults::default());
-    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
-    let config = config.replace(
-        &format!("port = {}", server.port),
-        &format!("port = {}", fixed.port),
-    );
-    std::fs::write(site.path().join("config.toml"), config).unwrap();
+    move_to(&site, &server, &fixed);
     let err = ok(&site.herald(&["digest"]));
     assert!(
         err.contains("2 sent, 0 failed, 0 uncertain, 4 skipped"),
@@ -126,12 +132,7 @@ fn a_refused_address_in_a_bcc_batch_is_reported_and_retried_alone() {
 
     // The mailbox is fixed: a rerun sends one copy, to that address alone.
     let fixed = Server::start(Faults::default());
-    let config = std::fs::read_to_string(site.path().join("config.toml")).unwrap();
-    let config = config.replace(
-        &format!("port = {}", server.port),
-        &format!("port = {}", fixed.port),
-    );
-    std::fs::write(site.path().join("config.toml"), config).unwrap();
+    move_to(&site, &server, &fixed);
     let err = ok(&site.herald(&["digest"]));
     assert!(
         err.contains("1 sent, 0 failed, 0 uncertain, 2 skipped"),
