@@ -1,77 +1,13 @@
 //! End-to-end tests of `herald import feed`: RSS and Atom files from other
 //! blogs, and the feeds `herald build` writes (import → build → the same ids).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+
+use common::import::{expect, fixture, Site};
 
 const NOW: &str = "2013-10-31T12:00:00+01:00";
-
-/// A site in a temporary folder, with the example site's host and author.
-struct Site {
-    dir: tempfile::TempDir,
-}
-
-impl Site {
-    fn new() -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let config = "[site]\ntitle = \"Kommunchefens blogg\"\nbase_url = \"https://kommunchefen.example.se/\"\n\n[site.author]\nname = \"Kommunchefen\"\n";
-        std::fs::write(dir.path().join("config.toml"), config).unwrap();
-        Site { dir }
-    }
-
-    fn herald(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_herald"))
-            .arg("--config")
-            .arg(self.dir.path().join("config.toml"))
-            .args(["--now", NOW])
-            .args(args)
-            .output()
-            .unwrap()
-    }
-
-    fn import(&self, kind: &str, file: &Path, args: &[&str]) -> Output {
-        self.herald(&[&["import", kind, file.to_str().unwrap()], args].concat())
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Every file in `posts/`: name → text.
-    fn posts(&self) -> BTreeMap<String, String> {
-        let Ok(entries) = std::fs::read_dir(self.path("posts")) else {
-            return BTreeMap::new();
-        };
-        entries
-            .map(|e| e.unwrap().path())
-            .map(|p| {
-                (
-                    p.file_name().unwrap().to_str().unwrap().to_string(),
-                    std::fs::read_to_string(&p).unwrap(),
-                )
-            })
-            .collect()
-    }
-}
-
-fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/import")
-        .join(name)
-}
-
-/// Runs the command, asserts its exit code, returns (stdout, stderr).
-fn expect(output: Output, code: i32) -> (String, String) {
-    let out = String::from_utf8_lossy(&output.stdout).into_owned();
-    let err = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert_eq!(
-        output.status.code(),
-        Some(code),
-        "stdout:\n{out}\nstderr:\n{err}"
-    );
-    (out, err)
-}
 
 /// (id, title, date) of every item of an RSS file.
 fn rss_items(path: &Path) -> Vec<(String, String, String)> {
@@ -102,7 +38,7 @@ fn atom_entries(path: &Path) -> Vec<(String, String, String)> {
 
 #[test]
 fn an_rss_feed_keeps_guids_dates_authors_and_tags() {
-    let site = Site::new();
+    let site = Site::new(NOW);
     let (out, err) = expect(site.import("feed", &fixture("old-blog.rss"), &[]), 0);
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(
@@ -136,7 +72,7 @@ fn an_rss_feed_keeps_guids_dates_authors_and_tags() {
 
 #[test]
 fn an_atom_feed_keeps_ids_and_both_dates() {
-    let site = Site::new();
+    let site = Site::new(NOW);
     expect(site.import("feed", &fixture("old-blog.atom"), &[]), 0);
     let posts = site.posts();
     assert_eq!(
@@ -163,7 +99,7 @@ fn an_atom_feed_keeps_ids_and_both_dates() {
 
 #[test]
 fn dry_run_and_bad_feeds_write_nothing() {
-    let site = Site::new();
+    let site = Site::new(NOW);
     let (out, err) = expect(
         site.import("feed", &fixture("old-blog.atom"), &["--dry-run"]),
         0,
@@ -189,7 +125,7 @@ fn dry_run_and_bad_feeds_write_nothing() {
 
 /// The corpus imported, then built: the site whose feeds the round trips read.
 fn built_corpus() -> Site {
-    let site = Site::new();
+    let site = Site::new(NOW);
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/corpus/kommunchefens-blogg-2013-09.txt");
     expect(site.import("text", &corpus, &[]), 0);
@@ -199,7 +135,7 @@ fn built_corpus() -> Site {
 
 /// Imports `feed` into a fresh site, builds it, returns that site.
 fn rebuilt_from(feed: &Path) -> Site {
-    let again = Site::new();
+    let again = Site::new(NOW);
     let (_, err) = expect(again.import("feed", feed, &[]), 0);
     assert!(
         !err.contains("warning"),

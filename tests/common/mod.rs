@@ -2,6 +2,7 @@
 //! folders and a way to run the real `herald` binary on them.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod import;
 pub mod mail;
 pub mod smtp;
 pub mod token;
