@@ -6,7 +6,9 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::mail::{code, digest_site, herald_at, parse, people, raw_header, recipients, smtp};
+use common::mail::{
+    code, digest_site, herald_at, individual_site, parse, people, raw_header, recipients, smtp,
+};
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site};
 use mail_parser::MimeHeaders;
@@ -330,14 +332,7 @@ fn example_site_digest_matches_the_golden_files() {
 #[test]
 fn a_progress_bar_shows_on_a_terminal_only() {
     let server = Server::start(Faults::default());
-    let site = digest_site(
-        "recipients = \"recipients.csv\"\nmode = \"individual\"",
-        &smtp(server.port, 1),
-    );
-    recipients(
-        &site,
-        &people(3).iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    let site = individual_site(&server, 3, 1);
     // `script` (util-linux) runs herald on a pseudo-terminal.
     let command = format!(
         "{} --config {} --now 2013-10-01T12:00:00+02:00 digest",

@@ -9,19 +9,9 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use common::mail::{code, digest_site, people, recipients, smtp};
+use common::mail::{code, digest_site, individual_site, people, recipients, smtp};
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site, NOW};
-
-fn individual_site(server: &Server, n: usize, connections: usize) -> Site {
-    let site = digest_site(
-        "recipients = \"recipients.csv\"\nmode = \"individual\"",
-        &smtp(server.port, connections),
-    );
-    let rows = people(n);
-    recipients(&site, &rows.iter().map(String::as_str).collect::<Vec<_>>());
-    site
-}
 
 /// How many messages each envelope recipient got.
 fn tally(server: &Server) -> BTreeMap<String, usize> {

@@ -7,7 +7,9 @@ use std::process::{Command, Stdio};
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, FixedOffset};
-use common::mail::{code, digest_site, herald_at, parse, people, recipients, smtp};
+use common::mail::{
+    code, digest_site, free_port, herald_at, individual_site, parse, people, recipients, smtp,
+};
 use common::smtp::{Faults, Server};
 use common::{stderr, Site};
 
@@ -114,14 +116,7 @@ fn exit_codes_and_the_report() {
     let mut faults = Faults::default();
     faults.reject.insert("person2@example.se".into());
     let server = Server::start(faults);
-    let site = digest_site(
-        "recipients = \"recipients.csv\"\nmode = \"individual\"",
-        &smtp(server.port, 1),
-    );
-    recipients(
-        &site,
-        &people(3).iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    let site = individual_site(&server, 3, 1);
     let out = herald_at(
         &site,
         "2013-10-04T15:00:00+02:00",
@@ -144,11 +139,7 @@ fn exit_codes_and_the_report() {
     );
 
     // 75: the server is unreachable after the retries.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = free_port();
     let site = digest_site(
         "to = [\"alla@example.se\"]",
         &format!("retries = 1\n{}", smtp(port, 1)),
@@ -213,14 +204,7 @@ fn status_shows_the_slot_waiting_posts_digests_and_failures() {
     let mut faults = Faults::default();
     faults.reject.insert("person1@example.se".into());
     let server = Server::start(faults);
-    let site = digest_site(
-        "recipients = \"recipients.csv\"\nmode = \"individual\"",
-        &smtp(server.port, 1),
-    );
-    recipients(
-        &site,
-        &people(2).iter().map(String::as_str).collect::<Vec<_>>(),
-    );
+    let site = individual_site(&server, 2, 1);
     let now = "2013-10-04T15:30:00+02:00";
     let json = |site: &Site| -> serde_json::Value {
         let out = herald_at(site, now, &["status", "--json"]);

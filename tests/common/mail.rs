@@ -54,6 +54,28 @@ pub fn people(n: usize) -> Vec<String> {
 }
 
 /// `[delivery.smtp]` for the test server on `port`.
+/// A digest site in individual mode for `n` people, sending to `server`.
+pub fn individual_site(server: &super::smtp::Server, n: usize, connections: usize) -> Site {
+    let site = digest_site(
+        "recipients = \"recipients.csv\"\nmode = \"individual\"",
+        &smtp(server.port, connections),
+    );
+    recipients(
+        &site,
+        &people(n).iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    site
+}
+
+/// A port on 127.0.0.1 where nothing listens (bound, then released).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn smtp(port: u16, connections: usize) -> String {
     format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nconnections = {connections}\ntimeout_seconds = 5\n")
 }
