@@ -92,6 +92,17 @@ pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> (Vec<Draft>, Vec
     (drafts, warnings)
 }
 
+/// Why a date phrase is kept as text rather than taken as a heading, if it is.
+fn why_not_heading(in_sentence: bool, phrase: &dates::Phrase) -> Option<&'static str> {
+    if in_sentence {
+        Some("reads as part of a sentence, so it does not start a new post")
+    } else if phrase.date().is_none() {
+        Some("looks like a date heading but is no real date; kept as text")
+    } else {
+        None
+    }
+}
+
 /// Reads line `i` in its context; `warn` hears about date phrases that look
 /// like headings but are not taken as one.
 fn classify<'a>(lines: &[&'a str], i: usize, warn: &mut dyn FnMut(String)) -> Line<'a> {
@@ -110,29 +121,15 @@ fn classify<'a>(lines: &[&'a str], i: usize, warn: &mut dyn FnMut(String)) -> Li
             .is_some_and(|c| !dates::ends_sentence(c));
         let next_blank = lines.get(i + 1).is_none_or(|next| next.trim().is_empty());
         let heading = line.trim();
-        if next_continues || prev_continues && !next_blank {
-            warn(format!(
-                "`{heading}` reads as part of a sentence, so it does not start a new post"
-            ));
-        } else if phrase.date().is_none() {
-            warn(format!(
-                "`{heading}` looks like a date heading but is no real date; kept as text"
-            ));
-        } else {
-            return Line::Heading(phrase, heading);
+        match why_not_heading(next_continues || prev_continues && !next_blank, &phrase) {
+            Some(why) => warn(format!("`{heading}` {why}")),
+            None => return Line::Heading(phrase, heading),
         }
     } else if let Some((before, phrase)) = dates::glued(line) {
         let heading = line[before.len()..].trim();
-        if next_continues {
-            warn(format!(
-                "`{heading}` reads as part of a sentence, so it does not start a new post"
-            ));
-        } else if phrase.date().is_none() {
-            warn(format!(
-                "`{heading}` looks like a date heading but is no real date; kept as text"
-            ));
-        } else {
-            return Line::Glued(before, phrase, heading);
+        match why_not_heading(next_continues, &phrase) {
+            Some(why) => warn(format!("`{heading}` {why}")),
+            None => return Line::Glued(before, phrase, heading),
         }
     }
     Line::Text(line)
