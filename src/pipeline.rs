@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
+use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::content::{self, Post, Published};
@@ -66,7 +67,6 @@ pub fn build(
     let mut files = feeds::build(config, &posts, &tags, now)?;
     files.push(templates::stylesheet(&config.paths.templates)?);
     let site = Site::new(config, &registry, &posts, &tags);
-    use rayon::prelude::*;
     let all = files
         .into_par_iter()
         .map(Ok::<OutputFile, Error>)
