@@ -167,7 +167,7 @@ impl Run<'_> {
 
     fn claim(&self) -> Result<Option<DeliveryRow>> {
         let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = lock(self.state);
         let row = state.claim_next(self.id, *cursor, self.until, &timestamp())?;
         if let Some(row) = &row {
             *cursor = row.seq;
@@ -176,7 +176,7 @@ impl Run<'_> {
     }
 
     fn record(&self, seq: u32, status: Status, reply: &str) -> Result<()> {
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = lock(self.state);
         state.finish(self.id, seq, status, reply, &timestamp())
     }
 
@@ -275,7 +275,7 @@ impl Run<'_> {
             message_id: self.composer.message_id(&to.rcpt),
             reply: Some(reply.join("; ")),
         };
-        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let state = lock(self.state);
         state.add_failed(self.id, &row, &timestamp())
     }
 
