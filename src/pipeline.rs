@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::content::{self, Post, Published};
 use crate::error::{Error, Result};
 use crate::log::Log;
-use crate::output::{self, OutputFile};
+use crate::output;
 use crate::site::Site;
 use crate::{feeds, templates};
 
@@ -64,13 +64,16 @@ pub fn build(
         ));
     }
     let tags = content::by_tag(&posts);
-    let mut files = feeds::build(config, &posts, &tags, now)?;
-    files.push(templates::stylesheet(&config.paths.templates)?);
     let site = Site::new(config, &registry, &posts, &tags);
-    let all = files
-        .into_par_iter()
-        .map(Ok::<OutputFile, Error>)
-        .chain(site.pages());
+    // The feeds are one task among the pages, so that no core waits for them.
+    let feeds = rayon::iter::once(()).flat_map_iter(|()| {
+        let files = feeds::build(config, &posts, &tags, now).and_then(|mut files| {
+            files.push(templates::stylesheet(&config.paths.templates)?);
+            Ok(files)
+        });
+        files.map_or_else(|e| vec![Err(e)], |f| f.into_iter().map(Ok).collect())
+    });
+    let all = feeds.chain(site.pages());
     let files = if write {
         output::write_site(out.unwrap_or(&config.paths.output), all)?
     } else {

@@ -34,7 +34,8 @@ pub fn to_html(body: &str) -> String {
 pub fn summary(body: &str, base: &Url) -> Summary {
     let mut events: Vec<Event> = match find_more(body) {
         Some(end) => Parser::new_ext(&body[..end], options()).collect(),
-        None => first_paragraph(Parser::new_ext(body, options())),
+        None => quick_first_paragraph(body)
+            .unwrap_or_else(|| first_paragraph(Parser::new_ext(body, options())).0),
     };
     // Link targets are rewritten in the events; only raw HTML or footnote
     // links (rare in summaries) need the HTML rewriter afterwards.
@@ -63,17 +64,49 @@ pub fn summary(body: &str, base: &Url) -> Summary {
     }
 }
 
-/// The events of the first paragraph, its start and end tags included.
-fn first_paragraph<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Event<'a>> {
+/// The events of the first paragraph, its start and end tags included, and
+/// whether it stands outside any list, quote or other container.
+fn first_paragraph<'a>(events: impl Iterator<Item = Event<'a>>) -> (Vec<Event<'a>>, bool) {
     let mut out = Vec::new();
-    for event in events.skip_while(|e| !matches!(e, Event::Start(Tag::Paragraph))) {
-        let end = matches!(event, Event::End(TagEnd::Paragraph));
-        out.push(event);
-        if end {
-            break;
+    let mut depth = 0usize;
+    let mut top_level = false;
+    for event in events {
+        match &event {
+            Event::Start(Tag::Paragraph) if out.is_empty() => top_level = depth == 0,
+            Event::Start(_) if out.is_empty() => depth += 1,
+            Event::End(_) if out.is_empty() => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if matches!(event, Event::Start(Tag::Paragraph)) || !out.is_empty() {
+            let end = matches!(event, Event::End(TagEnd::Paragraph));
+            out.push(event);
+            if end {
+                break;
+            }
         }
     }
-    out
+    (out, top_level)
+}
+
+/// The first paragraph, parsed from the start of `body` only, when that is
+/// sure to give what parsing the whole body gives; `None` otherwise.
+///
+/// pulldown-cmark parses the block structure of the whole text before the
+/// first event, so a summary would cost a full parse of every post. The
+/// prefix ends with a blank line, which closes any paragraph before it (no
+/// setext heading or table can claim it), and the paragraph must stand
+/// outside containers (a list's looseness depends on what follows). Only
+/// link reference and footnote definitions (`]:`) can reach back from later
+/// text; bodies that have any are parsed whole.
+fn quick_first_paragraph(body: &str) -> Option<Vec<Event<'_>>> {
+    const PREFIX: usize = 1024;
+    if body.len() <= PREFIX || body.contains("]:") {
+        return None;
+    }
+    let start = (PREFIX..body.len()).find(|&i| body.is_char_boundary(i))?;
+    let end = start + body[start..].find("\n\n")? + 2;
+    let (events, top_level) = first_paragraph(Parser::new_ext(&body[..end], options()));
+    (top_level && !events.is_empty()).then_some(events)
 }
 
 /// The byte offset of a more marker standing on its own line.
@@ -159,6 +192,61 @@ mod tests {
         let html = to_html(body);
         assert!(html.contains("<h1>Rubrik</h1>"));
         assert!(html.contains("<p>Andra stycket.</p>"));
+    }
+
+    /// The first paragraph as a full parse finds it.
+    fn slow(body: &str) -> Vec<Event<'_>> {
+        first_paragraph(Parser::new_ext(body, options())).0
+    }
+
+    #[test]
+    fn quick_summary_agrees_with_a_full_parse() {
+        let filler = "Fyllnadstext om kommunens arbete med skolor och vård.\n\n".repeat(40);
+        let long = format!("{}\n\n", "Ett långt första stycke. ".repeat(60));
+        let cases = [
+            format!("Första stycket.\n\n{filler}"),
+            format!("# Rubrik\n\nStycket.\n\n{filler}"),
+            // A list made loose by a blank line far below, then a paragraph.
+            format!("- a\n- b\n\n{filler}- c\n"),
+            format!("- a\n\n  b\n\n{filler}"),
+            format!("{}\n- sista\n\n{filler}", "- punkt\n".repeat(200)),
+            format!("> citat\n\n{filler}"),
+            format!("```\nkod\n\n{filler}```\n\nEfter koden.\n"),
+            format!("<pre>\n\n{filler}</pre>\n\nEfter.\n"),
+            format!("{long}{filler}"),
+            format!("{filler}Rubrik\n======\n"),
+            format!("Se [här][1].\n\n{filler}[1]: https://example.se/\n"),
+            format!("Not[^1].\n\n{filler}[^1]: Fotnot.\n"),
+            format!("Text\r\n\r\n{filler}"),
+            // Byte 1024 falls inside a character.
+            format!("x{}\n\n{filler}", "ö".repeat(600)),
+        ];
+        for body in &cases {
+            let quick = quick_first_paragraph(body);
+            if let Some(events) = &quick {
+                assert_eq!(events, &slow(body), "{body:.80}");
+            }
+            let mut expected = String::new();
+            html::push_html(&mut expected, slow(body).into_iter());
+            let mut resolved = summary(body, &base()).html;
+            resolved = resolved.replace("https://example.se/blogg/inlagg/", "");
+            assert_eq!(
+                resolved,
+                expected.replace("https://example.se/blogg/inlagg/", "")
+            );
+        }
+        // The quick path is taken for ordinary posts.
+        assert!(quick_first_paragraph(&cases[0]).is_some());
+        assert!(quick_first_paragraph(&cases[8]).is_some());
+        assert!(quick_first_paragraph(&cases[13]).is_some());
+        assert!(
+            quick_first_paragraph(&cases[3]).is_none(),
+            "paragraph in a list"
+        );
+        assert!(
+            quick_first_paragraph(&cases[10]).is_none(),
+            "reference definition"
+        );
     }
 
     #[test]

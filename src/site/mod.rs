@@ -81,7 +81,9 @@ impl<'a> Site<'a> {
             self.paginate(Some(tag), posts.clone(), &mut jobs);
         }
         jobs.extend((0..self.posts.len()).map(Job::Post));
-        jobs.into_par_iter().map(move |job| self.render(job))
+        jobs.into_par_iter()
+            .with_max_len(content::CHUNK)
+            .map(move |job| self.render(job))
     }
 
     /// Splits a list of posts into pages of `per_page` (0: one page).
