@@ -101,7 +101,7 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
         // Small pieces, so that neither core waits for the other at the end.
         .with_max_len(CHUNK)
         .map(|path| {
-            let bytes = std::fs::read(path)
+            let bytes = read_source(path)
                 .map_err(|e| vec![Diagnostic::file(path, format!("cannot read: {e}"))])?;
             parse(path, &bytes, config)
         })
@@ -247,13 +247,26 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
 /// Bodies are not kept in memory: they are read again and rendered when a
 /// page, feed or mail needs them, so a site of 100,000 posts fits in memory.
 pub fn body_html(post: &Post) -> Result<String> {
-    let bytes = std::fs::read(&post.source).map_err(|e| Error::read(&post.source, e))?;
+    let bytes = read_source(&post.source).map_err(|e| Error::read(&post.source, e))?;
     let text = decode(&post.source, &bytes).map_err(|d| Error::Invalid(vec![d]))?;
     let split = frontmatter::split(&text).map_err(|_| {
         let message = "the front matter changed during the build; run again";
         Error::Invalid(vec![Diagnostic::at(&post.source, 1, message)])
     })?;
     Ok(markdown::to_html(split.body))
+}
+
+/// Reads a post file. Unlike `fs::read`, which asks for the file's size
+/// first, this reads into a buffer big enough for most posts until the end of
+/// the file: one system call fewer per read, and every post is read twice.
+fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::with_capacity(16 * 1024);
+    // Through `Take`, `read_to_end` is the generic loop without the size query.
+    std::fs::File::open(path)?
+        .take(u64::MAX)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The text of a post file: UTF-8 (a BOM is accepted), without characters XML forbids.
