@@ -132,6 +132,10 @@ pub struct Smtp {
     /// Connect and read/write timeout in seconds. Default: 60.
     #[serde(default = "sixty")]
     pub timeout_seconds: u64,
+    /// A PEM file of CA certificates to trust besides the public ones, for a
+    /// relay whose certificate comes from the organisation's own CA; relative
+    /// to the config file. Default: none.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Smtp {
@@ -359,7 +363,10 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
         daily_recipients,
         retries: raw.retries.unwrap_or(5),
         retry_delay,
-        smtp: raw.smtp.map(Spanned::into_inner),
+        smtp: raw.smtp.map(|smtp| Smtp {
+            ca_file: smtp.get_ref().ca_file.as_ref().map(|f| root.join(f)),
+            ..smtp.into_inner()
+        }),
         sendmail: raw.sendmail,
         auth,
         oauth2: raw.oauth2.map(Spanned::into_inner),
@@ -384,6 +391,9 @@ fn check_smtp(smtp: &Spanned<Smtp>, auth: Auth, check: &mut Checker) {
     }
     if s.host.trim().is_empty() {
         check.at(smtp, "delivery.smtp.host is empty");
+    }
+    if s.security == Security::None && s.ca_file.is_some() {
+        check.at(smtp, "ca_file is only used with TLS: set security = \"starttls\" or \"tls\", or remove ca_file");
     }
 }
 

@@ -90,6 +90,11 @@ fn explain(text: &str, s: &Settings, auth: Auth) -> String {
     if lower.contains("does not offer starttls") {
         return format!("port {port} does not offer STARTTLS; if it is an implicit-TLS port (465), use security = \"tls\"");
     }
+    if lower.contains("unknownissuer") {
+        return "the server's certificate comes from a CA herald does not trust (often the organisation's \
+            own, on an on-premises relay): name that CA's certificate file (PEM) in [delivery.smtp] ca_file"
+            .into();
+    }
     if tls_mismatch(&lower, s) {
         return format!("port {port} did not start with TLS; TLS on port 587 (and 25) needs security = \"starttls\"; security = \"tls\" is for port 465");
     }
@@ -124,6 +129,7 @@ mod tests {
             password_env: None,
             connections: 1,
             timeout_seconds: 5,
+            ca_file: None,
         }
     }
 
@@ -153,5 +159,11 @@ mod tests {
             Auth::Password,
         );
         assert!(hint.contains("smtp.office365.com:587"), "{hint}");
+        let hint = explain(
+            "TLS failed: network error: invalid peer certificate: UnknownIssuer",
+            &starttls,
+            Auth::Password,
+        );
+        assert!(hint.contains("ca_file"), "{hint}");
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{SmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::transport::smtp::response::Response;
@@ -60,10 +60,7 @@ impl Smtp {
         let s = &self.settings;
         let timeout = Some(Duration::from_secs(s.timeout_seconds));
         let hello = ClientId::default();
-        let tls = || {
-            TlsParameters::new(s.host.clone())
-                .map_err(|e| Failure::Fatal(format!("TLS setup for {}: {e}", s.host)))
-        };
+        let tls = || tls_parameters(s);
         let address = (s.host.as_str(), s.port());
         let mut conn = match s.security {
             Security::Tls => SmtpConnection::connect(address, timeout, &hello, Some(&tls()?), None),
@@ -178,6 +175,29 @@ impl Transport for Smtp {
     }
 }
 
+/// TLS for `settings.host`: the public roots, plus the certificates of
+/// `ca_file` when set.
+fn tls_parameters(settings: &Settings) -> Result<TlsParameters, Failure> {
+    let mut builder = TlsParameters::builder(settings.host.clone());
+    if let Some(path) = &settings.ca_file {
+        let unusable = |why: String| {
+            Failure::Fatal(format!(
+                "ca_file {}: {why}; it must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
+                path.display()
+            ))
+        };
+        let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
+        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
+            return Err(unusable("no certificate in it".into()));
+        }
+        let certificates = Certificate::from_pem(&pem).map_err(|e| unusable(e.to_string()))?;
+        builder = builder.add_root_certificate(certificates);
+    }
+    builder
+        .build()
+        .map_err(|e| Failure::Fatal(format!("TLS setup for {}: {e}", settings.host)))
+}
+
 fn format_reply(reply: &Response) -> String {
     let code: u16 = reply.code().into();
     let text: Vec<&str> = reply.message().collect();
@@ -185,7 +205,14 @@ fn format_reply(reply: &Response) -> String {
 }
 
 fn connect_failure(e: &SmtpError) -> Failure {
-    if e.is_tls() {
+    // rustls reports a certificate it rejects as an I/O error during the
+    // handshake; retrying cannot fix it, a person must.
+    if e.to_string().contains("certificate") {
+        Failure::Fatal(format!(
+            "TLS failed: {e}; if the server's certificate comes from your organisation's own CA, \
+             name that CA's PEM file in [delivery.smtp] ca_file"
+        ))
+    } else if e.is_tls() {
         Failure::Fatal(format!("TLS failed: {e}"))
     } else {
         classify(e, Phase::Before)

@@ -53,7 +53,6 @@ pub fn people(n: usize) -> Vec<String> {
         .collect()
 }
 
-/// `[delivery.smtp]` for the test server on `port`.
 /// A digest site in individual mode for `n` people, sending to `server`.
 pub fn individual_site(server: &super::smtp::Server, n: usize, connections: usize) -> Site {
     let site = digest_site(
@@ -76,6 +75,7 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// `[delivery.smtp]` for the plain test server on `port`.
 pub fn smtp(port: u16, connections: usize) -> String {
     format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nconnections = {connections}\ntimeout_seconds = 5\n")
 }

@@ -5,6 +5,7 @@
 pub mod import;
 pub mod mail;
 pub mod smtp;
+pub mod tls;
 pub mod token;
 
 use std::collections::BTreeMap;

@@ -1,12 +1,15 @@
 //! A small scriptable SMTP server on 127.0.0.1 for end-to-end tests: a real
 //! TCP server speaking enough ESMTP (EHLO, MAIL, RCPT, DATA, RSET, NOOP,
-//! QUIT), recording what it accepts, with fault injection.
+//! QUIT, and STARTTLS or implicit TLS), recording what it accepts, with
+//! fault injection.
 
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+use rustls::{ServerConfig, ServerConnection, StreamOwned};
 
 /// Called with the number of the message just received, before the reply.
 pub type Hook = Box<dyn Fn(usize) + Send + Sync>;
@@ -28,6 +31,17 @@ pub struct Faults {
     pub on_message: Option<Hook>,
     /// Offer only `AUTH XOAUTH2`, require it before MAIL, and accept only these.
     pub xoauth2: Option<Xoauth2>,
+    /// Speak TLS with this configuration (see `tls::TestCa`).
+    pub tls: Option<(Tls, Arc<ServerConfig>)>,
+}
+
+/// How the server offers TLS.
+#[derive(Clone, Copy)]
+pub enum Tls {
+    /// Offer `STARTTLS` after EHLO.
+    Starttls,
+    /// TLS from the first byte (port 465 style).
+    Implicit,
 }
 
 /// What the server accepts in the XOAUTH2 exchange.
@@ -46,6 +60,8 @@ pub struct Xoauth2 {
 pub struct Received {
     pub rcpt: Vec<String>,
     pub data: Vec<u8>,
+    /// Whether it arrived over TLS.
+    pub tls: bool,
 }
 
 struct Shared {
@@ -112,25 +128,58 @@ impl Server {
     }
 }
 
-fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
-    let mut out = stream.try_clone()?;
-    let mut input = BufReader::new(stream);
+fn session(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let f = &shared.faults;
     if f.greet_421_once && !shared.greeted_421.swap(true, Ordering::SeqCst) {
-        out.write_all(b"421 4.7.0 test.local busy, try again later\r\n")?;
+        stream.write_all(b"421 4.7.0 test.local busy, try again later\r\n")?;
         return Ok(());
     }
-    out.write_all(b"220 test.local ESMTP test server\r\n")?;
+    let encrypt = |stream| -> std::io::Result<_> {
+        let config = f.tls.as_ref().expect("TLS configured").1.clone();
+        Ok(StreamOwned::new(
+            ServerConnection::new(config).map_err(std::io::Error::other)?,
+            stream,
+        ))
+    };
+    match f.tls {
+        Some((Tls::Implicit, _)) => serve(encrypt(stream)?, shared, true, true).map(drop),
+        Some((Tls::Starttls, _)) => match serve(stream, shared, true, false)? {
+            Some(plain) => serve(encrypt(plain)?, shared, false, true).map(drop),
+            None => Ok(()),
+        },
+        None => serve(stream, shared, true, false).map(drop),
+    }
+}
+
+/// Speaks SMTP on `stream` until QUIT or EOF; returns the stream when the
+/// client asked for STARTTLS, to be continued encrypted.
+fn serve<S: Read + Write>(
+    stream: S,
+    shared: &Shared,
+    greet: bool,
+    tls: bool,
+) -> std::io::Result<Option<S>> {
+    let mut input = BufReader::new(stream);
+    let f = &shared.faults;
+    let offer_starttls = matches!(f.tls, Some((Tls::Starttls, _))) && !tls;
+    if greet {
+        send(&mut input, "220 test.local ESMTP test server\r\n")?;
+    }
     let mut rcpt = Vec::new();
     let mut authenticated = f.xoauth2.is_none();
     let mut line = String::new();
     loop {
         line.clear();
         if input.read_line(&mut line)? == 0 {
-            return Ok(());
+            return Ok(None);
         }
         let upper = line.to_ascii_uppercase();
-        let reply: String = if upper.starts_with("EHLO") && f.xoauth2.is_some() {
+        let reply: String = if upper.starts_with("EHLO") && offer_starttls {
+            "250-test.local\r\n250-STARTTLS\r\n250 8BITMIME\r\n".into()
+        } else if upper.starts_with("STARTTLS") && offer_starttls {
+            send(&mut input, "220 2.0.0 Ready to start TLS\r\n")?;
+            return Ok(Some(input.into_inner()));
+        } else if upper.starts_with("EHLO") && f.xoauth2.is_some() {
             "250-test.local\r\n250-AUTH XOAUTH2\r\n250 8BITMIME\r\n".into()
         } else if upper.starts_with("EHLO") {
             "250-test.local\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n".into()
@@ -170,13 +219,13 @@ fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
                 "250 2.1.5 Ok\r\n".into()
             }
         } else if upper.starts_with("DATA") {
-            out.write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")?;
+            send(&mut input, "354 End data with <CR><LF>.<CR><LF>\r\n")?;
             let data = read_data(&mut input)?;
-            let Some(data) = data else { return Ok(()) };
+            let Some(data) = data else { return Ok(None) };
             let n = shared.messages.load(Ordering::SeqCst) + 1;
             if let Some((at, reply)) = f.temp_fail_at {
                 if n == at && !shared.temp_failed.swap(true, Ordering::SeqCst) {
-                    out.write_all(format!("{reply}\r\n").as_bytes())?;
+                    send(&mut input, &format!("{reply}\r\n"))?;
                     continue;
                 }
             }
@@ -184,27 +233,35 @@ fn session(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             shared.received.lock().unwrap().push(Received {
                 rcpt: std::mem::take(&mut rcpt),
                 data,
+                tls,
             });
             if let Some(hook) = &f.on_message {
                 hook(n);
             }
-            out.write_all(format!("250 2.0.0 Ok: queued as M{n}\r\n").as_bytes())?;
+            send(&mut input, &format!("250 2.0.0 Ok: queued as M{n}\r\n"))?;
             if f.drop_after == Some(n) && !shared.dropped.swap(true, Ordering::SeqCst) {
-                out.shutdown(std::net::Shutdown::Both)?;
-                return Ok(());
+                // Dropping the stream closes the connection.
+                return Ok(None);
             }
             continue;
         } else if upper.starts_with("RSET") {
             rcpt.clear();
             "250 2.0.0 Ok\r\n".into()
         } else if upper.starts_with("QUIT") {
-            out.write_all(b"221 2.0.0 Bye\r\n")?;
-            return Ok(());
+            send(&mut input, "221 2.0.0 Bye\r\n")?;
+            return Ok(None);
         } else {
             "502 5.5.2 Error: command not recognized\r\n".into()
         };
-        out.write_all(reply.as_bytes())?;
+        send(&mut input, &reply)?;
     }
+}
+
+/// Writes a reply through the reader's stream and flushes it (TLS buffers).
+fn send<S: Write>(input: &mut BufReader<S>, reply: &str) -> std::io::Result<()> {
+    let stream = input.get_mut();
+    stream.write_all(reply.as_bytes())?;
+    stream.flush()
 }
 
 /// Checks an XOAUTH2 initial response (RFC 7628 style, as Microsoft 365 and

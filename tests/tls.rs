@@ -1,0 +1,125 @@
+//! SMTP over TLS against the test server with a throwaway CA: STARTTLS and
+//! implicit TLS with `ca_file`, a login that only happens encrypted, and the
+//! failures an operator meets (an untrusted certificate, a bad `ca_file`).
+
+mod common;
+
+use common::mail::{code, digest_site, parse};
+use common::smtp::{Faults, Server, Tls};
+use common::tls::TestCa;
+use common::{ok, stderr, Site};
+
+/// A group digest to `alla@example.se` over `security`, trusting `ca_file` if given.
+fn tls_site(server: &Server, security: &str, ca_file: Option<&str>) -> Site {
+    let ca = ca_file.map_or(String::new(), |f| format!("ca_file = \"{f}\"\n"));
+    digest_site(
+        "to = [\"alla@example.se\"]",
+        &format!(
+            "[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"{security}\"\ntimeout_seconds = 5\n{ca}",
+            server.port
+        ),
+    )
+}
+
+fn start(mode: Tls, ca: &TestCa) -> Server {
+    Server::start(Faults {
+        tls: Some((mode, ca.server.clone())),
+        ..Faults::default()
+    })
+}
+
+#[test]
+fn starttls_and_implicit_tls_deliver_encrypted_with_the_sites_own_ca() {
+    let ca = TestCa::new();
+    for (mode, security) in [(Tls::Starttls, "starttls"), (Tls::Implicit, "tls")] {
+        let server = start(mode, &ca);
+        let site = tls_site(&server, security, Some("certs/ca.pem"));
+        std::fs::create_dir_all(site.path().join("certs")).unwrap();
+        std::fs::write(site.path().join("certs/ca.pem"), &ca.ca_pem).unwrap();
+
+        let said = String::from_utf8(site.herald(&["check-smtp"]).stdout).unwrap();
+        let upgrade = match mode {
+            Tls::Starttls => "upgraded with STARTTLS",
+            Tls::Implicit => "TLS",
+        };
+        assert!(said.contains(upgrade), "{security}: {said}");
+
+        ok(&site.herald(&["digest"]));
+        let received = server.received();
+        assert_eq!(received.len(), 1, "{security}: one group message");
+        assert!(received[0].tls, "{security}: the message went encrypted");
+        assert_eq!(received[0].rcpt, ["alla@example.se"]);
+        let message = parse(&received[0].data);
+        assert!(
+            message.subject().unwrap_or("").contains("40"),
+            "{security}: {:?}",
+            message.subject()
+        );
+    }
+}
+
+#[test]
+fn an_untrusted_certificate_stops_the_run_and_sends_nothing() {
+    let ca = TestCa::new();
+    let server = start(Tls::Starttls, &ca);
+    let site = tls_site(&server, "starttls", None);
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("UnknownIssuer") && stderr(&out).contains("ca_file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(server.received().is_empty(), "nothing sent in clear text");
+    let out = site.herald(&["check-smtp"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("likely cause: the server's certificate comes from a CA"),
+        "{}",
+        stderr(&out)
+    );
+
+    // Trusting the CA afterwards sends the digest: nothing was marked sent.
+    std::fs::write(site.path().join("ca.pem"), &ca.ca_pem).unwrap();
+    let config = site.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace(
+            "timeout_seconds = 5\n",
+            "timeout_seconds = 5\nca_file = \"ca.pem\"\n",
+        ),
+    )
+    .unwrap();
+    ok(&site.herald(&["digest"]));
+    assert_eq!(server.received().len(), 1);
+}
+
+#[test]
+fn a_bad_ca_file_is_named_with_what_it_must_hold() {
+    let ca = TestCa::new();
+    let server = start(Tls::Starttls, &ca);
+    let site = tls_site(&server, "starttls", Some("ca.pem"));
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stderr(&out).contains("ca.pem"), "{}", stderr(&out));
+    std::fs::write(site.path().join("ca.pem"), "not a certificate\n").unwrap();
+    let out = site.herald(&["digest"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no certificate in it; it must hold PEM certificates"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(server.received().is_empty());
+
+    // ca_file without TLS is a config error, found by `check`.
+    let plain = tls_site(&server, "none", Some("ca.pem"));
+    let out = plain.herald(&["check"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ca_file is only used with TLS"),
+        "{}",
+        stderr(&out)
+    );
+}
