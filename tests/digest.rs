@@ -104,6 +104,8 @@ fn individual_mode_personalises_and_serves_everyone_once() {
     assert!(m.date().is_some());
     for (name, value) in [
         ("MIME-Version", "1.0"),
+        // --now, never the wall clock (in UTC: lettre writes +0000).
+        ("Date", "Tue, 01 Oct 2013 10:00:00 +0000"),
         ("Auto-Submitted", "auto-generated"),
         ("Precedence", "bulk"),
         ("X-Auto-Response-Suppress", "OOF, DR, RN, NRN"),
