@@ -21,10 +21,12 @@ mod mail;
 mod oauth;
 mod provider;
 mod schedule;
-pub use mail::{Content, Delivery, Digest, Mode, Security, Sendmail, Smtp, Transport};
+mod smtp;
+pub use mail::{Content, Delivery, Digest, Mode, Sendmail, Transport};
 pub use oauth::{is_loopback, Auth, Oauth2};
 pub use provider::{Limits, Provider};
 pub use schedule::Schedule;
+pub use smtp::{Security, Smtp};
 
 /// The validated configuration of one site.
 #[derive(Debug, Clone)]

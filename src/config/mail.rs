@@ -1,4 +1,5 @@
-//! `[digest]` and `[delivery]`: the weekly email and how it leaves the machine.
+//! `[digest]` and `[delivery]`: the weekly email and how it leaves the machine
+//! (`[delivery.smtp]` itself is in `smtp.rs`).
 //!
 //! Same two-step approach as the rest of the config: serde reads `Raw*`
 //! structs (unknown keys rejected), then [`resolve`] checks every value and
@@ -14,6 +15,7 @@ use toml::Spanned;
 use super::oauth::{self, Auth, Oauth2};
 use super::provider::{self, Provider};
 use super::schedule::Schedule;
+use super::smtp::{self, Smtp};
 use crate::diag::{self, Diagnostic};
 
 /// `[digest]`: who the weekly email comes from, who gets it, what it holds.
@@ -110,57 +112,6 @@ pub enum Transport {
     Sendmail,
 }
 
-/// `[delivery.smtp]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Smtp {
-    /// Server host name. Required.
-    pub host: String,
-    /// Default: 587 for `starttls`, 465 for `tls`, 25 for `none`.
-    pub port: Option<u16>,
-    /// `starttls`, `tls` (implicit TLS) or `none`. Default: `starttls`.
-    #[serde(default = "default_security")]
-    pub security: Security,
-    /// Login name (the mailbox, for OAuth2); credentials are only ever sent
-    /// over TLS, or to a loopback address. Default: none.
-    pub username: Option<String>,
-    /// Name of the environment variable holding the password. Default: none.
-    pub password_env: Option<String>,
-    /// Parallel connections, 1–3. Default: 1.
-    #[serde(default = "one")]
-    pub connections: usize,
-    /// Connect and read/write timeout in seconds. Default: 60.
-    #[serde(default = "sixty")]
-    pub timeout_seconds: u64,
-    /// A PEM file of CA certificates to trust besides the public ones, for a
-    /// relay whose certificate comes from the organisation's own CA; relative
-    /// to the config file. Default: none.
-    pub ca_file: Option<PathBuf>,
-}
-
-impl Smtp {
-    /// The port, defaulted by the security mode.
-    pub fn port(&self) -> u16 {
-        self.port.unwrap_or(match self.security {
-            Security::Starttls => 587,
-            Security::Tls => 465,
-            Security::None => 25,
-        })
-    }
-}
-
-/// How the SMTP connection is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// Plain connect, then `STARTTLS` (required, never skipped).
-    Starttls,
-    /// TLS from the first byte.
-    Tls,
-    /// No encryption: only for a relay on the local network, never with a login.
-    None,
-}
-
 /// `[delivery.sendmail]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -175,16 +126,6 @@ impl Default for Sendmail {
             command: "/usr/sbin/sendmail".into(),
         }
     }
-}
-
-fn default_security() -> Security {
-    Security::Starttls
-}
-fn one() -> usize {
-    1
-}
-fn sixty() -> u64 {
-    60
 }
 
 /// `[digest]` as written.
@@ -341,7 +282,7 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
     }
     let auth = raw.auth.as_ref().map_or(Auth::Password, |a| *a.get_ref());
     if let Some(smtp) = &raw.smtp {
-        check_smtp(smtp, auth, check);
+        smtp::check(smtp, auth, check);
     }
     oauth::check(&raw.auth, &raw.oauth2, &raw.smtp, check);
     let provider = raw.provider.unwrap_or(Provider::Generic);
@@ -370,30 +311,6 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
         sendmail: raw.sendmail,
         auth,
         oauth2: raw.oauth2.map(Spanned::into_inner),
-    }
-}
-
-fn check_smtp(smtp: &Spanned<Smtp>, auth: Auth, check: &mut Checker) {
-    let s = smtp.get_ref();
-    if !(1..=3).contains(&s.connections) {
-        check.at(
-            smtp,
-            "delivery.smtp.connections must be 1–3 (Microsoft 365 allows 3)",
-        );
-    }
-    let login = s.username.is_some() || s.password_env.is_some();
-    // Loopback traffic never leaves the machine (a local relay, the tests' server).
-    if s.security == Security::None && login && !oauth::is_loopback(&s.host) {
-        check.at(smtp, "credentials are never sent without TLS: use security = \"starttls\" or \"tls\", or remove username/password_env");
-    }
-    if auth == Auth::Password && s.username.is_some() != s.password_env.is_some() {
-        check.at(smtp, "set both `username` and `password_env` (the name of the environment variable holding the password), or neither");
-    }
-    if s.host.trim().is_empty() {
-        check.at(smtp, "delivery.smtp.host is empty");
-    }
-    if s.security == Security::None && s.ca_file.is_some() {
-        check.at(smtp, "ca_file is only used with TLS: set security = \"starttls\" or \"tls\", or remove ca_file");
     }
 }
 

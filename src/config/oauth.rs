@@ -7,7 +7,8 @@ use std::net::IpAddr;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::mail::{Checker, Smtp};
+use super::mail::Checker;
+use super::smtp::Smtp;
 
 /// How herald authenticates to the SMTP server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
