@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::mail::{
-    code, digest_site, herald_at, individual_site, parse, people, raw_header, recipients, smtp,
+    code, digest_site, fails, herald_at, individual_site, parse, people, raw_header, recipients,
+    smtp,
 };
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site};
@@ -259,12 +260,7 @@ fn a_second_run_waits_for_the_lock_holder() {
     let lock = std::fs::File::create(site.path().join("state/state.db.lock")).unwrap();
     lock.lock().unwrap();
     let out = site.herald(&["digest"]);
-    assert_eq!(code(&out), 4, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("another herald digest run holds"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 4, &["another herald digest run holds"]);
     assert!(!site.path().join("outbox").exists());
 }
 

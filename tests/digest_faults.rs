@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
-use common::mail::{code, digest_site, individual_site, people, recipients, smtp};
+use common::mail::{code, digest_site, fails, individual_site, people, recipients, smtp};
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site, NOW};
 
@@ -148,12 +148,7 @@ fn a_blocked_account_stops_the_run_at_once() {
     });
     let site = individual_site(&server, 10, 1);
     let out = site.herald(&["digest"]);
-    assert_eq!(code(&out), 75, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("blocks or throttles"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 75, &["blocks or throttles"]);
     assert_eq!(server.received().len(), 2);
     assert_eq!(
         server.mail_commands(),

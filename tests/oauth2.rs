@@ -6,7 +6,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::mail::{code, digest_site, free_port};
+use common::mail::{code, digest_site, fails, free_port};
 use common::smtp::{Faults, Server, Xoauth2};
 use common::token::TokenServer;
 use common::{stderr, Site};
@@ -122,8 +122,7 @@ fn refusals_by_the_endpoint_or_the_server_are_explained_and_nothing_is_sent() {
 
     // The endpoint grants token-1, but the server only takes token-9: 535.
     let out = test_copy(&site, "2013-10-04T15:00:00+02:00", SECRET);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("535"), "{}", stderr(&out));
+    fails(&out, 1, &["535"]);
     assert!(smtp.received().is_empty());
     // A refused token is not kept: the next run asks the endpoint again.
     assert!(!site.path().join("state/oauth2-token.json").exists());
@@ -190,11 +189,10 @@ fn check_smtp_logs_in_and_quits_or_explains_why_not() {
         &format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {}\nsecurity = \"tls\"\ntimeout_seconds = 5\n", plain.port),
     );
     let out = site.herald(&["check-smtp"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("TLS on port 587 (and 25) needs security = \"starttls\""),
-        "{}",
-        stderr(&out)
+    fails(
+        &out,
+        1,
+        &["TLS on port 587 (and 25) needs security = \"starttls\""],
     );
 
     // Nothing listening: temporary, exit 75.
@@ -204,12 +202,7 @@ fn check_smtp_logs_in_and_quits_or_explains_why_not() {
         &format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_seconds = 5\n"),
     );
     let out = site.herald(&["check-smtp"]);
-    assert_eq!(code(&out), 75, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("nothing accepts connections on 127.0.0.1"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 75, &["nothing accepts connections on 127.0.0.1"]);
 }
 
 #[test]

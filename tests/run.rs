@@ -8,7 +8,8 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, FixedOffset};
 use common::mail::{
-    code, digest_site, free_port, herald_at, individual_site, parse, people, recipients, smtp,
+    code, digest_site, fails, free_port, herald_at, individual_site, parse, people, recipients,
+    smtp,
 };
 use common::smtp::{Faults, Server};
 use common::{stderr, Site};
@@ -145,12 +146,7 @@ fn exit_codes_and_the_report() {
         &format!("retries = 1\n{}", smtp(port, 1)),
     );
     let out = herald_at(&site, "2013-10-04T15:00:00+02:00", &["run"]);
-    assert_eq!(code(&out), 75, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("error: delivery stopped"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 75, &["error: delivery stopped"]);
 
     // 2: a config problem, with its line, and still a report.
     let site = Site::new("\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\nday = \"fredag\"\ntime = \"3pm\"\ndeadline_hours = 200\n");

@@ -4,10 +4,10 @@
 
 mod common;
 
-use common::mail::{code, digest_site, parse};
+use common::mail::{digest_site, fails, parse};
 use common::smtp::{Faults, Server, Tls};
 use common::tls::TestCa;
-use common::{ok, stderr, Site};
+use common::{ok, Site};
 
 /// A group digest to `alla@example.se` over `security`, trusting `ca_file` if given.
 fn tls_site(server: &Server, security: &str, ca_file: Option<&str>) -> Site {
@@ -64,19 +64,13 @@ fn an_untrusted_certificate_stops_the_run_and_sends_nothing() {
     let server = start(Tls::Starttls, &ca);
     let site = tls_site(&server, "starttls", None);
     let out = site.herald(&["digest"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("UnknownIssuer") && stderr(&out).contains("ca_file"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 1, &["UnknownIssuer", "ca_file"]);
     assert!(server.received().is_empty(), "nothing sent in clear text");
     let out = site.herald(&["check-smtp"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("likely cause: the server's certificate comes from a CA"),
-        "{}",
-        stderr(&out)
+    fails(
+        &out,
+        1,
+        &["likely cause: the server's certificate comes from a CA"],
     );
 
     // Trusting the CA afterwards sends the digest: nothing was marked sent.
@@ -101,25 +95,18 @@ fn a_bad_ca_file_is_named_with_what_it_must_hold() {
     let server = start(Tls::Starttls, &ca);
     let site = tls_site(&server, "starttls", Some("ca.pem"));
     let out = site.herald(&["digest"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(stderr(&out).contains("ca.pem"), "{}", stderr(&out));
+    fails(&out, 1, &["ca.pem"]);
     std::fs::write(site.path().join("ca.pem"), "not a certificate\n").unwrap();
     let out = site.herald(&["digest"]);
-    assert_eq!(code(&out), 1, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("no certificate in it; it must hold PEM certificates"),
-        "{}",
-        stderr(&out)
+    fails(
+        &out,
+        1,
+        &["no certificate in it; it must hold PEM certificates"],
     );
     assert!(server.received().is_empty());
 
     // ca_file without TLS is a config error, found by `check`.
     let plain = tls_site(&server, "none", Some("ca.pem"));
     let out = plain.herald(&["check"]);
-    assert_eq!(code(&out), 2, "{}", stderr(&out));
-    assert!(
-        stderr(&out).contains("ca_file is only used with TLS"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 2, &["ca_file is only used with TLS"]);
 }

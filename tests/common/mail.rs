@@ -103,6 +103,15 @@ pub fn code(out: &Output) -> i32 {
     out.status.code().expect("exited, not killed")
 }
 
+/// Asserts that a run exited with `expected` and said each of `texts` on stderr.
+pub fn fails(out: &Output, expected: i32, texts: &[&str]) {
+    let said = super::stderr(out);
+    assert_eq!(code(out), expected, "{said}");
+    for text in texts {
+        assert!(said.contains(text), "expected {text:?} in:\n{said}");
+    }
+}
+
 /// Runs the real binary on `site` with the clock at `now` instead of [`super::NOW`].
 pub fn herald_at(site: &Site, now: &str, args: &[&str]) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
