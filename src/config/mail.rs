@@ -181,6 +181,25 @@ impl Checker<'_> {
             .push(Diagnostic::at(self.file, line, message.into()));
     }
 
+    /// The value of an optional number (`default` when absent), reporting
+    /// `message` at its line when it lies outside `range`.
+    pub(super) fn in_range<T: Copy + PartialOrd>(
+        &mut self,
+        value: &Option<Spanned<T>>,
+        default: T,
+        range: std::ops::RangeInclusive<T>,
+        message: &str,
+    ) -> T {
+        match value {
+            Some(v) if !range.contains(v.get_ref()) => {
+                self.at(v, message);
+                *v.get_ref()
+            }
+            Some(v) => *v.get_ref(),
+            None => default,
+        }
+    }
+
     fn mailbox(&mut self, key: &str, value: &Spanned<String>) -> Option<Mailbox> {
         Mailbox::from_str(value.get_ref().trim())
             .map_err(|e| {
@@ -230,14 +249,12 @@ pub(super) fn resolve_digest(
     } else if raw.to.is_empty() {
         check.at(&raw.from, "[digest] needs `to = [\"group@example.se\"]`, or `recipients` with `mode = \"individual\"` or `\"bcc\"`");
     }
-    let batch = raw.bcc_batch_size.as_ref().map_or(100, |b| *b.get_ref());
-    if let Some(b) = raw
-        .bcc_batch_size
-        .as_ref()
-        .filter(|_| !(1..=500).contains(&batch))
-    {
-        check.at(b, "bcc_batch_size must be 1–500 (Microsoft 365 accepts at most 500 recipients per message)");
-    }
+    let batch = check.in_range(
+        &raw.bcc_batch_size,
+        100,
+        1..=500,
+        "bcc_batch_size must be 1–500 (Microsoft 365 accepts at most 500 recipients per message)",
+    );
     let subject = raw
         .subject
         .unwrap_or_else(|| "Veckobrev från kommunchefen – vecka {{week}}".into());
@@ -288,14 +305,12 @@ pub(super) fn resolve_delivery(raw: RawDelivery, root: &Path, check: &mut Checke
     let provider = raw.provider.unwrap_or(Provider::Generic);
     let (max_per_minute, daily_recipients) =
         provider::resolve(provider, &raw.max_per_minute, &raw.daily_recipients, check);
-    let retry_delay = raw.retry_delay.as_ref().map_or(2.0, |d| *d.get_ref());
-    if let Some(d) = raw
-        .retry_delay
-        .as_ref()
-        .filter(|_| !(0.0..=600.0).contains(&retry_delay))
-    {
-        check.at(d, "retry_delay must be 0–600 seconds");
-    }
+    let retry_delay = check.in_range(
+        &raw.retry_delay,
+        2.0,
+        0.0..=600.0,
+        "retry_delay must be 0–600 seconds",
+    );
     Delivery {
         transport,
         outbox: root.join(raw.outbox.unwrap_or_else(|| "outbox".into())),

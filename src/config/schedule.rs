@@ -61,12 +61,12 @@ impl Checker<'_> {
                 ),
             }
         }
-        if let Some(hours) = hours {
-            schedule.deadline_hours = *hours.get_ref();
-            if !(1..=167).contains(hours.get_ref()) {
-                self.at(hours, "deadline_hours must be 1–167 (less than a week, so a late digest never meets the next one)");
-            }
-        }
+        schedule.deadline_hours = self.in_range(
+            hours,
+            schedule.deadline_hours,
+            1..=167,
+            "deadline_hours must be 1–167 (less than a week, so a late digest never meets the next one)",
+        );
         schedule
     }
 }

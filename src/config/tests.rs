@@ -204,3 +204,17 @@ fn microsoft365_sets_its_limits_as_defaults_and_bounds() {
         "{errors:?}"
     );
 }
+
+#[test]
+fn numbers_out_of_range_are_named_with_their_line() {
+    let text = format!("{MINIMAL}\n[delivery]\nretry_delay = 900.0\nretries = 2\n");
+    let errors = messages(&text);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].contains(":10: retry_delay must be 0–600 seconds"),
+        "{errors:?}"
+    );
+    let ok = format!("{MINIMAL}\n[delivery]\nretry_delay = 600.0\n");
+    assert_eq!(parse(&ok).unwrap().delivery.retry_delay, 600.0);
+    assert_eq!(parse(MINIMAL).unwrap().delivery.retry_delay, 2.0);
+}
