@@ -37,29 +37,17 @@ impl Checker<'_> {
         hours: &Option<Spanned<u32>>,
     ) -> Schedule {
         let mut schedule = Schedule::default();
-        if let Some(day) = day {
-            match day.get_ref().parse::<Weekday>() {
-                Ok(d) => schedule.day = d,
-                Err(_) => self.at(
-                    day,
-                    format!(
-                        "digest.day `{}` is not a weekday such as `friday`",
-                        day.get_ref()
-                    ),
-                ),
-            }
+        if let Some(d) = self.parsed(
+            day,
+            "day",
+            |v| v.parse().ok(),
+            "is not a weekday such as `friday`",
+        ) {
+            schedule.day = d;
         }
-        if let Some(time) = time {
-            match NaiveTime::parse_from_str(time.get_ref(), "%H:%M") {
-                Ok(t) => schedule.time = t,
-                Err(_) => self.at(
-                    time,
-                    format!(
-                        "digest.time `{}` is not a time like `15:00`",
-                        time.get_ref()
-                    ),
-                ),
-            }
+        let time_of = |v: &str| NaiveTime::parse_from_str(v, "%H:%M").ok();
+        if let Some(t) = self.parsed(time, "time", time_of, "is not a time like `15:00`") {
+            schedule.time = t;
         }
         schedule.deadline_hours = self.in_range(
             hours,
@@ -68,5 +56,25 @@ impl Checker<'_> {
             "deadline_hours must be 1–167 (less than a week, so a late digest never meets the next one)",
         );
         schedule
+    }
+
+    /// `value` parsed with `parse`; when that fails, `digest.<key> `<value>` <problem>`
+    /// is reported at its line.
+    fn parsed<T>(
+        &mut self,
+        value: &Option<Spanned<String>>,
+        key: &str,
+        parse: impl Fn(&str) -> Option<T>,
+        problem: &str,
+    ) -> Option<T> {
+        let value = value.as_ref()?;
+        let parsed = parse(value.get_ref());
+        if parsed.is_none() {
+            self.at(
+                value,
+                format!("digest.{key} `{}` {problem}", value.get_ref()),
+            );
+        }
+        parsed
     }
 }
