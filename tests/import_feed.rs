@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::import::{expect, fixture, Site};
+use common::import::{corpus, expect, fixture, Site};
 
 const NOW: &str = "2013-10-31T12:00:00+01:00";
 
@@ -126,9 +126,7 @@ fn dry_run_and_bad_feeds_write_nothing() {
 /// The corpus imported, then built: the site whose feeds the round trips read.
 fn built_corpus() -> Site {
     let site = Site::new(NOW);
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/corpus/kommunchefens-blogg-2013-09.txt");
-    expect(site.import("text", &corpus, &[]), 0);
+    expect(site.import("text", &corpus(), &[]), 0);
     expect(site.herald(&["build"]), 0);
     site
 }

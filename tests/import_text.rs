@@ -3,15 +3,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-
-use common::import::{expect, fixture, Site};
+use common::import::{corpus, expect, fixture, Site};
 
 const NOW: &str = "2014-02-01T12:00:00+01:00";
-
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/kommunchefens-blogg-2013-09.txt")
-}
 
 fn body(post: &str) -> &str {
     post.splitn(3, "+++\n")

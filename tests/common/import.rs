@@ -63,6 +63,12 @@ pub fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The first user's real archive: a copy of `../shared/corpus/kommunchefens-blogg-2013-09.txt`
+/// kept with the fixtures, so the tests run from any clone.
+pub fn corpus() -> PathBuf {
+    fixture("kommunchefens-blogg-2013-09.txt")
+}
+
 /// Asserts the command's exit code; returns (stdout, stderr).
 pub fn expect(output: Output, code: i32) -> (String, String) {
     let out = String::from_utf8_lossy(&output.stdout).into_owned();
