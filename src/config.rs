@@ -19,6 +19,7 @@ use crate::i18n::Lang;
 
 mod mail;
 mod oauth;
+pub mod paths;
 mod provider;
 mod schedule;
 mod smtp;
@@ -185,7 +186,40 @@ impl Config {
     /// Reads, parses and validates the config file at `file`.
     pub fn load(file: &Path) -> Result<Config> {
         let text = std::fs::read_to_string(file).map_err(|e| Error::read(file, e))?;
-        Config::parse(file, &text).map_err(Error::Invalid)
+        let config = Config::parse(file, &text).map_err(Error::Invalid)?;
+        config.refuse_overlap(&text)?;
+        Ok(config)
+    }
+
+    /// Refuses an output folder that is, contains or lies in the user's other
+    /// files (checked on the file system, so every command refuses it, `check`
+    /// included), blaming `digest.state` when the ledger is what it swallows.
+    fn refuse_overlap(&self, text: &str) -> Result<()> {
+        let output = &self.paths.output;
+        let Some(overlap) = paths::overlap(self, output).map_err(|e| Error::read(output, e))?
+        else {
+            return Ok(());
+        };
+        let diagnostic = if overlap.guarded == paths::Guarded::Ledger {
+            Diagnostic::at(
+                &self.file,
+                find_key_line(text, "state"),
+                format!(
+                    "digest.state `{}` lies inside the output folder `{}`, which every build \
+                     replaces: the ledger would be deleted and the digest sent again. Keep it \
+                     outside, e.g. `.herald/state.db`",
+                    overlap.path.display(),
+                    overlap.output.display()
+                ),
+            )
+        } else {
+            Diagnostic::at(
+                &self.file,
+                find_key_line(text, "output"),
+                format!("paths.output {}", overlap.explain()),
+            )
+        };
+        Err(Error::Invalid(vec![diagnostic]))
     }
 
     /// Parses and validates `text` as the config file `file`, listing every problem.

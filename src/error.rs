@@ -68,6 +68,12 @@ pub enum Error {
     /// Another run is sending: the lock file is held.
     #[error("another herald digest run holds {}; nothing was sent (try again when it has finished)", .0.display())]
     Locked(PathBuf),
+    /// Another build is writing the same output folder.
+    #[error("another herald build is writing {}; nothing was written (try again when it has finished)", .0.display())]
+    BuildLocked(PathBuf),
+    /// The output exists but herald did not write it: it is never replaced.
+    #[error("{} holds files that herald did not write (it has no `.herald-output` marker); every build replaces the whole output folder, so herald refuses to touch it. Move those files elsewhere, or point `[paths] output` (or `--out`) at a new or empty folder", .0.display())]
+    NotOurs(PathBuf),
     /// The run ended with recipients not served (failed or never attempted).
     #[error("{0} message(s) not delivered; run `herald digest` again to retry them")]
     NotServed(usize),
@@ -83,7 +89,7 @@ impl Error {
     /// The process exit code for this error.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Invalid(_) | Error::Usage(_) => exit::INVALID_INPUT,
+            Error::Invalid(_) | Error::Usage(_) | Error::NotOurs(_) => exit::INVALID_INPUT,
             Error::Read { .. }
             | Error::Write { .. }
             | Error::Render { .. }
@@ -91,7 +97,7 @@ impl Error {
             | Error::State { .. }
             | Error::Delivery(_) => exit::FAILURE,
             Error::NotServed(_) => exit::NOT_SERVED,
-            Error::Locked(_) => exit::LOCKED,
+            Error::Locked(_) | Error::BuildLocked(_) => exit::LOCKED,
             Error::Temporary(_) => exit::TEMPORARY,
         }
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use crate::config::Config;
+use crate::config::{self, Config};
 use crate::content::{self, Post, Published};
 use crate::error::{Error, Result};
 use crate::log::Log;
@@ -51,6 +51,9 @@ pub fn build(
     write: bool,
     log: &Log,
 ) -> Result<Summary> {
+    if let Some(out) = out.filter(|_| write) {
+        refuse_overlap(config, out)?;
+    }
     let (posts, registry) = load(config)?;
     let Published {
         posts,
@@ -87,4 +90,12 @@ pub fn build(
         scheduled,
         files,
     })
+}
+
+/// `build --out DIR` is held to the same rule as `[paths] output`.
+fn refuse_overlap(config: &Config, out: &Path) -> Result<()> {
+    match config::paths::overlap(config, out).map_err(|e| Error::read(out, e))? {
+        Some(overlap) => Err(Error::Usage(format!("--out {}", overlap.explain()))),
+        None => Ok(()),
+    }
 }
