@@ -57,6 +57,13 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a new site into DIR (default: the current folder): a commented
+    /// config.toml, an example post, recipients.csv, .gitignore. Never overwrites.
+    Init {
+        /// The new site's folder (created if needed).
+        #[arg(default_value = ".", value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Build the pages and feeds into the output folder (atomically).
     Build {
         /// Write here instead of the configured output folder.
@@ -133,6 +140,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Run { report } => cron_run(&cli, report.as_deref(), log.for_cron()),
         Command::Completions { .. } | Command::Man => generated(&cli.command),
+        Command::Init { dir } => init(dir, cli.now.unwrap_or_else(Utc::now), &log),
         _ => dispatch(&cli, &log),
     };
     match result {
@@ -179,7 +187,7 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         Command::New { title } => new_post(&config, title, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
         Command::Digest(options) => digest::command::run(&config, options, now, log)?,
-        Command::Run { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Run { .. } | Command::Init { .. } | Command::Completions { .. } | Command::Man => {
             unreachable!("handled in run, without a config")
         }
         Command::Status { json } => status::print(&config, now, *json)?,
@@ -256,6 +264,19 @@ fn chain(err: &Error) -> String {
         cause = c.source();
     }
     text
+}
+
+/// `herald init`: lists the files written and what to do next.
+fn init(dir: &std::path::Path, now: DateTime<Utc>, log: &Log) -> Result<()> {
+    for path in crate::init::run(dir, now)? {
+        println!("{}", path.display());
+    }
+    log.info(format!(
+        "edit the lines marked CHANGE in {}, then run `herald --config {} build`",
+        dir.join("config.toml").display(),
+        dir.join("config.toml").display()
+    ));
+    Ok(())
 }
 
 /// Writes `posts/<date>-<slug>.md`: a draft with the title, the date and an id

@@ -17,6 +17,7 @@ pub mod feeds;
 pub mod html;
 pub mod i18n;
 pub mod import;
+pub mod init;
 pub mod log;
 pub mod output;
 pub mod pipeline;

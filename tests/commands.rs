@@ -174,3 +174,51 @@ fn completions_and_the_man_page_come_from_the_cli_and_need_no_config() {
     let bad = common::herald(nowhere, &["completions", "cmd.exe"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }
+
+#[test]
+fn init_writes_a_neutral_site_that_builds_at_once_and_never_overwrites() {
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("blogg");
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
+            .args(["--now", common::NOW])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = run(&["init", dir.to_str().unwrap()]);
+    let said = ok(&out);
+    assert!(said.contains("CHANGE"), "{said}");
+    let config = dir.join("config.toml");
+    for name in ["config.toml", "recipients.csv", ".gitignore"] {
+        assert!(dir.join(name).is_file(), "{name} missing");
+    }
+    assert!(dir.join("templates").is_dir());
+    let config_arg = config.to_str().unwrap();
+    ok(&run(&["--config", config_arg, "check"]));
+    ok(&run(&["--config", config_arg, "build"]));
+    let index = std::fs::read_to_string(dir.join("public/index.html")).unwrap();
+    assert!(index.contains("Välkommen till bloggen"), "{index}");
+    let outbox = parent.path().join("ut");
+    ok(&run(&[
+        "--config",
+        config_arg,
+        "digest",
+        "--outbox",
+        outbox.to_str().unwrap(),
+    ]));
+    assert!(
+        outbox.is_dir(),
+        "the digest of the example post was written"
+    );
+
+    let before = tree(&dir);
+    let again = run(&["init", dir.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(2), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("already exist"),
+        "{}",
+        stderr(&again)
+    );
+    assert_eq!(tree(&dir), before, "init overwrote something");
+}

@@ -21,7 +21,7 @@ pub struct OutputFile {
 }
 
 /// Writes `files` into `dir`, refusing to replace existing files unless `force`.
-/// Returns the paths written. Used for `new` and `templates eject`.
+/// Returns the paths written. Used for `new`, `init` and `templates eject`.
 pub fn write_new(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<Vec<PathBuf>> {
     let existing: Vec<String> = files
         .iter()
@@ -36,10 +36,11 @@ pub fn write_new(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result
             if existing.len() == 1 { "s" } else { "" }
         )));
     }
-    fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     let mut written = Vec::new();
     for (path, text) in files {
         let path = dir.join(path);
+        let folder = path.parent().unwrap_or(dir);
+        fs::create_dir_all(folder).map_err(|e| Error::write(folder, e))?;
         fs::write(&path, text).map_err(|e| Error::write(&path, e))?;
         written.push(path);
     }
