@@ -41,9 +41,11 @@ pub struct Cli {
         value_name = "PATH"
     )]
     pub config: PathBuf,
-    /// Use this time instead of the clock (RFC 3339, e.g. 2013-09-27T16:00:00+02:00).
-    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_now)]
-    pub now: Option<DateTime<Utc>>,
+    /// Use this time instead of the clock, for everything (real sends are recorded
+    /// with it too): RFC 3339 (2013-09-27T16:00:00+02:00), or 2013-09-27 16:00 or
+    /// 2013-09-27 in the site's time zone, as post dates are written.
+    #[arg(long, global = true, value_name = "TIME", value_parser = check_now)]
+    pub now: Option<String>,
     /// Print errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -123,10 +125,25 @@ pub enum TemplatesAction {
     },
 }
 
-fn parse_now(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|d| d.with_timezone(&Utc))
-        .map_err(|e| format!("{e}; expected RFC 3339 such as 2013-09-27T16:00:00+02:00"))
+/// Checks `--now`'s form; its meaning needs the site's time zone (see [`Cli::now`]).
+fn check_now(text: &str) -> Result<String, String> {
+    let midnight = chrono::NaiveTime::MIN;
+    content::parse_date(&toml::Value::String(text.into()), chrono_tz::UTC, midnight)?;
+    Ok(text.to_string())
+}
+
+impl Cli {
+    /// `--now` read as a post date of `site` is (a day alone at its
+    /// `default_publish_time`), or the clock.
+    fn now(&self, site: &crate::config::Site) -> Result<DateTime<Utc>> {
+        let Some(text) = &self.now else {
+            return Ok(Utc::now());
+        };
+        let value = toml::Value::String(text.clone());
+        content::parse_date(&value, site.timezone, site.default_publish_time)
+            .map(|date| date.with_timezone(&Utc))
+            .map_err(|e| Error::Usage(format!("--now: {e}")))
+    }
 }
 
 /// Runs the command and returns the exit code; prints every error once.
@@ -140,7 +157,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Run { report } => cron_run(&cli, report.as_deref(), log.for_cron()),
         Command::Completions { .. } | Command::Man => generated(&cli.command),
-        Command::Init { dir } => init(dir, cli.now.unwrap_or_else(Utc::now), &log),
+        Command::Init { dir } => init(&cli, dir, &log),
         _ => dispatch(&cli, &log),
     };
     match result {
@@ -167,8 +184,8 @@ fn report(err: &Error) {
 }
 
 fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
-    let now = cli.now.unwrap_or_else(Utc::now);
     let config = Config::load(&cli.config)?;
+    let now = cli.now(&config.site)?;
     match &cli.command {
         Command::Build { out } => {
             let s = pipeline::build(&config, now, out.as_deref(), true, log)?;
@@ -213,10 +230,11 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
 /// (a config error included), so a scheduler always finds one.
 fn cron_run(cli: &Cli, report_file: Option<&std::path::Path>, log: Log) -> Result<()> {
     let started = std::time::Instant::now();
-    let now = cli.now.unwrap_or_else(Utc::now);
     let mut report = run_cmd::Report::default();
-    let result =
-        Config::load(&cli.config).and_then(|config| run_cmd::run(&config, now, &log, &mut report));
+    let result = Config::load(&cli.config).and_then(|config| {
+        let now = cli.now(&config.site)?;
+        run_cmd::run(&config, now, &log, &mut report)
+    });
     let Some(file) = report_file else {
         return result;
     };
@@ -267,8 +285,8 @@ fn chain(err: &Error) -> String {
 }
 
 /// `herald init`: lists the files written and what to do next.
-fn init(dir: &std::path::Path, now: DateTime<Utc>, log: &Log) -> Result<()> {
-    for path in crate::init::run(dir, now)? {
+fn init(cli: &Cli, dir: &std::path::Path, log: &Log) -> Result<()> {
+    for path in crate::init::run(dir, |site| cli.now(site))? {
         println!("{}", path.display());
     }
     log.info(format!(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
-use crate::config::Config;
+use crate::config::{Config, Site};
 use crate::content;
 use crate::error::{Error, Result};
 use crate::output;
@@ -26,8 +26,9 @@ const GITIGNORE: &str = "# Written by herald: the built site, its staging folder
 ";
 
 /// Writes the new site into `dir` (created if needed) and returns the files
-/// written. Refuses, writing nothing, when any of them exists.
-pub fn run(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>> {
+/// written; `now` gives the time in the new site's settings. Refuses, writing
+/// nothing, when any of the files exists.
+pub fn run(dir: &Path, now: impl FnOnce(&Site) -> Result<DateTime<Utc>>) -> Result<Vec<PathBuf>> {
     let files = files(dir, now)?;
     let written = output::write_new(dir, &files, false)?;
     let templates = dir.join("templates");
@@ -36,9 +37,12 @@ pub fn run(dir: &Path, now: DateTime<Utc>) -> Result<Vec<PathBuf>> {
 }
 
 /// The new site's files, relative to its folder.
-fn files(dir: &Path, now: DateTime<Utc>) -> Result<Vec<(PathBuf, String)>> {
+fn files(
+    dir: &Path,
+    now: impl FnOnce(&Site) -> Result<DateTime<Utc>>,
+) -> Result<Vec<(PathBuf, String)>> {
     let config = Config::parse(&dir.join("config.toml"), CONFIG).map_err(Error::Invalid)?;
-    let local = now.with_timezone(&config.site.timezone);
+    let local = now(&config.site)?.with_timezone(&config.site.timezone);
     let slug = "valkommen";
     let post = format!(
         "+++
@@ -79,7 +83,7 @@ mod tests {
         let now = "2026-12-04T15:00:00+01:00"
             .parse::<DateTime<Utc>>()
             .unwrap();
-        run(dir.path(), now).unwrap();
+        run(dir.path(), |_| Ok(now)).unwrap();
         let config = Config::load(&dir.path().join("config.toml")).unwrap();
         let log = crate::log::Log::new(crate::log::Level::Quiet);
         let summary = crate::pipeline::build(&config, now, None, true, &log).unwrap();
@@ -94,7 +98,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("recipients.csv"), "mine").unwrap();
         let now = "2026-12-04T15:00:00Z".parse::<DateTime<Utc>>().unwrap();
-        assert!(run(dir.path(), now).is_err());
+        assert!(run(dir.path(), |_| Ok(now)).is_err());
         assert!(!dir.path().join("config.toml").exists());
         assert_eq!(
             std::fs::read_to_string(dir.path().join("recipients.csv")).unwrap(),
