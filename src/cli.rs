@@ -68,7 +68,8 @@ pub enum Command {
     },
     /// Build the pages and feeds into the output folder (atomically).
     Build {
-        /// Write here instead of the configured output folder.
+        /// Write here instead of the configured output folder (relative to the
+        /// current folder).
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
@@ -78,6 +79,9 @@ pub enum Command {
     New {
         /// The post's title.
         title: String,
+        /// Replace a post file of the same name.
+        #[arg(long)]
+        force: bool,
     },
     /// Bring in posts from an old blog's plain-text archive or RSS/Atom feed.
     Import {
@@ -201,7 +205,7 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
             let s = pipeline::build(&config, now, None, false, log)?;
             log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
         }
-        Command::New { title } => new_post(&config, title, now, log)?,
+        Command::New { title, force } => new_post(&config, title, *force, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
         Command::Digest(options) => digest::command::run(&config, options, now, log)?,
         Command::Run { .. } | Command::Init { .. } | Command::Completions { .. } | Command::Man => {
@@ -299,7 +303,13 @@ fn init(cli: &Cli, dir: &std::path::Path, log: &Log) -> Result<()> {
 
 /// Writes `posts/<date>-<slug>.md`: a draft with the title, the date and an id
 /// fixed now, so later renames and domain moves keep the post's identity.
-fn new_post(config: &Config, title: &str, now: DateTime<Utc>, log: &Log) -> Result<()> {
+fn new_post(
+    config: &Config,
+    title: &str,
+    force: bool,
+    now: DateTime<Utc>,
+    log: &Log,
+) -> Result<()> {
     let title = title.trim();
     if title.is_empty() {
         return Err(Error::Usage("the title is empty".into()));
@@ -315,7 +325,7 @@ fn new_post(config: &Config, title: &str, now: DateTime<Utc>, log: &Log) -> Resu
         quoted(&id)
     );
     let name = PathBuf::from(format!("{}-{slug}.md", local.format("%Y-%m-%d")));
-    let written = output::write_new(&config.paths.posts, &[(name, text)], false)?;
+    let written = output::write_new(&config.paths.posts, &[(name, text)], force)?;
     for path in written {
         println!("{}", path.display());
     }

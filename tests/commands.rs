@@ -40,6 +40,9 @@ fn new_writes_a_draft_with_a_stable_id() {
         "an existing post is never overwritten"
     );
     assert!(stderr(&again).contains("already exists"));
+    assert!(stderr(&again).contains("--force"));
+    // The flag the message suggests exists and replaces the file.
+    ok(&site.herald(&["new", "--force", "Välkommen till Vimmerby!"]));
 }
 
 #[test]
