@@ -6,8 +6,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use crate::config::{Config, Digest};
-use crate::digest::command::{self, Choice, Job, Options, Sent};
+use crate::digest::command::{self, Job, Options, Sent};
 use crate::digest::schedule::{self, Decision, Progress, Slot};
+use crate::digest::Choice;
 use crate::error::Result;
 use crate::log::Log;
 use crate::pipeline;

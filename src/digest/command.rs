@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::compose::Composer;
 use super::recipients::{self, Addressing, Recipient};
-use super::IsoWeek;
+use super::{Choice, IsoWeek};
 use crate::config::{Config, Digest, Mode};
 use crate::content::{self, Post};
 use crate::delivery::{quota, send, Factory};
@@ -82,15 +82,6 @@ pub struct Job<'a> {
     pub log: &'a Log,
 }
 
-/// The posts of a digest not yet recorded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    /// The posts no earlier digest held (`herald run`, `herald digest`).
-    New,
-    /// The posts dated in the digest's week (`herald digest --week`).
-    DatedThatWeek,
-}
-
 /// Runs `herald digest`.
 pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Result<()> {
     let digest = config.digest.as_ref().ok_or_else(|| {
@@ -135,8 +126,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
     sent.id = id.to_string();
     sent.mode = mode_name(digest.mode);
     let recorded = state.digest(id)?;
-    let completed = recorded.as_ref().and_then(|r| r.completed.as_ref());
-    if let Some(done) = completed {
+    if let Some(done) = recorded.as_ref().and_then(|r| r.completed.as_ref()) {
         if !opts.force && opts.is_real() {
             log.info(format!(
                 "digest {id} was completed at {done}; nothing sent (--force sends it again)"
@@ -171,21 +161,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
     if let Some(address) = &opts.to {
         return test_copy(job, &composer, address);
     }
-    // A completed digest is sent again (--force, or a dry run) as a new
-    // round, unless the last such round is still unfinished: that one resumes.
-    if recorded.is_none() {
-        let row = DigestRow {
-            id: id.to_string(),
-            week: id.to_string(),
-            post_ids: posts.iter().map(|p| p.id.clone()).collect(),
-            created: now.to_rfc3339(),
-            completed: None,
-            mode: mode_name(digest.mode).to_string(),
-        };
-        state.create(&row, &plan(digest, &composer, log)?)?;
-    } else if completed.is_some() && state.counts(id)?.settled() {
-        state.add_round(id, &plan(digest, &composer, log)?)?;
-    }
+    record(&mut state, job, &composer, &posts, recorded.as_ref())?;
     let factory = Factory::new(
         &config.delivery,
         opts.outbox.as_deref(),
@@ -271,6 +247,36 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
         Err(failure) => Err(Error::Delivery(format!(
             "the test copy to {address} failed: {failure:?}"
         ))),
+    }
+}
+
+/// Records what this run sends: a new digest with its posts and messages;
+/// or, for a completed one sent again (`--force`, or a dry run), a new round
+/// of messages, unless the last such round is unfinished: that one resumes.
+fn record(
+    state: &mut State,
+    job: &Job,
+    composer: &Composer,
+    posts: &[&Post],
+    recorded: Option<&DigestRow>,
+) -> Result<()> {
+    let (digest, log, id) = (job.digest, job.log, job.id.to_string());
+    match recorded {
+        None => {
+            let row = DigestRow {
+                id: id.clone(),
+                week: id.clone(),
+                post_ids: posts.iter().map(|p| p.id.clone()).collect(),
+                created: job.now.to_rfc3339(),
+                completed: None,
+                mode: mode_name(digest.mode).to_string(),
+            };
+            state.create(&row, &plan(digest, composer, log)?)
+        }
+        Some(row) if row.completed.is_some() && state.counts(&id)?.settled() => {
+            state.add_round(&id, &plan(digest, composer, log)?)
+        }
+        Some(_) => Ok(()),
     }
 }
 

@@ -23,6 +23,15 @@ use chrono_tz::Tz;
 
 use crate::content::Post;
 
+/// The posts of a digest not yet recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The posts no earlier digest held (`herald run`, `herald digest`).
+    New,
+    /// The posts dated in the digest's week (`herald digest --week`).
+    DatedThatWeek,
+}
+
 /// Published posts (newest first) that no other digest held and that are at
 /// most `max_age_days` old at `now`.
 pub fn new_posts<'a>(
