@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::config::{Config, Digest};
 use crate::digest::command::{self, Job, Options, Sent};
 use crate::digest::schedule::{self, Decision, Progress, Slot};
+use crate::digest::Choice;
 use crate::error::Result;
 use crate::log::Log;
 use crate::pipeline;
@@ -67,8 +68,8 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
                 config,
                 digest,
                 opts: &Options::default(),
-                id: slot.id.clone(),
-                week: None,
+                id: slot.id,
+                posts: Choice::New,
                 now,
                 log,
             };
@@ -82,7 +83,7 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
                 // Settle the slot, so a post published later in the week waits
                 // for the next digest instead of going out on its own.
                 State::open(&digest.state)?.note(&Note {
-                    id: slot.id.clone(),
+                    id: slot.id.to_string(),
                     slot: stamp(slot.at),
                     reason: "no new posts".into(),
                     noted: stamp(now),
@@ -103,7 +104,8 @@ pub fn decide(
     let tz = config.site.timezone;
     let slot = schedule::latest(now, &digest.schedule, tz);
     // A note settles a slot even when its digest was started and left unfinished.
-    let progress = match (state.digest(&slot.id)?, state.noted(&slot.id)?) {
+    let id = slot.id.to_string();
+    let progress = match (state.digest(&id)?, state.noted(&id)?) {
         (Some(row), _) if row.completed.is_some() => Progress::Settled,
         (_, Some(_)) => Progress::Settled,
         (Some(_), None) => Progress::Started,
@@ -149,7 +151,7 @@ fn skip(
         "missed the deadline"
     };
     state.note(&Note {
-        id: slot.id.clone(),
+        id: slot.id.to_string(),
         slot: stamp(slot.at),
         reason: reason.into(),
         noted: stamp(now),

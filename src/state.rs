@@ -1,12 +1,16 @@
 //! The digest ledger in SQLite, and the lock that keeps runs from overlapping.
 //!
-//! Every message of a digest has a row that is committed before the message
-//! is sent (`sending`) and after the server answered (`sent` or `failed`).
-//! A row still `sending` when a run starts belongs to a run that died with
-//! the message in flight: it becomes `uncertain` and is never sent again,
-//! because it may have arrived. Everything else not `sent` is sent.
+//! Every message of a digest has a row, committed `pending` with the digest
+//! before anything is sent, `sending` immediately before the message's bytes
+//! go to the server, and `sent` or `failed` after the server answered. A row
+//! still `sending` when a run starts belongs to a run that died with the
+//! message in flight: it becomes `uncertain` and is never sent again, because
+//! it may have arrived. Everything else not `sent` is sent.
+//!
+//! A digest's completion is recorded once and never cleared. `--force` sends
+//! a completed digest again as a new round of rows beside the first; the
+//! message queries below see the digest's current (latest) round.
 
-use std::fs::{self, File, TryLockError};
 use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
@@ -14,34 +18,18 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::error::{Error, Result};
 
 mod history;
+mod lock;
+mod schema;
 pub use history::{DigestSummary, Note, Unserved};
-
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS digests (
-    id        TEXT PRIMARY KEY,
-    week      TEXT NOT NULL,
-    post_ids  TEXT NOT NULL,
-    created   TEXT NOT NULL,
-    completed TEXT
-);
-CREATE TABLE IF NOT EXISTS deliveries (
-    digest     TEXT NOT NULL REFERENCES digests(id),
-    seq        INTEGER NOT NULL,
-    recipients TEXT NOT NULL,
-    message_id TEXT NOT NULL,
-    status     TEXT NOT NULL CHECK (status IN ('pending','sending','sent','failed','uncertain')),
-    reply      TEXT,
-    attempts   INTEGER NOT NULL DEFAULT 0,
-    updated    TEXT,
-    PRIMARY KEY (digest, seq)
-);";
+use lock::create_parent;
+pub use lock::{lock, Lock};
 
 /// A delivery row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Not yet attempted.
     Pending,
-    /// Handed to the transport; not yet answered.
+    /// Its bytes are going to the server; not yet answered.
     Sending,
     /// Accepted by the server.
     Sent,
@@ -74,7 +62,8 @@ pub struct DigestRow {
     pub post_ids: Vec<String>,
     /// When it was created (RFC 3339).
     pub created: String,
-    /// When its last message was settled (RFC 3339).
+    /// When all its messages were first settled (RFC 3339); a later round
+    /// (`--force`) never changes it.
     pub completed: Option<String>,
     /// How it was addressed: `group`, `individual` or `bcc` (empty for digests
     /// recorded before herald kept it).
@@ -94,7 +83,7 @@ pub struct DeliveryRow {
     pub reply: Option<String>,
 }
 
-/// How many messages of a digest are in each state.
+/// How many messages of a digest's current round are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Counts {
     pub pending: usize,
@@ -104,36 +93,17 @@ pub struct Counts {
     pub uncertain: usize,
 }
 
+impl Counts {
+    /// Whether nothing is left to send: every message is `sent` or `uncertain`.
+    pub fn settled(&self) -> bool {
+        self.pending + self.sending + self.failed == 0
+    }
+}
+
 /// The open ledger.
 pub struct State {
     conn: Connection,
     path: PathBuf,
-}
-
-/// Held while a run may send; released when dropped (or when the process dies).
-#[derive(Debug)]
-pub struct Lock {
-    _file: File,
-}
-
-/// Takes the exclusive lock beside the ledger (`state.db.lock`), or fails with
-/// [`Error::Locked`] at once when another run holds it.
-pub fn lock(db: &Path) -> Result<Lock> {
-    let path = db.with_extension("db.lock");
-    create_parent(&path)?;
-    let file = File::create(&path).map_err(|e| Error::write(&path, e))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Lock { _file: file }),
-        Err(TryLockError::WouldBlock) => Err(Error::Locked(path)),
-        Err(TryLockError::Error(e)) => Err(Error::write(&path, e)),
-    }
-}
-
-fn create_parent(path: &Path) -> Result<()> {
-    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        Some(dir) => fs::create_dir_all(dir).map_err(|e| Error::write(dir, e)),
-        None => Ok(()),
-    }
 }
 
 impl State {
@@ -146,8 +116,7 @@ impl State {
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
-        .and_then(|()| conn.execute_batch(SCHEMA))
-        .and_then(|()| history::migrate(&conn))
+        .and_then(|()| schema::prepare(&conn))
         .map_err(|e| state_error(path, e))?;
         Ok(State {
             conn,
@@ -167,9 +136,7 @@ impl State {
                 .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
                 .map_err(err)?;
         }
-        conn.execute_batch(SCHEMA)
-            .and_then(|()| history::migrate(&conn))
-            .map_err(err)?;
+        schema::prepare(&conn).map_err(err)?;
         Ok(State {
             conn,
             path: path.to_path_buf(),
@@ -182,87 +149,85 @@ impl State {
 
     /// The recorded digest `id`, if any.
     pub fn digest(&self, id: &str) -> Result<Option<DigestRow>> {
-        self.conn
+        let row = self
+            .conn
             .query_row(
-                "SELECT id, week, post_ids, created, completed, mode FROM digests WHERE id = ?1",
+                "SELECT id, week, created, completed, mode FROM digests WHERE id = ?1",
                 [id],
                 |r| {
-                    let ids: String = r.get(2)?;
                     Ok(DigestRow {
                         id: r.get(0)?,
                         week: r.get(1)?,
-                        post_ids: ids.lines().map(String::from).collect(),
-                        created: r.get(3)?,
-                        completed: r.get(4)?,
-                        mode: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                        post_ids: Vec::new(),
+                        created: r.get(2)?,
+                        completed: r.get(3)?,
+                        mode: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
                     })
                 },
             )
             .optional()
-            .map_err(|e| self.err(e))
+            .map_err(|e| self.err(e))?;
+        row.map(|row| {
+            let post_ids = self.post_ids(
+                "SELECT post_id FROM digest_posts WHERE digest = ?1 ORDER BY position",
+                id,
+            )?;
+            Ok(DigestRow { post_ids, ..row })
+        })
+        .transpose()
     }
 
     /// The ids of every post held by any digest other than `except`.
     pub fn held_post_ids(&self, except: &str) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT post_ids FROM digests WHERE id != ?1")
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([except], |r| r.get::<_, String>(0))
-            .and_then(Iterator::collect::<rusqlite::Result<Vec<String>>>)
-            .map_err(|e| self.err(e))?;
-        Ok(rows
-            .iter()
-            .flat_map(|s| s.lines().map(String::from))
-            .collect())
+        self.post_ids(
+            "SELECT post_id FROM digest_posts WHERE digest != ?1 ORDER BY digest, position",
+            except,
+        )
     }
 
-    /// Records a new digest and all its messages as `pending`, in one transaction.
+    fn post_ids(&self, sql: &str, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
+        stmt.query_map([id], |r| r.get(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Records a new digest, its posts and all its messages as `pending`
+    /// (the first round), in one transaction.
     pub fn create(&mut self, digest: &DigestRow, deliveries: &[DeliveryRow]) -> Result<()> {
         let path = self.path.clone();
         let err = |e| state_error(&path, e);
         let tx = self.conn.transaction().map_err(err)?;
         tx.execute(
-            "INSERT INTO digests (id, week, post_ids, created, mode) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                digest.id,
-                digest.week,
-                digest.post_ids.join("\n"),
-                digest.created,
-                digest.mode
-            ],
+            "INSERT INTO digests (id, week, created, mode) VALUES (?1, ?2, ?3, ?4)",
+            params![digest.id, digest.week, digest.created, digest.mode],
         )
         .map_err(err)?;
         {
             let mut insert = tx
-                .prepare("INSERT INTO deliveries (digest, seq, recipients, message_id, status) VALUES (?1, ?2, ?3, ?4, 'pending')")
+                .prepare("INSERT INTO digest_posts (digest, position, post_id) VALUES (?1, ?2, ?3)")
                 .map_err(err)?;
-            for d in deliveries {
+            for (position, post) in digest.post_ids.iter().enumerate() {
                 insert
-                    .execute(params![digest.id, d.seq, d.recipients, d.message_id])
+                    .execute(params![digest.id, position as i64, post])
                     .map_err(err)?;
             }
         }
+        add_round(&tx, &digest.id, deliveries).map_err(err)?;
         tx.commit().map_err(err)
     }
 
-    /// For `--force`: every message of `id` back to `pending`, not completed.
-    pub fn reopen(&self, id: &str) -> Result<()> {
-        self.conn
-            .execute_batch("BEGIN")
-            .and_then(|()| {
-                self.conn.execute(
-                    "UPDATE deliveries SET status = 'pending', reply = NULL WHERE digest = ?1",
-                    [id],
-                )
-            })
-            .and_then(|_| {
-                self.conn
-                    .execute("UPDATE digests SET completed = NULL WHERE id = ?1", [id])
-            })
-            .and_then(|_| self.conn.execute_batch("COMMIT"))
-            .map_err(|e| self.err(e))
+    /// For `--force` on a completed digest whose current round is settled:
+    /// records `deliveries` as a new round, all `pending`, numbered after the
+    /// digest's last message. The earlier rounds and the digest's completion
+    /// stay as they are, so the fact that it was delivered survives whatever
+    /// happens to the new round.
+    pub fn add_round(&mut self, id: &str, deliveries: &[DeliveryRow]) -> Result<()> {
+        let path = self.path.clone();
+        let err = |e| state_error(&path, e);
+        let tx = self.conn.transaction().map_err(err)?;
+        add_round(&tx, id, deliveries).map_err(err)?;
+        tx.commit().map_err(err)
     }
 
     /// Marks messages left `sending` by a dead run as `uncertain`; returns them.
@@ -274,25 +239,33 @@ impl State {
         Ok(rows)
     }
 
-    /// Claims the first message numbered after `after` and up to `until`
-    /// that still needs sending (`pending` or `failed`): marks it `sending`
-    /// and returns it. `until` keeps rows added during a run for the next one.
-    pub fn claim_next(
-        &self,
-        id: &str,
-        after: u32,
-        until: u32,
-        now: &str,
-    ) -> Result<Option<DeliveryRow>> {
+    /// The first message of the current round numbered after `after` and
+    /// up to `until` that still needs sending (`pending` or `failed`). Only
+    /// the caller's cursor claims it: its status changes when its bytes go
+    /// out ([`State::mark_sending`]). `until` keeps rows added during a run
+    /// for the next one.
+    pub fn next_to_send(&self, id: &str, after: u32, until: u32) -> Result<Option<DeliveryRow>> {
         let rows = self.query_rows(
-            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?4
-             WHERE digest = ?1 AND seq = (SELECT seq FROM deliveries WHERE digest = ?1 AND seq > ?2
-                                          AND seq <= ?3 AND status IN ('pending','failed')
-                                          ORDER BY seq LIMIT 1)
-             RETURNING seq, recipients, message_id, reply",
-            params![id, after, until, now],
+            "SELECT seq, recipients, message_id, reply FROM deliveries
+             WHERE digest = ?1 AND seq > ?2 AND seq <= ?3 AND status IN ('pending','failed')
+               AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1)
+             ORDER BY seq LIMIT 1",
+            params![id, after, until],
         )?;
         Ok(rows.into_iter().next())
+    }
+
+    /// Marks message `seq` of `id` `sending`, immediately before its bytes go
+    /// to the server: from this commit on, it may arrive.
+    pub fn mark_sending(&self, id: &str, seq: u32, now: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?3
+                 WHERE digest = ?1 AND seq = ?2 AND status IN ('pending','failed')",
+                params![id, seq, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// The highest message number of digest `id` (0 when it has none).
@@ -306,13 +279,15 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// Adds a message to digest `id` that failed before it was planned as one
-    /// (the refused part of a BCC batch), numbered after the last one.
+    /// Adds a message to the current round of digest `id` that failed before
+    /// it was planned as one (the refused part of a BCC batch), numbered after
+    /// the last one.
     pub fn add_failed(&self, id: &str, row: &DeliveryRow, now: &str) -> Result<()> {
         self.conn
             .execute(
-                "INSERT INTO deliveries (digest, seq, recipients, message_id, status, reply, updated)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries WHERE digest = ?1), ?2, ?3, 'failed', ?4, ?5)",
+                "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status, reply, updated)
+                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries WHERE digest = ?1),
+                         (SELECT MAX(round) FROM deliveries WHERE digest = ?1), ?2, ?3, 'failed', ?4, ?5)",
                 params![id, row.recipients, row.message_id, row.reply, now],
             )
             .map(|_| ())
@@ -330,19 +305,23 @@ impl State {
             .map_err(|e| self.err(e))
     }
 
-    /// The messages of `id` in `status`.
+    /// The messages of `id`'s current round in `status`.
     pub fn rows(&self, id: &str, status: Status) -> Result<Vec<DeliveryRow>> {
         self.query_rows(
-            "SELECT seq, recipients, message_id, reply FROM deliveries WHERE digest = ?1 AND status = ?2 ORDER BY seq",
+            "SELECT seq, recipients, message_id, reply FROM deliveries WHERE digest = ?1 AND status = ?2
+               AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1) ORDER BY seq",
             params![id, status.as_str()],
         )
     }
 
-    /// How many messages of `id` are in each state.
+    /// How many messages of `id`'s current round are in each state.
     pub fn counts(&self, id: &str) -> Result<Counts> {
         let mut stmt = self
             .conn
-            .prepare("SELECT status, COUNT(*) FROM deliveries WHERE digest = ?1 GROUP BY status")
+            .prepare(
+                "SELECT status, COUNT(*) FROM deliveries WHERE digest = ?1
+                   AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1) GROUP BY status",
+            )
             .map_err(|e| self.err(e))?;
         let pairs = stmt
             .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
@@ -362,10 +341,14 @@ impl State {
         Ok(c)
     }
 
-    /// Marks digest `id` completed at `now`.
+    /// Marks digest `id` completed at `now`, unless it already was: the
+    /// first completion is the one kept.
     pub fn complete(&self, id: &str, now: &str) -> Result<()> {
         self.conn
-            .execute("UPDATE digests SET completed = ?2 WHERE id = ?1", [id, now])
+            .execute(
+                "UPDATE digests SET completed = ?2 WHERE id = ?1 AND completed IS NULL",
+                [id, now],
+            )
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
@@ -383,6 +366,24 @@ impl State {
         .and_then(Iterator::collect)
         .map_err(|e| self.err(e))
     }
+}
+
+/// Inserts `deliveries` as digest `id`'s next round (the first for a new
+/// digest), `pending`, numbered after its last message.
+fn add_round(conn: &Connection, id: &str, deliveries: &[DeliveryRow]) -> rusqlite::Result<()> {
+    let (round, last): (u32, u32) = conn.query_row(
+        "SELECT COALESCE(MAX(round), 0) + 1, COALESCE(MAX(seq), 0) FROM deliveries WHERE digest = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let mut insert = conn.prepare(
+        "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+    )?;
+    for d in deliveries {
+        insert.execute(params![id, last + d.seq, round, d.recipients, d.message_id])?;
+    }
+    Ok(())
 }
 
 fn state_error(path: &Path, source: rusqlite::Error) -> Error {

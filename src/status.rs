@@ -127,7 +127,7 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
         state_file: digest.state.display().to_string(),
         slot: SlotStatus {
             state: slot.0,
-            id: slot.1.id,
+            id: slot.1.id.to_string(),
             at: slot.1.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             local: local(config, slot.1.at),
         },

@@ -359,3 +359,34 @@ fn a_progress_bar_shows_on_a_terminal_only() {
         stderr(&again)
     );
 }
+
+#[test]
+fn a_week_has_one_spelling_and_every_other_is_refused_naming_the_flag() {
+    let server = Server::start(Faults::default());
+    let site = digest_site("to = [\"alla@example.se\"]", &smtp(server.port, 1));
+    ok(&site.herald(&["digest", "--week", "2013-W40"]));
+    assert_eq!(server.received().len(), 1);
+    // The basic form is the same digest, already sent.
+    let again = ok(&site.herald(&["digest", "--week", "2013W40"]));
+    assert!(again.contains("digest 2013-W40 was completed"), "{again}");
+    for spelling in [
+        "2013-W040",
+        "+2013-W+40",
+        "2013-w40",
+        "2013-W4",
+        "02013-W40",
+        " 2013-W40",
+        "2013-W40-2",
+        "2013-W54",
+        "2013-W53",
+        "2013-W00",
+        "2013-40",
+    ] {
+        fails(
+            &site.herald(&["digest", "--week", spelling]),
+            2,
+            &["--week", "not an ISO week"],
+        );
+    }
+    assert_eq!(server.received().len(), 1, "no spelling sends it again");
+}

@@ -49,10 +49,30 @@ pub enum Failure {
     Uncertain(String),
 }
 
-/// One connection's worth of a transport.
+/// What a transport learned while preparing a message: envelope recipients
+/// the server refused permanently while it accepted others.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prepared {
+    /// Each refused recipient with the server's reply.
+    pub refused: Vec<(String, String)>,
+}
+
+/// One connection's worth of a transport. Sending is two steps so that the
+/// ledger can record, between them, that a message may now arrive: until
+/// [`Transport::hand_over`] starts, nothing of the message has left.
 pub trait Transport: Send {
-    /// Hands over one message.
-    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure>;
+    /// Everything before the message's bytes go out: connecting, TLS,
+    /// login, the envelope (for SMTP, up to the server's `354` to DATA).
+    fn prepare(&mut self, _message: &Composed) -> Result<Prepared, Failure> {
+        Ok(Prepared::default())
+    }
+    /// Hands the prepared message's bytes over and waits for the answer.
+    fn hand_over(&mut self, message: &Composed, prepared: Prepared) -> Result<Accepted, Failure>;
+    /// Both steps at once, for a message no ledger tracks (`--to`).
+    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
+        let prepared = self.prepare(message)?;
+        self.hand_over(message, prepared)
+    }
     /// Forgets the connection after a failure, so the next send starts afresh.
     fn reset(&mut self) {}
     /// Ends the session politely.
@@ -156,7 +176,9 @@ impl Factory {
 struct Sendmail(PathBuf);
 
 impl Transport for Sendmail {
-    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
+    /// Starting the command is the handover: killed before it read all of
+    /// stdin, `sendmail -i` still sends what it got.
+    fn hand_over(&mut self, message: &Composed, _: Prepared) -> Result<Accepted, Failure> {
         let mut child = Command::new(&self.0)
             .args(["-i", "-f", message.from.as_ref(), "--"])
             .args(message.rcpt.iter().map(AsRef::<str>::as_ref))

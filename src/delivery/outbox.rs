@@ -5,7 +5,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Accepted, Failure, Transport};
+use super::{Accepted, Failure, Prepared, Transport};
 use crate::digest::compose::Composed;
 
 /// Writes messages into one folder.
@@ -33,7 +33,7 @@ impl Outbox {
 }
 
 impl Transport for Outbox {
-    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
+    fn hand_over(&mut self, message: &Composed, _: Prepared) -> Result<Accepted, Failure> {
         // The message id's left part is unique per digest and recipient, and
         // the same on a resend, which then replaces the file.
         let stem: String = message

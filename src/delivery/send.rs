@@ -1,6 +1,8 @@
-//! The sending loop: claims each message in the ledger before sending it and
-//! records the outcome right after, on up to `connections` threads, with
-//! retries on fresh connections and a rate limit shared by all of them.
+//! The sending loop: takes each message the ledger says is still to send,
+//! marks it `sending` in the ledger only once the transport is ready for its
+//! bytes, and records the outcome right after, on up to `connections`
+//! threads, with retries on fresh connections and a rate limit shared by all
+//! of them. A run that dies before the handover leaves the message `pending`.
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
@@ -168,7 +170,7 @@ impl Run<'_> {
     fn claim(&self) -> Result<Option<DeliveryRow>> {
         let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
         let state = lock(self.state);
-        let row = state.claim_next(self.id, *cursor, self.until, &timestamp())?;
+        let row = state.next_to_send(self.id, *cursor, self.until)?;
         if let Some(row) = &row {
             *cursor = row.seq;
         }
@@ -185,23 +187,16 @@ impl Run<'_> {
     fn deliver(&self, transport: &mut dyn Transport, row: &DeliveryRow) -> Result<()> {
         let addressing = serde_json::from_str::<Addressing>(&row.recipients)
             .map_err(|e| Error::Delivery(format!("ledger row {} is unreadable: {e}", row.seq)));
-        let composed = addressing
+        // A failure here leaves the row as it was: nothing left the machine.
+        let message = addressing
             .as_ref()
             .map_err(|e| Error::Delivery(e.to_string()))
-            .and_then(|to| self.composer.compose(to, false));
-        let message = match composed {
-            Ok(message) => message,
-            Err(err) => {
-                // Nothing left the machine: the message is still to be sent.
-                self.record(row.seq, Status::Pending, "")?;
-                return Err(err);
-            }
-        };
+            .and_then(|to| self.composer.compose(to, false))?;
         let who = message
             .rcpt
             .first()
             .map_or_else(String::new, ToString::to_string);
-        match self.attempts(transport, &message) {
+        match self.attempts(transport, row.seq, &message)? {
             Ok(accepted) => {
                 self.accepted(row.seq, &accepted)?;
                 match addressing {
@@ -279,32 +274,58 @@ impl Run<'_> {
         state.add_failed(self.id, &row, &timestamp())
     }
 
-    /// Sends with up to `retries` more attempts after temporary failures,
-    /// each on a fresh connection after an exponentially growing pause.
+    /// Sends message `seq` with up to `retries` more attempts after
+    /// temporary failures, each on a fresh connection after an exponentially
+    /// growing pause. The outer error is the ledger's, and stops the run.
     fn attempts(
         &self,
         transport: &mut dyn Transport,
+        seq: u32,
         message: &Composed,
-    ) -> Result<Accepted, Failure> {
+    ) -> Result<Result<Accepted, Failure>> {
         let mut delay = self.limits.retry_delay;
         let mut attempt = 0;
         loop {
             self.rate.wait();
-            match transport.send(message) {
+            match self.attempt(transport, seq, message)? {
                 Err(Failure::Temporary(reply))
                     if attempt < self.limits.retries && !self.stop.load(Ordering::SeqCst) =>
                 {
                     self.log.detail(format!(
                         "temporary failure, retrying in {delay:.1} s: {reply}"
                     ));
+                    // Refused, so not in flight while the run waits to retry.
+                    self.record(seq, Status::Failed, &reply)?;
                     transport.reset();
                     std::thread::sleep(Duration::from_secs_f64(delay));
                     delay = (delay * 2.0).min(300.0);
                     attempt += 1;
                 }
-                other => return other,
+                other => return Ok(other),
             }
         }
+    }
+
+    /// One try: the transport prepares the message (connection, login,
+    /// envelope), the ledger marks it `sending`, and only then do its bytes
+    /// go out. The outer error is the ledger's.
+    fn attempt(
+        &self,
+        transport: &mut dyn Transport,
+        seq: u32,
+        message: &Composed,
+    ) -> Result<Result<Accepted, Failure>> {
+        let prepared = match transport.prepare(message) {
+            Ok(prepared) => prepared,
+            Err(failure) => return Ok(Err(failure)),
+        };
+        let marked = lock(self.state).mark_sending(self.id, seq, &timestamp());
+        if let Err(err) = marked {
+            // Unrecorded, the message must not leave: drop the connection.
+            transport.reset();
+            return Err(err);
+        }
+        Ok(transport.hand_over(message, prepared))
     }
 }
 

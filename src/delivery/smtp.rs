@@ -13,7 +13,7 @@ use lettre::transport::smtp::extension::ClientId;
 use lettre::transport::smtp::response::Response;
 
 use super::oauth2::Tokens;
-use super::{Accepted, Failure, Transport};
+use super::{Accepted, Failure, Prepared, Transport};
 use crate::config::{Security, Smtp as Settings};
 use crate::digest::compose::Composed;
 
@@ -115,7 +115,9 @@ impl Smtp {
             .map_err(|e| classify(&e, Phase::Before))
     }
 
-    fn transaction(conn: &mut SmtpConnection, m: &Composed) -> Result<Accepted, Failure> {
+    /// MAIL, RCPT and DATA, up to the server's `354`: it then waits for the
+    /// message, and nothing of the message has been sent.
+    fn envelope(conn: &mut SmtpConnection, m: &Composed) -> Result<Prepared, Failure> {
         let before = |e: SmtpError| classify(&e, Phase::Before);
         conn.command(Mail::new(Some(m.from.clone()), vec![]))
             .map_err(before)?;
@@ -133,6 +135,15 @@ impl Smtp {
             return Err(Failure::Permanent(replies.join("; ")));
         }
         conn.command(Data).map_err(before)?;
+        Ok(Prepared { refused })
+    }
+
+    /// The message and its final dot, and the server's answer.
+    fn body(
+        conn: &mut SmtpConnection,
+        m: &Composed,
+        prepared: Prepared,
+    ) -> Result<Accepted, Failure> {
         let body = |e: SmtpError| classify(&e, Phase::Body);
         let reply = match std::str::from_utf8(&m.bytes) {
             Ok(text) => conn.command(DataBlock(text)).map_err(body)?,
@@ -140,26 +151,45 @@ impl Smtp {
         };
         Ok(Accepted {
             reply: format_reply(&reply),
-            refused,
+            refused: prepared.refused,
         })
     }
-}
 
-impl Transport for Smtp {
-    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
-        let mut conn = match self.conn.take() {
-            Some(conn) if !conn.has_broken() => conn,
-            _ => self.connect()?,
-        };
-        let result = Smtp::transaction(&mut conn, message);
-        // Keep the connection after success or a permanent refusal; anything
-        // else leaves it in an unknown state.
+    /// Keeps the connection after success or a permanent refusal; anything
+    /// else leaves it in an unknown state, so it is dropped.
+    fn keep<T>(
+        &mut self,
+        mut conn: SmtpConnection,
+        result: Result<T, Failure>,
+    ) -> Result<T, Failure> {
         if matches!(result, Ok(_) | Err(Failure::Permanent(_))) {
             self.conn = Some(conn);
         } else {
             conn.abort();
         }
         result
+    }
+}
+
+impl Transport for Smtp {
+    fn prepare(&mut self, message: &Composed) -> Result<Prepared, Failure> {
+        let mut conn = match self.conn.take() {
+            Some(conn) if !conn.has_broken() => conn,
+            _ => self.connect()?,
+        };
+        let result = Smtp::envelope(&mut conn, message);
+        self.keep(conn, result)
+    }
+
+    fn hand_over(&mut self, message: &Composed, prepared: Prepared) -> Result<Accepted, Failure> {
+        // Only a connection that `prepare` left waiting for DATA will do.
+        let Some(mut conn) = self.conn.take().filter(|c| !c.has_broken()) else {
+            return Err(Failure::Temporary(
+                "the connection was lost before the message was sent".into(),
+            ));
+        };
+        let result = Smtp::body(&mut conn, message, prepared);
+        self.keep(conn, result)
     }
 
     fn reset(&mut self) {

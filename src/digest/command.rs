@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 
 use super::compose::Composer;
 use super::recipients::{self, Addressing, Recipient};
+use super::{Choice, IsoWeek};
 use crate::config::{Config, Digest, Mode};
 use crate::content::{self, Post};
 use crate::delivery::{quota, send, Factory};
@@ -20,10 +21,10 @@ use crate::templates;
 /// `herald digest` options.
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct Options {
-    /// Compose this ISO week's digest (e.g. 2013-W39) instead of the current one.
+    /// Compose this ISO week's digest (2013-W39, or 2013W39) instead of the current one.
     #[arg(long, value_name = "YYYY-Www")]
-    pub week: Option<String>,
-    /// Send a digest again although it was completed.
+    pub week: Option<IsoWeek>,
+    /// Send a completed digest again, as a new round beside the first.
     #[arg(long)]
     pub force: bool,
     /// Dry run: write the messages as .eml files under DIR/<digest-id>/; record nothing.
@@ -72,9 +73,9 @@ pub struct Job<'a> {
     /// `herald digest`'s options (the defaults for `herald run`).
     pub opts: &'a Options,
     /// The digest id.
-    pub id: String,
-    /// `--week`: compose that week's posts when the digest is not recorded.
-    pub week: Option<chrono::NaiveDate>,
+    pub id: IsoWeek,
+    /// Which posts a digest not yet recorded holds.
+    pub posts: Choice,
     /// The run's clock.
     pub now: DateTime<Utc>,
     /// Where messages for people go.
@@ -86,15 +87,12 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
     let digest = config.digest.as_ref().ok_or_else(|| {
         Error::Usage("herald digest needs a [digest] table in the config (see the README)".into())
     })?;
-    let week = opts
-        .week
-        .as_deref()
-        .map(super::parse_week)
-        .transpose()
-        .map_err(Error::Usage)?;
-    let id = match &opts.week {
-        Some(w) => w.clone(),
-        None => super::week_id(&now.with_timezone(&config.site.timezone)),
+    let (id, posts) = match opts.week {
+        Some(week) => (week, Choice::DatedThatWeek),
+        None => (
+            IsoWeek::of(&now.with_timezone(&config.site.timezone)),
+            Choice::New,
+        ),
     };
     // Only a real run takes the lock and writes the ledger; the others work on a copy.
     let _lock = opts
@@ -111,7 +109,7 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
         digest,
         opts,
         id,
-        week,
+        posts,
         now,
         log,
     };
@@ -122,14 +120,9 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
 /// for a real run): its recorded posts, else the posts of `week`, else the new
 /// posts. Fills in `sent` as it goes, so the caller can report a failed run.
 pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
-    let (config, digest, opts, id, now, log) = (
-        job.config,
-        job.digest,
-        job.opts,
-        job.id.as_str(),
-        job.now,
-        job.log,
-    );
+    let (config, digest, opts, now, log) = (job.config, job.digest, job.opts, job.now, job.log);
+    let id = job.id.to_string();
+    let id = id.as_str();
     sent.id = id.to_string();
     sent.mode = mode_name(digest.mode);
     let recorded = state.digest(id)?;
@@ -142,10 +135,12 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
         }
     }
     let published = content::publish(content::load(config)?, now).posts;
-    let posts: Vec<&Post> = match (&recorded, job.week) {
+    let posts: Vec<&Post> = match (&recorded, job.posts) {
         (Some(row), _) => recorded_posts(row, &published, log),
-        (None, Some(monday)) => super::posts_in_week(&published, monday, config.site.timezone),
-        (None, None) => {
+        (None, Choice::DatedThatWeek) => {
+            super::posts_in_week(&published, job.id, config.site.timezone)
+        }
+        (None, Choice::New) => {
             let held = state.held_post_ids(id)?;
             let held = held.iter().map(String::as_str).collect();
             super::new_posts(&published, &held, now, digest.max_age_days)
@@ -159,18 +154,14 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
         return Ok(());
     }
     let mail = templates::mail(&config.paths.templates, &digest.subject)?;
-    let composer = Composer::new(config, digest, mail, id, &posts, now)?;
+    let composer = Composer::new(config, digest, mail, job.id, &posts, now)?;
     if opts.preview {
         return preview(digest, &composer, id);
     }
     if let Some(address) = &opts.to {
         return test_copy(job, &composer, address);
     }
-    match &recorded {
-        None => record(&mut state, digest, &composer, id, &posts, now, log)?,
-        Some(row) if row.completed.is_some() => state.reopen(id)?,
-        Some(_) => {}
-    }
+    record(&mut state, job, &composer, &posts, recorded.as_ref())?;
     let factory = Factory::new(
         &config.delivery,
         opts.outbox.as_deref(),
@@ -227,7 +218,8 @@ fn preview(digest: &Digest, composer: &Composer, id: &str) -> Result<()> {
 }
 
 fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
-    let (config, digest, id, now) = (job.config, job.digest, job.id.as_str(), job.now);
+    let (config, digest, now) = (job.config, job.digest, job.now);
+    let id = job.id.to_string();
     let to = Addressing {
         to: vec![address.to_string()],
         rcpt: vec![address.to_string()],
@@ -258,16 +250,39 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
     }
 }
 
-/// Plans every message of a new digest and records them as pending.
+/// Records what this run sends: a new digest with its posts and messages;
+/// or, for a completed one sent again (`--force`, or a dry run), a new round
+/// of messages, unless the last such round is unfinished: that one resumes.
 fn record(
     state: &mut State,
-    digest: &Digest,
+    job: &Job,
     composer: &Composer,
-    id: &str,
     posts: &[&Post],
-    now: DateTime<Utc>,
-    log: &Log,
+    recorded: Option<&DigestRow>,
 ) -> Result<()> {
+    let (digest, log, id) = (job.digest, job.log, job.id.to_string());
+    match recorded {
+        None => {
+            let row = DigestRow {
+                id: id.clone(),
+                week: id.clone(),
+                post_ids: posts.iter().map(|p| p.id.clone()).collect(),
+                created: job.now.to_rfc3339(),
+                completed: None,
+                mode: mode_name(digest.mode).to_string(),
+            };
+            state.create(&row, &plan(digest, composer, log)?)
+        }
+        Some(row) if row.completed.is_some() && state.counts(&id)?.settled() => {
+            state.add_round(&id, &plan(digest, composer, log)?)
+        }
+        Some(_) => Ok(()),
+    }
+}
+
+/// Plans every message of a digest (or of a new round of it), from the
+/// recipients as they are now.
+fn plan(digest: &Digest, composer: &Composer, log: &Log) -> Result<Vec<DeliveryRow>> {
     let people = match (&digest.recipients, digest.mode) {
         (Some(path), Mode::Individual | Mode::Bcc) => {
             let (found, problems) = recipients::load(path)?;
@@ -284,7 +299,7 @@ fn record(
         }
         _ => Vec::new(),
     };
-    let rows: Vec<DeliveryRow> = recipients::plan(digest, people)
+    Ok(recipients::plan(digest, people)
         .iter()
         .zip(1..)
         .map(|(to, seq)| DeliveryRow {
@@ -293,16 +308,7 @@ fn record(
             message_id: composer.message_id(&to.rcpt),
             reply: None,
         })
-        .collect();
-    let row = DigestRow {
-        id: id.to_string(),
-        week: id.to_string(),
-        post_ids: posts.iter().map(|p| p.id.clone()).collect(),
-        created: now.to_rfc3339(),
-        completed: None,
-        mode: mode_name(digest.mode).to_string(),
-    };
-    state.create(&row, &rows)
+        .collect())
 }
 
 fn deliver(
@@ -312,8 +318,9 @@ fn deliver(
     factory: &Factory,
     sent: &mut Sent,
 ) -> Result<()> {
-    let (config, digest, id, now, log) =
-        (job.config, job.digest, job.id.as_str(), job.now, job.log);
+    let (config, digest, now, log) = (job.config, job.digest, job.now, job.log);
+    let id = job.id.to_string();
+    let id = id.as_str();
     for row in state.settle_in_flight(id)? {
         log.warn(format!(
             "message {} ({}) was in flight when an earlier run stopped: it may have arrived, so it is not sent again",
@@ -361,7 +368,7 @@ fn deliver(
             String::new()
         }
     ));
-    if after.pending + after.failed + after.sending == 0 {
+    if after.settled() {
         state.complete(id, &now.to_rfc3339())?;
     }
     match outcome.stopped {

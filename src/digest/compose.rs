@@ -14,7 +14,7 @@ use lettre::{Address, Message};
 use serde::Serialize;
 
 use super::recipients::{Addressing, Recipient};
-use super::{personal, stable_hash, text, texts};
+use super::{personal, stable_hash, text, texts, IsoWeek};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
 use crate::error::{Error, Result};
@@ -95,17 +95,17 @@ pub struct Composer<'a> {
 }
 
 impl<'a> Composer<'a> {
-    /// Prepares digest `id` (an ISO week such as `2013-W39`) of `posts`, dated `now`.
+    /// Prepares digest `id` (its ISO week) of `posts`, dated `now`.
     pub fn new(
         config: &'a Config,
         digest: &'a Digest,
         mail: Mail,
-        id: &str,
+        id: IsoWeek,
         posts: &[&Post],
         now: DateTime<Utc>,
     ) -> Result<Composer<'a>> {
         let lang = config.site.lang;
-        let week = id.rsplit('W').next().unwrap_or(id).trim_start_matches('0');
+        let week = id.number();
         let shared = Shared {
             site: SiteView::new(config),
             posts: posts

@@ -12,27 +12,24 @@ pub mod recipients;
 pub mod schedule;
 pub mod text;
 mod texts;
+mod week;
+
+pub use week::{IsoWeek, NotAWeek};
 
 use std::collections::HashSet;
 
-use chrono::{DateTime, Datelike, NaiveDate, TimeZone, Utc, Weekday};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use crate::content::Post;
 
-/// The ISO week of `date` as a digest id: `2013-W39`.
-pub fn week_id<Z: TimeZone>(date: &DateTime<Z>) -> String {
-    let week = date.iso_week();
-    format!("{}-W{:02}", week.year(), week.week())
-}
-
-/// The Monday of an ISO week written `2013-W39`, or why it is not one.
-pub fn parse_week(text: &str) -> Result<NaiveDate, String> {
-    let bad = || format!("`{text}` is not an ISO week such as 2013-W39");
-    let (year, week) = text.split_once("-W").ok_or_else(bad)?;
-    let year: i32 = year.parse().map_err(|_| bad())?;
-    let week: u32 = week.parse().map_err(|_| bad())?;
-    NaiveDate::from_isoywd_opt(year, week, Weekday::Mon).ok_or_else(bad)
+/// The posts of a digest not yet recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    /// The posts no earlier digest held (`herald run`, `herald digest`).
+    New,
+    /// The posts dated in the digest's week (`herald digest --week`).
+    DatedThatWeek,
 }
 
 /// Published posts (newest first) that no other digest held and that are at
@@ -50,12 +47,11 @@ pub fn new_posts<'a>(
         .collect()
 }
 
-/// Published posts dated in the ISO week starting `monday` (site time zone).
-pub fn posts_in_week(published: &[Post], monday: NaiveDate, tz: Tz) -> Vec<&Post> {
-    let target = monday.iso_week();
+/// Published posts dated in ISO week `week` (site time zone).
+pub fn posts_in_week(published: &[Post], week: IsoWeek, tz: Tz) -> Vec<&Post> {
     published
         .iter()
-        .filter(|p| p.date.with_timezone(&tz).iso_week() == target)
+        .filter(|p| IsoWeek::of(&p.date.with_timezone(&tz)) == week)
         .collect()
 }
 
@@ -73,29 +69,6 @@ pub fn stable_hash(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono_tz::Europe::Stockholm;
-
-    #[test]
-    fn week_ids_follow_iso_and_the_site_zone() {
-        let friday = Stockholm.with_ymd_and_hms(2013, 9, 27, 8, 0, 0).unwrap();
-        assert_eq!(week_id(&friday), "2013-W39");
-        // Sunday 23:30 in Stockholm is still week 39 although UTC says otherwise nowhere near;
-        // and 2014-12-29 belongs to ISO year 2015.
-        let sunday = Stockholm.with_ymd_and_hms(2013, 9, 29, 23, 30, 0).unwrap();
-        assert_eq!(week_id(&sunday), "2013-W39");
-        let monday = Stockholm.with_ymd_and_hms(2014, 12, 29, 0, 30, 0).unwrap();
-        assert_eq!(week_id(&monday), "2015-W01");
-    }
-
-    #[test]
-    fn weeks_parse_and_reject() {
-        assert_eq!(
-            parse_week("2013-W39").unwrap(),
-            NaiveDate::from_ymd_opt(2013, 9, 23).unwrap()
-        );
-        assert!(parse_week("2013-39").is_err());
-        assert!(parse_week("2013-W54").is_err());
-    }
 
     #[test]
     fn stable_hash_is_fixed() {

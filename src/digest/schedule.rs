@@ -8,6 +8,7 @@
 use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use super::IsoWeek;
 use crate::config::Schedule;
 
 /// What the ledger knows about the digest of one slot.
@@ -25,7 +26,7 @@ pub enum Progress {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Slot {
     /// The digest id: the slot's ISO week in the site's zone, e.g. `2013-W39`.
-    pub id: String,
+    pub id: IsoWeek,
     /// The instant of the slot.
     pub at: DateTime<Utc>,
 }
@@ -47,10 +48,10 @@ pub fn due(
     now: DateTime<Utc>,
     schedule: &Schedule,
     tz: Tz,
-    progress: impl FnOnce(&str) -> Progress,
+    progress: impl FnOnce(IsoWeek) -> Progress,
 ) -> Decision {
     let slot = latest(now, schedule, tz);
-    let state = progress(&slot.id);
+    let state = progress(slot.id);
     let late = now - slot.at >= Duration::hours(i64::from(schedule.deadline_hours));
     match state {
         Progress::Settled => Decision::Wait {
@@ -100,7 +101,7 @@ fn slot_on(date: NaiveDate, schedule: &Schedule, tz: Tz) -> Slot {
         .expect("a gap in local time is at most an hour")
         .with_timezone(&Utc);
     Slot {
-        id: super::week_id(&at.with_timezone(&tz)),
+        id: IsoWeek::of(&at.with_timezone(&tz)),
         at,
     }
 }
@@ -119,7 +120,7 @@ mod tests {
         Schedule::default()
     }
 
-    fn untouched(_: &str) -> Progress {
+    fn untouched(_: IsoWeek) -> Progress {
         Progress::Untouched
     }
 
@@ -137,7 +138,7 @@ mod tests {
                     let local = x.at.with_timezone(&Stockholm);
                     assert_eq!(local.weekday(), Weekday::Fri, "{now}");
                     assert_eq!((local.hour(), local.minute()), (15, 0), "{now}");
-                    assert_eq!(x.id, crate::digest::week_id(&local));
+                    assert_eq!(x.id, IsoWeek::of(&local));
                 }
                 let gap = (following.at - slot.at).num_hours();
                 assert!((167..=169).contains(&gap), "{now}: {gap} h");
@@ -154,7 +155,7 @@ mod tests {
         // Spring forward on Sunday 2013-03-31: 15:00 is 14:00Z before, 13:00Z after.
         let before = latest(at("2013-03-30T12:00:00Z"), &s, Stockholm);
         assert_eq!(before.at, at("2013-03-29T14:00:00Z"));
-        assert_eq!(before.id, "2013-W13");
+        assert_eq!(before.id.to_string(), "2013-W13");
         let after = next(at("2013-03-30T12:00:00Z"), &s, Stockholm);
         assert_eq!(after.at, at("2013-04-05T13:00:00Z"));
         // Fall back on Sunday 2013-10-27: 13:00Z before, 14:00Z after.
@@ -194,7 +195,10 @@ mod tests {
         let Decision::Missed { slot: m, started } = missed else {
             panic!("{missed:?}")
         };
-        assert_eq!((m.id.as_str(), m.at, started), ("2013-W39", slot, false));
+        assert_eq!(
+            (m.id.to_string(), m.at, started),
+            ("2013-W39".into(), slot, false)
+        );
         // A started digest within the deadline is resumed; past it, left.
         let resumed = due(slot + Duration::hours(1), &s, Stockholm, |_| {
             Progress::Started
@@ -216,9 +220,9 @@ mod tests {
             Decision::Wait { next } if next.at == at("2013-09-27T13:00:00Z")
         ));
         let done = due(at("2013-09-27T13:05:00Z"), &s, Stockholm, |id| {
-            assert_eq!(id, "2013-W39");
+            assert_eq!(id.to_string(), "2013-W39");
             Progress::Settled
         });
-        assert!(matches!(done, Decision::Wait { next } if next.id == "2013-W40"));
+        assert!(matches!(done, Decision::Wait { next } if next.id.to_string() == "2013-W40"));
     }
 }

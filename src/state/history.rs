@@ -2,37 +2,10 @@
 //! digest's messages: notes on slots that were skipped or had nothing to
 //! send, the recent digests with their counts, and the messages not served.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 
 use super::{Counts, State};
 use crate::error::Result;
-
-/// Tables and columns added after the first release, created on open so an
-/// older ledger keeps working.
-const NOTES: &str = "
-CREATE TABLE IF NOT EXISTS notes (
-    id     TEXT PRIMARY KEY,
-    slot   TEXT NOT NULL,
-    reason TEXT NOT NULL,
-    noted  TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS usage (
-    digest     TEXT NOT NULL,
-    at         INTEGER NOT NULL,
-    recipients INTEGER NOT NULL
-);";
-
-/// Brings a ledger of any earlier version up to date.
-pub(super) fn migrate(conn: &Connection) -> rusqlite::Result<()> {
-    conn.execute_batch(NOTES)?;
-    let has_mode = conn
-        .prepare("SELECT 1 FROM pragma_table_info('digests') WHERE name = 'mode'")?
-        .exists([])?;
-    if !has_mode {
-        conn.execute_batch("ALTER TABLE digests ADD COLUMN mode TEXT")?;
-    }
-    Ok(())
-}
 
 /// A slot settled without sending: past its deadline, or nothing new.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,14 +121,17 @@ impl State {
     pub fn recent(&self, n: usize) -> Result<Vec<DigestSummary>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT id, mode, post_ids, created, completed FROM digests ORDER BY created DESC, id DESC LIMIT ?1")
+            .prepare(
+                "SELECT id, mode, (SELECT COUNT(*) FROM digest_posts WHERE digest = id), created, completed
+                 FROM digests ORDER BY created DESC, id DESC LIMIT ?1",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([n as i64], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
                     r.get::<_, Option<String>>(1)?.unwrap_or_default(),
-                    r.get::<_, String>(2)?.lines().count(),
+                    r.get::<_, i64>(2)?.max(0) as usize,
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<String>>(4)?,
                 ))
@@ -214,8 +190,9 @@ mod tests {
         let path = dir.path().join("state.db");
         {
             // A ledger from before `mode` and `notes` existed.
-            let conn = Connection::open(&path).unwrap();
-            conn.execute_batch(super::super::SCHEMA).unwrap();
+            let conn = rusqlite::Connection::open(&path).unwrap();
+            conn.execute_batch(super::super::tests::FIRST_RELEASE)
+                .unwrap();
             conn.execute_batch("INSERT INTO digests (id, week, post_ids, created) VALUES ('2013-W38', '2013-W38', 'a', 't')").unwrap();
         }
         let state = State::open(&path).unwrap();

@@ -21,81 +21,86 @@ fn row(seq: u32) -> DeliveryRow {
 }
 
 #[test]
-fn claims_in_order_and_a_crash_leaves_the_claimed_one_uncertain() {
+fn only_a_message_marked_sending_is_left_uncertain_by_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
+    let id = "2013-W39";
     {
         let mut state = State::open(&path).unwrap();
         state
-            .create(&digest("2013-W39", &["a", "b"]), &[row(1), row(2), row(3)])
+            .create(&digest(id, &["a", "b"]), &[row(1), row(2), row(3)])
             .unwrap();
-        let first = state
-            .claim_next("2013-W39", 0, u32::MAX, "t")
-            .unwrap()
-            .unwrap();
+        let first = state.next_to_send(id, 0, u32::MAX).unwrap().unwrap();
         assert_eq!(first.seq, 1);
-        state
-            .finish("2013-W39", 1, Status::Sent, "250 ok", "t")
-            .unwrap();
-        let second = state
-            .claim_next("2013-W39", 1, u32::MAX, "t")
-            .unwrap()
-            .unwrap();
+        state.mark_sending(id, 1, "t").unwrap();
+        state.finish(id, 1, Status::Sent, "250 ok", "t").unwrap();
+        let second = state.next_to_send(id, 1, u32::MAX).unwrap().unwrap();
         assert_eq!(second.seq, 2);
-        // The process dies here, with message 2 in flight.
+        state.mark_sending(id, 2, "t").unwrap();
+        let third = state.next_to_send(id, 2, u32::MAX).unwrap().unwrap();
+        assert_eq!(third.seq, 3);
+        // The process dies here: message 2 in flight, message 3 still being
+        // composed (taken by the cursor, never handed over).
     }
     let state = State::open(&path).unwrap();
-    let uncertain = state.settle_in_flight("2013-W39").unwrap();
+    let uncertain = state.settle_in_flight(id).unwrap();
     assert_eq!(uncertain.iter().map(|r| r.seq).collect::<Vec<_>>(), [2]);
-    let next = state
-        .claim_next("2013-W39", 0, u32::MAX, "t")
-        .unwrap()
-        .unwrap();
+    let next = state.next_to_send(id, 0, u32::MAX).unwrap().unwrap();
     assert_eq!(
         next.seq, 3,
-        "neither the sent nor the uncertain one is sent again"
+        "neither the sent nor the uncertain one is sent again; the one never handed over is"
     );
-    state
-        .finish("2013-W39", 3, Status::Failed, "550 no", "t")
-        .unwrap();
-    let c = state.counts("2013-W39").unwrap();
+    state.mark_sending(id, 3, "t").unwrap();
+    state.finish(id, 3, Status::Failed, "550 no", "t").unwrap();
+    let c = state.counts(id).unwrap();
     assert_eq!((c.sent, c.uncertain, c.failed, c.pending), (1, 1, 1, 0));
+    assert!(!c.settled());
     assert_eq!(
-        state
-            .claim_next("2013-W39", 0, u32::MAX, "t")
-            .unwrap()
-            .unwrap()
-            .seq,
+        state.next_to_send(id, 0, u32::MAX).unwrap().unwrap().seq,
         3,
         "failed ones are retried"
     );
 }
 
 #[test]
-fn history_and_reopen() {
+fn a_new_round_never_clears_the_completion_or_the_first_round() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/state.db");
     let mut state = State::open(&path).unwrap();
-    state
-        .create(&digest("2013-W38", &["a", "b"]), &[row(1)])
-        .unwrap();
+    let id = "2013-W38";
+    state.create(&digest(id, &["a", "b"]), &[row(1)]).unwrap();
     state
         .create(&digest("2013-W39", &["c"]), &[row(1)])
         .unwrap();
     assert_eq!(state.held_post_ids("2013-W39").unwrap(), ["a", "b"]);
-    state
-        .finish("2013-W38", 1, Status::Sent, "250", "t")
+    state.mark_sending(id, 1, "t").unwrap();
+    state.finish(id, 1, Status::Sent, "250", "t").unwrap();
+    assert!(state.counts(id).unwrap().settled());
+    state.complete(id, "t1").unwrap();
+    // --force: a second round beside the first.
+    state.add_round(id, &[row(1)]).unwrap();
+    let c = state.counts(id).unwrap();
+    assert_eq!(
+        (c.pending, c.sent),
+        (1, 0),
+        "the counts are the new round's"
+    );
+    assert_eq!(state.next_to_send(id, 0, u32::MAX).unwrap().unwrap().seq, 2);
+    state.complete(id, "t2").unwrap();
+    assert_eq!(
+        state.digest(id).unwrap().unwrap().completed.as_deref(),
+        Some("t1"),
+        "the first completion stays"
+    );
+    let statuses: Vec<String> = state
+        .conn
+        .prepare("SELECT status FROM deliveries WHERE digest = ?1 ORDER BY seq")
+        .unwrap()
+        .query_map([id], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
         .unwrap();
-    state.complete("2013-W38", "t").unwrap();
-    assert!(state
-        .digest("2013-W38")
-        .unwrap()
-        .unwrap()
-        .completed
-        .is_some());
-    state.reopen("2013-W38").unwrap();
-    assert_eq!(state.counts("2013-W38").unwrap().pending, 1);
-    assert_eq!(state.digest("2013-W38").unwrap().unwrap().completed, None);
+    assert_eq!(statuses, ["sent", "pending"]);
     // A scratch copy sees the history and records nothing.
     let scratch = State::scratch(&path).unwrap();
     scratch.complete("2013-W39", "t").unwrap();
@@ -110,4 +115,67 @@ fn the_lock_is_exclusive() {
     assert!(matches!(lock(&path), Err(Error::Locked(_))));
     drop(held);
     lock(&path).unwrap();
+}
+
+/// The `digests` and `deliveries` tables as the first release created them:
+/// post ids joined by newlines, one round of messages.
+pub(in crate::state) const FIRST_RELEASE: &str = "
+CREATE TABLE digests (
+    id TEXT PRIMARY KEY, week TEXT NOT NULL, post_ids TEXT NOT NULL,
+    created TEXT NOT NULL, completed TEXT
+);
+CREATE TABLE deliveries (
+    digest TEXT NOT NULL REFERENCES digests(id), seq INTEGER NOT NULL,
+    recipients TEXT NOT NULL, message_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending','sending','sent','failed','uncertain')),
+    reply TEXT, attempts INTEGER NOT NULL DEFAULT 0, updated TEXT,
+    PRIMARY KEY (digest, seq)
+);";
+
+#[test]
+fn post_ids_come_back_exactly_whatever_characters_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = State::open(&dir.path().join("state.db")).unwrap();
+    let odd = ["tag:a\nb", "c\r\n", "d\u{2028}e", " f ", "g"];
+    state.create(&digest("2013-W39", &odd), &[row(1)]).unwrap();
+    state
+        .create(&digest("2013-W40", &["h"]), &[row(1)])
+        .unwrap();
+    assert_eq!(state.digest("2013-W39").unwrap().unwrap().post_ids, odd);
+    // Next week's digest must see exactly these ids as already held.
+    assert_eq!(state.held_post_ids("2013-W40").unwrap(), odd);
+    let recent = state.recent(5).unwrap();
+    assert_eq!(recent[1].posts, odd.len());
+}
+
+#[test]
+fn an_old_ledger_with_newline_joined_post_ids_is_migrated_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(FIRST_RELEASE).unwrap();
+        conn.execute_batch(
+            "INSERT INTO digests (id, week, post_ids, created, completed)
+                 VALUES ('2013-W38', '2013-W38', 'a\nb', 't', 't2');
+             INSERT INTO deliveries (digest, seq, recipients, message_id, status)
+                 VALUES ('2013-W38', 1, '[]', '<m1@x>', 'sent');",
+        )
+        .unwrap();
+    }
+    for _ in 0..2 {
+        let state = State::open(&path).unwrap();
+        let row = state.digest("2013-W38").unwrap().unwrap();
+        assert_eq!(row.post_ids, ["a", "b"]);
+        assert_eq!(row.completed.as_deref(), Some("t2"));
+        assert_eq!(state.held_post_ids("2013-W39").unwrap(), ["a", "b"]);
+        assert_eq!(state.counts("2013-W38").unwrap().sent, 1);
+        let joined = state
+            .conn
+            .prepare("SELECT 1 FROM pragma_table_info('digests') WHERE name = 'post_ids'")
+            .unwrap()
+            .exists([])
+            .unwrap();
+        assert!(!joined, "the newline-joined column is gone");
+    }
 }

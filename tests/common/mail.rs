@@ -80,6 +80,16 @@ pub fn smtp(port: u16, connections: usize) -> String {
     format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nconnections = {connections}\ntimeout_seconds = 5\n")
 }
 
+/// Points the site's SMTP settings from port `from` to port `to` (another
+/// test server, or a port where nothing listens).
+pub fn repoint(site: &Site, from: u16, to: u16) {
+    let path = site.path().join("config.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    let moved = config.replace(&format!("port = {from}\n"), &format!("port = {to}\n"));
+    assert_ne!(config, moved, "the config names port {from}");
+    std::fs::write(path, moved).unwrap();
+}
+
 /// Parses a message, failing the test if it is not MIME.
 pub fn parse(bytes: &[u8]) -> Message<'_> {
     MessageParser::default()

@@ -29,6 +29,9 @@ pub struct Faults {
     pub block_from: Option<(usize, &'static str)>,
     /// Called as each message is received, before its reply is sent.
     pub on_message: Option<Hook>,
+    /// Called with the number the next message will have as its MAIL command
+    /// arrives, before the reply: nothing of the message has been sent yet.
+    pub on_mail: Option<Hook>,
     /// Offer only `AUTH XOAUTH2`, require it before MAIL, and accept only these.
     pub xoauth2: Option<Xoauth2>,
     /// Speak TLS with this configuration (see `tls::TestCa`).
@@ -202,6 +205,9 @@ fn serve<S: Read + Write>(
             rcpt.clear();
             shared.mail_commands.fetch_add(1, Ordering::SeqCst);
             let next = shared.messages.load(Ordering::SeqCst) + 1;
+            if let Some(hook) = &f.on_mail {
+                hook(next);
+            }
             match f.block_from {
                 Some((n, reply)) if next >= n => format!("{reply}\r\n"),
                 _ => "250 2.1.0 Ok\r\n".into(),
