@@ -80,6 +80,17 @@ pub fn smtp(port: u16, connections: usize) -> String {
     format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\nconnections = {connections}\ntimeout_seconds = 5\n")
 }
 
+/// The `.eml` files in `dir` (an outbox folder), in name order.
+pub fn eml_files(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
 /// Parses a message, failing the test if it is not MIME.
 pub fn parse(bytes: &[u8]) -> Message<'_> {
     MessageParser::default()
