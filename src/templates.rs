@@ -79,7 +79,8 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
     for (file, default) in MAIL_DEFAULTS {
         let own = dir.join(file);
         let (path, source) = match std::fs::read_to_string(&own) {
-            Ok(source) => (own, source),
+            // Cleaned, so that no template holds the digest's markers.
+            Ok(source) => (own, crate::clean::text(&source).into_owned()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 (Path::new("templates").join(file), default.to_string())
             }
@@ -130,6 +131,8 @@ pub fn load(dir: &Path) -> Result<Handlebars<'static>> {
         .collect();
     for (file, path) in overrides(dir)? {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
+        // Templates are text from outside like any other (see `crate::clean`).
+        let text = crate::clean::text(&text).into_owned();
         match sources.iter_mut().find(|(name, ..)| *name == file) {
             Some(slot) => *slot = (file, path, text),
             None => sources.push((file, path, text)),

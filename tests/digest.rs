@@ -7,22 +7,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::mail::{
-    code, digest_site, fails, herald_at, individual_site, parse, people, raw_header, recipients,
-    smtp,
+    code, digest_site, eml_files, fails, herald_at, individual_site, parse, people, raw_header,
+    recipients, smtp,
 };
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site};
 use mail_parser::MimeHeaders;
-
-fn eml_files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files.iter().map(|p| std::fs::read(p).unwrap()).collect()
-}
 
 /// Every `href`/`src` in the HTML is absolute.
 fn assert_absolute_links(html: &str) {

@@ -16,12 +16,12 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 use url::Url;
 
+use crate::clean::Cleaned;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 pub use frontmatter::parse_date;
 pub use markdown::MORE;
-pub use source::strip_forbidden;
 use source::{decode, read_source};
 
 /// One post, parsed and rendered.
@@ -149,7 +149,9 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     let mut problems = Vec::new();
     let site = &config.site;
     let title = match &front.title {
-        Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
+        Some(t) if !t.get_ref().as_str().trim().is_empty() => {
+            t.get_ref().as_str().trim().to_string()
+        }
         Some(t) => {
             problems.push(Diagnostic::at(
                 path,
@@ -187,18 +189,26 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
             problems.push(Diagnostic::at(
                 path,
                 line_at(s.span()),
-                format!("slug `{}` may only contain a-z, 0-9 and -", s.get_ref()),
+                format!(
+                    "slug `{}` may only contain a-z, 0-9 and -",
+                    s.get_ref().escape_debug()
+                ),
             ));
             String::new()
         }
         None => slug::from_file_stem(path.file_stem().and_then(|s| s.to_str()).unwrap_or("")),
     };
-    if let Some(id) = front
-        .id
-        .as_ref()
-        .filter(|id| id.get_ref().trim().is_empty())
-    {
-        problems.push(Diagnostic::at(path, line_at(id.span()), "the id is empty"));
+    if let Some(id) = &front.id {
+        let problem = match crate::clean::id_problem(id.get_ref()) {
+            _ if id.get_ref().trim().is_empty() => Some("the id is empty".to_string()),
+            Some(what) => Some(format!(
+                "the id contains {what}; an id is one line of visible text"
+            )),
+            None => None,
+        };
+        if let Some(message) = problem {
+            problems.push(Diagnostic::at(path, line_at(id.span()), message));
+        }
     }
     let Some(date) = date.filter(|_| problems.is_empty()) else {
         return Err(problems);
@@ -217,8 +227,8 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         .expect("a valid slug joins onto a base URL");
     let (summary_html, summary_text) = match front.summary {
         Some(s) => (
-            format!("<p>{}</p>\n", handlebars::html_escape(s.trim())),
-            s.trim().to_string(),
+            format!("<p>{}</p>\n", handlebars::html_escape(s.as_str().trim())),
+            s.as_str().trim().to_string(),
         ),
         // Summaries are shown away from the post's URL (index, tag pages, feeds).
         None => {
@@ -235,7 +245,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         date,
         updated,
         tags: tags(front.tags),
-        author: front.author,
+        author: front.author.map(Cleaned::into_string),
         draft: front.draft,
         summary_html,
         summary_text,
@@ -263,10 +273,10 @@ pub fn tag_uri(host: &str, date: &DateTime<Tz>, slug: &str) -> String {
     format!("tag:{host},{}:{slug}", date.format("%Y-%m-%d"))
 }
 
-fn tags(names: Vec<String>) -> Vec<Tag> {
+fn tags(names: Vec<Cleaned>) -> Vec<Tag> {
     let mut out: Vec<Tag> = Vec::with_capacity(names.len());
     for name in names {
-        let name = name.trim().to_string();
+        let name = name.as_str().trim().to_string();
         if name.is_empty() {
             continue;
         }

@@ -240,7 +240,9 @@ impl<'a> Composer<'a> {
         if let Some(reply_to) = &d.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
+        // A header is one line: a title or id written over several lines is joined.
         let list_id = format!("{} <{}>", self.shared.site.title, d.list_id);
+        let list_id = list_id.split_whitespace().collect::<Vec<_>>().join(" ");
         for (name, value) in [
             ("List-Id", list_id.as_str()),
             ("Auto-Submitted", "auto-generated"),

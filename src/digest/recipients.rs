@@ -97,7 +97,7 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Recipient>, Vec<Diagnosti
         let mut fields: BTreeMap<String, String> = headers
             .iter()
             .zip(record.iter())
-            .map(|(h, v)| (h.clone(), v.to_string()))
+            .map(|(h, v)| (h.clone(), crate::clean::text(v).into_owned()))
             .collect();
         fields.remove("email");
         let name = fields.remove("name").unwrap_or_default();
