@@ -73,7 +73,12 @@ fn individual_mode_personalises_and_serves_everyone_once() {
         .find(|r| r.rcpt == ["asa@example.se"])
         .unwrap();
     let m = parse(&asa.data);
-    assert_eq!(m.subject(), Some("Veckobrev från kommunchefen – vecka 40"));
+    // The default subject is the site's own, never the example site's.
+    assert_eq!(m.subject(), Some("Testbloggen – vecka 40"));
+    // … and so is the footer: no claim that the reader works for a municipality.
+    let text = m.body_text(0).unwrap();
+    assert!(text.contains("står på bloggens sändlista"), "{text}");
+    assert!(!text.contains("kommunen"), "{text}");
     assert_eq!(
         m.from().unwrap().first().unwrap().name(),
         Some("Kommunchefen")
@@ -233,7 +238,7 @@ fn preview_test_copy_and_dry_run_record_nothing() {
     assert!(parse(&received[0].data)
         .subject()
         .unwrap()
-        .starts_with("[TEST] Veckobrev"));
+        .starts_with("[TEST] Testbloggen"));
 
     let dry = site.path().join("dry");
     ok(&site.herald(&["digest", "--outbox", dry.to_str().unwrap()]));

@@ -34,8 +34,11 @@ pub struct Digest {
     pub mode: Mode,
     /// Recipients per message in `bcc` mode, 1–500. Default: 100.
     pub bcc_batch_size: usize,
-    /// Handlebars template of the subject. Default: `Veckobrev från kommunchefen – vecka {{week}}`.
+    /// Handlebars template of the subject. Default: `{{site.title}} – {{week_label}}`.
     pub subject: String,
+    /// Plain text at the foot of every message: why the reader gets it.
+    /// Default: none (a neutral text in the site's language).
+    pub footer: Option<String>,
     /// Full posts or summaries. Default: `full`.
     pub content: Content,
     /// Posts older than this many days are left out. Default: 14.
@@ -141,6 +144,7 @@ pub(super) struct RawDigest {
     mode: Option<Spanned<Mode>>,
     bcc_batch_size: Option<Spanned<usize>>,
     subject: Option<Cleaned>,
+    footer: Option<Cleaned>,
     content: Option<Content>,
     max_age_days: Option<u32>,
     list_id: Option<Cleaned>,
@@ -258,7 +262,7 @@ pub(super) fn resolve_digest(
         "bcc_batch_size must be 1–500 (Microsoft 365 accepts at most 500 recipients per message)",
     );
     let subject = raw.subject.map_or_else(
-        || "Veckobrev från kommunchefen – vecka {{week}}".into(),
+        || "{{site.title}} – {{week_label}}".into(),
         Cleaned::into_string,
     );
     if let Err(e) = handlebars::Template::compile(&subject) {
@@ -279,6 +283,7 @@ pub(super) fn resolve_digest(
         mode,
         bcc_batch_size: batch,
         subject,
+        footer: raw.footer.map(Cleaned::into_string),
         content: raw.content.unwrap_or(Content::Full),
         max_age_days: raw.max_age_days.unwrap_or(14),
         list_id: raw

@@ -55,7 +55,7 @@ struct Shared {
     week_label: String,
     digest_id: String,
     t: &'static Texts,
-    m: &'static texts::MailTexts,
+    m: texts::MailTexts,
 }
 
 #[derive(Serialize)]
@@ -119,7 +119,7 @@ impl<'a> Composer<'a> {
             },
             digest_id: id.to_string(),
             t: lang.texts(),
-            m: texts::for_lang(lang),
+            m: texts::for_lang(lang, digest.footer.as_deref()),
         };
         Ok(Composer {
             digest,
