@@ -122,12 +122,15 @@ pub enum Transport {
 pub struct Sendmail {
     /// The MTA binary, called as `<command> -i -f <from> -- <recipients>`. Default: `/usr/sbin/sendmail`.
     pub command: PathBuf,
+    /// Seconds one call may take before it is killed (a temporary failure). Default: 60.
+    pub timeout_seconds: u64,
 }
 
 impl Default for Sendmail {
     fn default() -> Self {
         Sendmail {
             command: "/usr/sbin/sendmail".into(),
+            timeout_seconds: 60,
         }
     }
 }

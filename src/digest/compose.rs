@@ -2,18 +2,17 @@
 //! message's addressing to the bytes of a MIME message.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use css_inline::CSSInliner;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{MultiPart, SinglePart};
 use lettre::{Address, Message};
 use serde::Serialize;
 
-use super::recipients::{Addressing, Recipient};
+use super::recipients::{parse_mailbox, Addressing, Recipient};
 use super::{personal, stable_hash, text, texts, IsoWeek};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
@@ -235,7 +234,7 @@ impl<'a> Composer<'a> {
             .date(self.date)
             .message_id(Some(message_id.to_string()));
         for mailbox in &to.to {
-            builder = builder.to(Mailbox::from_str(mailbox).map_err(|e| invalid(mailbox, e))?);
+            builder = builder.to(parse_mailbox(mailbox).map_err(|e| invalid(mailbox, e))?);
         }
         if let Some(reply_to) = &d.reply_to {
             builder = builder.reply_to(reply_to.clone());
@@ -279,7 +278,7 @@ fn render<T: Serialize>(registry: &handlebars::Handlebars, name: &str, data: &T)
 
 fn addresses(list: &[String]) -> Result<Vec<Address>> {
     list.iter()
-        .map(|a| Address::from_str(a).map_err(|e| invalid(a, e)))
+        .map(|a| parse_mailbox(a).map(|m| m.email).map_err(|e| invalid(a, e)))
         .collect()
 }
 
