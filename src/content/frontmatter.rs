@@ -13,8 +13,7 @@ pub struct FrontMatter {
     pub date: Option<Spanned<toml::Value>>,
     pub updated: Option<Spanned<toml::Value>>,
     pub slug: Option<Spanned<String>>,
-    #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Option<Spanned<Vec<String>>>,
     pub summary: Option<String>,
     pub author: Option<String>,
     #[serde(default)]

@@ -19,10 +19,15 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// The parser of post bodies, with the extensions posts may use.
+pub fn parser(body: &str) -> Parser<'_> {
+    Parser::new_ext(body, options())
+}
+
 /// Renders the whole of `body` as HTML.
 pub fn to_html(body: &str) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4);
-    html::push_html(&mut out, Parser::new_ext(body, options()));
+    html::push_html(&mut out, parser(body));
     out
 }
 

@@ -5,6 +5,7 @@
 
 mod frontmatter;
 mod markdown;
+mod nesting;
 pub mod slug;
 mod source;
 
@@ -75,6 +76,11 @@ impl Post {
         self.updated.unwrap_or(self.date)
     }
 }
+
+/// The most tags a post may have. Each tag has its own page and feeds, and
+/// each tag feed lists the post: a post's output grows with its tags, so
+/// the count is bounded (100 is far more than any post needs).
+pub const MAX_TAGS: usize = 100;
 
 /// The most posts one task takes at a time in parallel work. Rayon otherwise
 /// hands out large pieces, and on two cores one of them may run alone for a
@@ -193,6 +199,26 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         }
         None => slug::from_file_stem(path.file_stem().and_then(|s| s.to_str()).unwrap_or("")),
     };
+    let tags = front.tags.map_or_else(Vec::new, |t| {
+        let line = line_at(t.span());
+        let list = tags(t.into_inner());
+        if list.len() > MAX_TAGS {
+            let message = format!("{} tags; a post may have at most {MAX_TAGS}", list.len());
+            problems.push(Diagnostic::at(path, line, message));
+        }
+        list
+    });
+    if let Err(deep) = nesting::check(split.body) {
+        let body_line = split.front_line + split.front.matches('\n').count() + 1;
+        problems.push(Diagnostic::at(
+            path,
+            body_line + diag::line_of(split.body, deep.offset) - 1,
+            format!(
+                "the text is nested more than {} levels deep (quotes, lists or HTML elements inside one another); flatten it",
+                nesting::MAX_DEPTH
+            ),
+        ));
+    }
     if let Some(id) = front
         .id
         .as_ref()
@@ -234,7 +260,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         title,
         date,
         updated,
-        tags: tags(front.tags),
+        tags,
         author: front.author,
         draft: front.draft,
         summary_html,
