@@ -54,6 +54,8 @@ pub struct Post {
     /// Summary as plain text.
     pub summary_text: String,
     lines: KeyLines,
+    /// The body as loaded (and checked): rendering reads it again.
+    body_hash: u64,
 }
 
 /// Lines of keys that cross-post checks report on.
@@ -266,6 +268,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         summary_html,
         summary_text,
         lines,
+        body_hash: hash(split.body),
     })
 }
 
@@ -281,7 +284,24 @@ pub fn body_html(post: &Post) -> Result<String> {
         let message = "the front matter changed during the build; run again";
         Error::Invalid(vec![Diagnostic::at(&post.source, 1, message)])
     })?;
+    // Only the body checked at load is rendered: every stage after loading
+    // relies on its bounded nesting.
+    if hash(split.body) != post.body_hash {
+        let message = "the post changed during the build; run again";
+        return Err(Error::Invalid(vec![Diagnostic::at(
+            &post.source,
+            1,
+            message,
+        )]));
+    }
     Ok(markdown::to_html(split.body))
+}
+
+fn hash(body: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    body.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
