@@ -208,6 +208,10 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
         }
         Command::Check => {
             let s = pipeline::build(&config, now, None, false, log)?;
+            if let Some(digest) = &config.digest {
+                // The digest's templates too, so that `check` finds what `digest` would.
+                templates::mail(&config.paths.templates, &digest.subject)?;
+            }
             log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
         }
         Command::New { title, force } => new_post(&config, title, *force, now, log)?,

@@ -16,8 +16,7 @@ pub struct FrontMatter {
     pub date: Option<Spanned<toml::Value>>,
     pub updated: Option<Spanned<toml::Value>>,
     pub slug: Option<Spanned<String>>,
-    #[serde(default)]
-    pub tags: Vec<Cleaned>,
+    pub tags: Option<Spanned<Vec<Cleaned>>>,
     pub summary: Option<Cleaned>,
     pub author: Option<Cleaned>,
     #[serde(default)]

@@ -23,6 +23,11 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// The parser of post bodies, with the extensions posts may use.
+pub fn parser(body: &str) -> Parser<'_> {
+    Parser::new_ext(body, options())
+}
+
 /// The events of `body`, cleaned: pulldown-cmark decodes character
 /// references (`&#1;`) into text, link targets and code block info strings,
 /// and passes raw HTML on as written, so each is cleaned here
@@ -30,7 +35,7 @@ fn options() -> Options {
 /// them) skip the per-event work.
 fn parse(body: &str) -> impl Iterator<Item = Event<'_>> {
     let suspect = body.contains("&#") || clean::has_unfit(body);
-    Parser::new_ext(body, options()).map(move |event| if suspect { cleaned(event) } else { event })
+    parser(body).map(move |event| if suspect { cleaned(event) } else { event })
 }
 
 fn cleaned<'a>(event: Event<'a>) -> Event<'a> {
