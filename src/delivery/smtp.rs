@@ -147,11 +147,7 @@ impl Smtp {
 
     /// Keeps the connection after success or a permanent refusal; anything
     /// else leaves it in an unknown state, so it is dropped.
-    fn keep<T>(
-        &mut self,
-        mut conn: Connection,
-        result: Result<T, Failure>,
-    ) -> Result<T, Failure> {
+    fn keep<T>(&mut self, mut conn: Connection, result: Result<T, Failure>) -> Result<T, Failure> {
         if matches!(result, Ok(_) | Err(Failure::Permanent(_))) {
             self.conn = Some(conn);
         } else {
