@@ -2,6 +2,7 @@
 
 mod common;
 
+use common::mail::herald_at;
 use common::{ok, stderr, tree, Site};
 
 #[test]
@@ -244,17 +245,6 @@ fn init_writes_a_neutral_site_that_builds_at_once_and_never_overwrites() {
     assert_eq!(tree(&dir), before, "init overwrote something");
 }
 
-/// Runs the binary with its own `--now` (not the fixed clock of `Site::herald`).
-fn at(site: &Site, now: &str, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
-        .arg("--config")
-        .arg(site.path().join("config.toml"))
-        .args(["--now", now])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
 #[test]
 fn now_accepts_the_forms_post_dates_accept_in_the_site_time_zone() {
     let site = Site::new("");
@@ -264,19 +254,19 @@ fn now_accepts_the_forms_post_dates_accept_in_the_site_time_zone() {
         "Text.",
     );
     // A day alone means the site's default_publish_time, 08:00: before the post.
-    ok(&at(&site, "2013-10-01", &["build"]));
+    ok(&herald_at(&site, "2013-10-01", &["build"]));
     assert!(!site.output().join("mote").exists());
     // 09:30 in Stockholm is after it (07:30 UTC would not be).
-    ok(&at(&site, "2013-10-01 09:30", &["build"]));
+    ok(&herald_at(&site, "2013-10-01 09:30", &["build"]));
     assert!(site.output().join("mote/index.html").is_file());
-    let out = at(&site, "fredag", &["build"]);
+    let out = herald_at(&site, "fredag", &["build"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("`fredag` is not a valid date"),
         "{}",
         stderr(&out)
     );
-    let out = at(&site, "2013-03-31 02:30", &["build"]);
+    let out = herald_at(&site, "2013-03-31 02:30", &["build"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("--now: `2013-03-31 02:30` does not exist"),
