@@ -20,7 +20,7 @@ const EXIT_CODES: &str = "Exit codes:
   1   runtime failure, or delivery stopped on something a person must fix
   2   bad input: command line, config, post or template; nothing was written
   3   some digest recipients were not served; a rerun retries them
-  4   another run holds the digest lock; nothing was sent
+  4   another run holds the digest lock, or another build the output; nothing was done
   75  temporary failure (server unreachable, throttled, daily limit); try later";
 
 /// herald: Markdown posts to feeds, pages and a weekly email digest.
