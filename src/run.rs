@@ -23,8 +23,8 @@ pub struct Report {
     pub now: String,
     /// Published posts built into the site (absent when the build failed).
     pub built_posts: Option<usize>,
-    /// `sent`, `nothing-new`, `missed`, `waiting`, or `no-digest` (no `[digest]` table).
-    pub action: &'static str,
+    /// What the run did.
+    pub action: Action,
     /// The digest the run dealt with: id, posts, mode, counts.
     pub digest: Option<Sent>,
     /// The next slot (RFC 3339), when nothing was due.
@@ -35,13 +35,34 @@ pub struct Report {
     pub duration_seconds: f64,
 }
 
+/// What one `herald run` did, as the report's `action` says it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// The run stopped before it decided (config, `--now`, build, lock or
+    /// ledger error): the report's `error` says why. The default, so a run
+    /// that fails early reports it.
+    #[default]
+    Error,
+    /// No `[digest]` table: built only.
+    NoDigest,
+    /// Nothing due; `next_slot` says when.
+    Waiting,
+    /// The slot passed its deadline: skipped.
+    Missed,
+    /// The slot was due and had no new posts: settled without sending.
+    NothingNew,
+    /// The slot's digest was sent (the counts say to whom).
+    Sent,
+}
+
 /// Builds the site and sends the digest if it is due at `now`, filling in `report`.
 pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) -> Result<()> {
     report.now = stamp(now);
     let built = pipeline::build(config, now, None, true, log)?;
     report.built_posts = Some(built.posts);
     let Some(digest) = &config.digest else {
-        report.action = "no-digest";
+        report.action = Action::NoDigest;
         return Ok(());
     };
     // Held from the decision to the last message, so two runs never both decide "due".
@@ -49,7 +70,7 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
     let state = State::open(&digest.state)?;
     match decide(config, digest, &state, now)? {
         Decision::Wait { next } => {
-            report.action = "waiting";
+            report.action = Action::Waiting;
             report.next_slot = Some(stamp(next.at));
             log.detail(format!(
                 "no digest due; the next, {}, is due at {}",
@@ -59,7 +80,7 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
             Ok(())
         }
         Decision::Missed { slot, started } => {
-            report.action = "missed";
+            report.action = Action::Missed;
             skip(config, digest, &state, &slot, started, now, log)
         }
         Decision::Due { slot, .. } => {
@@ -75,9 +96,9 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
             };
             let result = command::send(&job, state, sent);
             report.action = if sent.posts == 0 {
-                "nothing-new"
+                Action::NothingNew
             } else {
-                "sent"
+                Action::Sent
             };
             if result.is_ok() && sent.posts == 0 {
                 // Settle the slot, so a post published later in the week waits
@@ -167,4 +188,24 @@ pub fn local(config: &Config, at: DateTime<Utc>) -> String {
     at.with_timezone(&config.site.timezone)
         .format("%Y-%m-%d %H:%M %:z")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Action;
+
+    #[test]
+    fn actions_keep_the_words_the_readme_documents() {
+        let words = [
+            (Action::Error, "error"),
+            (Action::NoDigest, "no-digest"),
+            (Action::Waiting, "waiting"),
+            (Action::Missed, "missed"),
+            (Action::NothingNew, "nothing-new"),
+            (Action::Sent, "sent"),
+        ];
+        for (action, word) in words {
+            assert_eq!(serde_json::to_value(action).unwrap(), word);
+        }
+    }
 }
