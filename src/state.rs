@@ -91,6 +91,7 @@ impl State {
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
+        .map_err(Fault::from)
         .and_then(|()| schema::prepare(&conn))
         .map_err(|e| state_error(path, e))?;
         Ok(State {
@@ -111,7 +112,7 @@ impl State {
                 .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
                 .map_err(err)?;
         }
-        schema::prepare(&conn).map_err(err)?;
+        schema::prepare(&conn).map_err(|e| state_error(path, e))?;
         Ok(State {
             conn,
             path: path.to_path_buf(),
