@@ -19,7 +19,8 @@ use crate::state::{self, Note, State};
 pub struct Report {
     /// The exit code of the run.
     pub exit_code: u8,
-    /// The clock the run used (RFC 3339).
+    /// The clock the run used (RFC 3339); after an early error, `--now` as far
+    /// as it could be read (see [`Report::starting`]).
     pub now: String,
     /// Published posts built into the site (absent when the build failed).
     pub built_posts: Option<usize>,
@@ -33,6 +34,24 @@ pub struct Report {
     pub error: Option<String>,
     /// Wall-clock seconds the run took.
     pub duration_seconds: f64,
+}
+
+impl Report {
+    /// The report of a run starting at `clock`, with `--now` as `given`: its
+    /// `now` is `--now` as far as it can be read before the site's config
+    /// (with an offset, that time; otherwise the text as given), else the
+    /// clock. [`run`] sets the time it goes on to use.
+    pub fn starting(given: Option<&str>, clock: DateTime<Utc>) -> Report {
+        let now = match given {
+            None => stamp(clock),
+            Some(text) => DateTime::parse_from_rfc3339(text.trim())
+                .map_or_else(|_| text.to_string(), |at| stamp(at.to_utc())),
+        };
+        Report {
+            now,
+            ..Report::default()
+        }
+    }
 }
 
 /// What one `herald run` did, as the report's `action` says it.
@@ -192,7 +211,21 @@ pub fn local(config: &Config, at: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::Action;
+    use super::{Action, Report};
+
+    #[test]
+    fn a_report_starts_with_now_as_far_as_it_can_be_read_without_the_config() {
+        let clock = "2013-10-01T10:00:00Z".parse().unwrap();
+        let now = |given| Report::starting(given, clock).now;
+        assert_eq!(now(None), "2013-10-01T10:00:00Z");
+        assert_eq!(
+            now(Some("2013-10-04T15:00:00+02:00")),
+            "2013-10-04T13:00:00Z"
+        );
+        assert_eq!(now(Some("2013-10-04 15:00")), "2013-10-04 15:00");
+        assert_eq!(now(Some("fredag")), "fredag");
+        assert_eq!(Report::starting(None, clock).action, Action::Error);
+    }
 
     #[test]
     fn actions_keep_the_words_the_readme_documents() {

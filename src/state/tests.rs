@@ -215,7 +215,11 @@ fn an_unknown_status_or_mode_in_the_ledger_is_an_error_never_a_guess() {
         value: "bounced".into(),
         digest: Some(id.into()),
     };
-    assert_eq!(unknown(state.counts(id)), expected, "not counted as uncertain");
+    assert_eq!(
+        unknown(state.counts(id)),
+        expected,
+        "not counted as uncertain"
+    );
     assert_eq!(unknown(state.recent(5)), expected);
 
     conn.execute_batch(

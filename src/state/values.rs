@@ -64,7 +64,7 @@ impl FromSql for Status {
         Status::ALL
             .into_iter()
             .find(|s| s.as_str() == text)
-            .ok_or_else(|| Unknown::new("deliveries", "status", text))
+            .ok_or_else(|| Unknown::error("deliveries", "status", text))
     }
 }
 
@@ -82,7 +82,7 @@ impl FromSql for Mode {
         [Mode::Group, Mode::Individual, Mode::Bcc]
             .into_iter()
             .find(|m| m.as_str() == text)
-            .ok_or_else(|| Unknown::new("digests", "mode", text))
+            .ok_or_else(|| Unknown::error("digests", "mode", text))
     }
 }
 
@@ -102,7 +102,8 @@ pub struct Unknown {
 }
 
 impl Unknown {
-    fn new(table: &'static str, column: &'static str, value: &str) -> FromSqlError {
+    /// The error `FromSql` gives for `value`, found in `table`.`column`.
+    fn error(table: &'static str, column: &'static str, value: &str) -> FromSqlError {
         FromSqlError::Other(Box::new(Unknown {
             table,
             column,
@@ -172,7 +173,12 @@ mod tests {
             let back: Status = conn.query_row("SELECT ?1", [status], |r| r.get(0)).unwrap();
             assert_eq!(back, status);
         }
-        for mode in [Some(Mode::Group), Some(Mode::Individual), Some(Mode::Bcc), None] {
+        for mode in [
+            Some(Mode::Group),
+            Some(Mode::Individual),
+            Some(Mode::Bcc),
+            None,
+        ] {
             let back: Option<Mode> = conn.query_row("SELECT ?1", [mode], |r| r.get(0)).unwrap();
             assert_eq!(back, mode);
         }
