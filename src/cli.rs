@@ -109,8 +109,13 @@ pub enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
-    /// Print herald's man page (roff), e.g. `herald man > herald.1`.
-    Man,
+    /// Print herald's man page (roff), e.g. `herald man > herald.1`; with
+    /// --dir, write it and one page per subcommand (herald-build.1 …) there.
+    Man {
+        /// Write herald.1 and the subcommands' pages into this folder.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// Manage the page templates.
     Templates {
         #[command(subcommand)]
@@ -165,7 +170,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Run { report } => cron_run(&cli, report.as_deref(), clock, log.for_cron()),
         command => cli.check_now().and_then(|()| match command {
-            Command::Completions { .. } | Command::Man => generated(command),
+            Command::Completions { .. } | Command::Man { .. } => generated(command),
             Command::Init { dir } => init(&cli, dir, clock, &log),
             _ => dispatch(&cli, clock, &log),
         }),
@@ -209,12 +214,19 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
         }
         Command::Check => {
             let s = pipeline::build(&config, now, None, false, log)?;
+            if let Some(digest) = &config.digest {
+                // The digest's templates too, so that `check` finds what `digest` would.
+                templates::mail(&config.paths.templates, &digest.subject)?;
+            }
             log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
         }
         Command::New { title, force } => new_post(&config, title, *force, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
         Command::Digest(options) => digest::command::run(&config, options, now, log)?,
-        Command::Run { .. } | Command::Init { .. } | Command::Completions { .. } | Command::Man => {
+        Command::Run { .. }
+        | Command::Init { .. }
+        | Command::Completions { .. }
+        | Command::Man { .. } => {
             unreachable!("handled in run, without a config")
         }
         Command::Status { json } => status::print(&config, now, *json)?,
@@ -273,6 +285,11 @@ fn generated(command: &Command) -> Result<()> {
     match command {
         Command::Completions { shell } => {
             clap_complete::generate(*shell, &mut Cli::command(), "herald", &mut text);
+        }
+        Command::Man { dir: Some(dir) } => {
+            // Every `herald-build(1)` the main page refers to gets its page.
+            std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+            return clap_mangen::generate_to(Cli::command(), dir).map_err(|e| Error::write(dir, e));
         }
         _ => clap_mangen::Man::new(Cli::command())
             .render(&mut text)

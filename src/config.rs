@@ -13,6 +13,7 @@ use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
 
+use crate::clean::Cleaned;
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
@@ -70,8 +71,7 @@ pub struct Site {
 }
 
 /// `[site.author]`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone)]
 pub struct Author {
     /// Display name. Required.
     pub name: String,
@@ -151,17 +151,25 @@ struct RawConfig {
     delivery: mail::RawDelivery,
 }
 
+/// `[site]` as written; its text is [`Cleaned`] as it is read.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawSite {
-    title: String,
+    title: Cleaned,
     #[serde(default)]
-    description: String,
+    description: Cleaned,
     base_url: Spanned<String>,
     language: Option<Spanned<String>>,
     timezone: Option<Spanned<String>>,
-    author: Author,
+    author: RawAuthor,
     default_publish_time: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuthor {
+    name: Cleaned,
+    email: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -292,13 +300,16 @@ impl Config {
         Ok(Config {
             file: file.to_path_buf(),
             site: Site {
-                title: raw.site.title,
-                description: raw.site.description,
+                title: raw.site.title.into_string(),
+                description: raw.site.description.into_string(),
                 base_url,
                 lang: Lang::from_tag(language.get_ref()),
                 language: language.into_inner(),
                 timezone,
-                author: raw.site.author,
+                author: Author {
+                    name: raw.site.author.name.into_string(),
+                    email: raw.site.author.email,
+                },
                 default_publish_time,
             },
             paths: Paths {

@@ -13,6 +13,8 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 
+mod partials;
+
 /// The default templates, by file name, embedded from the repository's `templates/`.
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("layout.hbs", include_str!("../templates/layout.hbs")),
@@ -76,10 +78,12 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
     text.register_escape_fn(handlebars::no_escape);
     let mut problems = Vec::new();
     let mut sources = vec![subject.to_string()];
+    let mut paths = Vec::new();
     for (file, default) in MAIL_DEFAULTS {
         let own = dir.join(file);
         let (path, source) = match std::fs::read_to_string(&own) {
-            Ok(source) => (own, source),
+            // Cleaned, so that no template holds the digest's markers.
+            Ok(source) => (own, crate::clean::text(&source).into_owned()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 (Path::new("templates").join(file), default.to_string())
             }
@@ -91,6 +95,7 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
             &mut text
         };
         sources.push(source.clone());
+        paths.push(path.clone());
         if let Err(err) = registry.register_template_string("digest", source) {
             let line = err.pos().map_or(1, |(line, _)| line);
             let message = format!("template syntax error: {}", err.reason());
@@ -101,6 +106,16 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
         let message = format!("digest.subject: template syntax error: {}", err.reason());
         problems.push(Diagnostic::file(Path::new("config.toml"), message));
     }
+    // `paths` holds the HTML template's file, then the text one's.
+    let file_of = |i: usize| {
+        let paths = &paths;
+        move |name: &str| match name {
+            "subject" => PathBuf::from("config.toml"),
+            _ => paths[i].clone(),
+        }
+    };
+    problems.extend(partials::loops(&html, file_of(0)));
+    problems.extend(partials::loops(&text, file_of(1)));
     if problems.is_empty() {
         Ok(Mail {
             html,
@@ -130,23 +145,31 @@ pub fn load(dir: &Path) -> Result<Handlebars<'static>> {
         .collect();
     for (file, path) in overrides(dir)? {
         let text = std::fs::read_to_string(&path).map_err(|e| Error::read(&path, e))?;
+        // Templates are text from outside like any other (see `crate::clean`).
+        let text = crate::clean::text(&text).into_owned();
         match sources.iter_mut().find(|(name, ..)| *name == file) {
             Some(slot) => *slot = (file, path, text),
             None => sources.push((file, path, text)),
         }
     }
     let mut problems = Vec::new();
-    for (file, path, text) in sources {
+    for (file, path, text) in &sources {
         let name = file.trim_end_matches(".hbs");
         if let Err(err) = registry.register_template_string(name, text) {
             let line = err.pos().map_or(1, |(line, _)| line);
             problems.push(Diagnostic::at(
-                &path,
+                path,
                 line,
                 format!("template syntax error: {}", err.reason()),
             ));
         }
     }
+    problems.extend(partials::loops(&registry, |name| {
+        sources
+            .iter()
+            .find(|(file, ..)| file.trim_end_matches(".hbs") == name)
+            .map_or_else(|| PathBuf::from(name), |(_, path, _)| path.clone())
+    }));
     if problems.is_empty() {
         Ok(registry)
     } else {

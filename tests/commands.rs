@@ -174,6 +174,24 @@ fn completions_and_the_man_page_come_from_the_cli_and_need_no_config() {
         page.contains("build the site, then send the digest if its slot is due"),
         "{page}"
     );
+    // With --dir, every page the main page refers to exists.
+    let dir = tempfile::tempdir().unwrap();
+    ok(&common::herald(
+        nowhere,
+        &["man", "--dir", dir.path().to_str().unwrap()],
+    ));
+    let main = std::fs::read_to_string(dir.path().join("herald.1")).unwrap();
+    // Lines such as `herald\-check\-smtp(1)` in SUBCOMMANDS.
+    let referred: Vec<String> = main
+        .lines()
+        .filter_map(|line| line.strip_prefix("herald\\-")?.strip_suffix("(1)"))
+        .map(|name| name.replace("\\-", "-"))
+        .collect();
+    assert!(referred.iter().any(|n| n == "build"), "{main}");
+    for name in referred {
+        let page = dir.path().join(format!("herald-{name}.1"));
+        assert!(page.is_file(), "herald(1) refers to a missing {page:?}");
+    }
     let bad = common::herald(nowhere, &["completions", "cmd.exe"]);
     assert_eq!(bad.status.code(), Some(2), "{}", stderr(&bad));
 }

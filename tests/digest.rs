@@ -7,22 +7,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::mail::{
-    code, digest_site, fails, herald_at, individual_site, parse, people, raw_header, recipients,
-    smtp,
+    code, digest_site, eml_files, fails, herald_at, individual_site, parse, people, raw_header,
+    recipients, smtp,
 };
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site};
 use mail_parser::MimeHeaders;
-
-fn eml_files(dir: &Path) -> Vec<Vec<u8>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files.iter().map(|p| std::fs::read(p).unwrap()).collect()
-}
 
 /// Every `href`/`src` in the HTML is absolute.
 fn assert_absolute_links(html: &str) {
@@ -83,7 +73,12 @@ fn individual_mode_personalises_and_serves_everyone_once() {
         .find(|r| r.rcpt == ["asa@example.se"])
         .unwrap();
     let m = parse(&asa.data);
-    assert_eq!(m.subject(), Some("Veckobrev från kommunchefen – vecka 40"));
+    // The default subject is the site's own, never the example site's.
+    assert_eq!(m.subject(), Some("Testbloggen – vecka 40"));
+    // … and so is the footer: no claim that the reader works for a municipality.
+    let text = m.body_text(0).unwrap();
+    assert!(text.contains("står på bloggens sändlista"), "{text}");
+    assert!(!text.contains("kommunen"), "{text}");
     assert_eq!(
         m.from().unwrap().first().unwrap().name(),
         Some("Kommunchefen")
@@ -243,7 +238,7 @@ fn preview_test_copy_and_dry_run_record_nothing() {
     assert!(parse(&received[0].data)
         .subject()
         .unwrap()
-        .starts_with("[TEST] Veckobrev"));
+        .starts_with("[TEST] Testbloggen"));
 
     let dry = site.path().join("dry");
     ok(&site.herald(&["digest", "--outbox", dry.to_str().unwrap()]));

@@ -16,6 +16,7 @@ use super::oauth::{self, Auth, Oauth2};
 use super::provider::{self, Provider};
 use super::schedule::Schedule;
 use super::smtp::{self, Smtp};
+use crate::clean::Cleaned;
 use crate::diag::{self, Diagnostic};
 
 /// `[digest]`: who the weekly email comes from, who gets it, what it holds.
@@ -33,8 +34,11 @@ pub struct Digest {
     pub mode: Mode,
     /// Recipients per message in `bcc` mode, 1–500. Default: 100.
     pub bcc_batch_size: usize,
-    /// Handlebars template of the subject. Default: `Veckobrev från kommunchefen – vecka {{week}}`.
+    /// Handlebars template of the subject. Default: `{{site.title}} – {{week_label}}`.
     pub subject: String,
+    /// Plain text at the foot of every message: why the reader gets it.
+    /// Default: none (a neutral text in the site's language).
+    pub footer: Option<String>,
     /// Full posts or summaries. Default: `full`.
     pub content: Content,
     /// Posts older than this many days are left out. Default: 14.
@@ -136,31 +140,35 @@ pub enum Transport {
 pub struct Sendmail {
     /// The MTA binary, called as `<command> -i -f <from> -- <recipients>`. Default: `/usr/sbin/sendmail`.
     pub command: PathBuf,
+    /// Seconds one call may take before it is killed (a temporary failure). Default: 60.
+    pub timeout_seconds: u64,
 }
 
 impl Default for Sendmail {
     fn default() -> Self {
         Sendmail {
             command: "/usr/sbin/sendmail".into(),
+            timeout_seconds: 60,
         }
     }
 }
 
-/// `[digest]` as written.
+/// `[digest]` as written; its text is [`Cleaned`] as it is read.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawDigest {
-    from: Spanned<String>,
-    reply_to: Option<Spanned<String>>,
+    from: Spanned<Cleaned>,
+    reply_to: Option<Spanned<Cleaned>>,
     #[serde(default)]
-    to: Vec<Spanned<String>>,
+    to: Vec<Spanned<Cleaned>>,
     recipients: Option<PathBuf>,
     mode: Option<Spanned<Mode>>,
     bcc_batch_size: Option<Spanned<usize>>,
-    subject: Option<String>,
+    subject: Option<Cleaned>,
+    footer: Option<Cleaned>,
     content: Option<Content>,
     max_age_days: Option<u32>,
-    list_id: Option<String>,
+    list_id: Option<Cleaned>,
     state: Option<PathBuf>,
     day: Option<Spanned<String>>,
     time: Option<Spanned<String>>,
@@ -218,11 +226,12 @@ impl Checker<'_> {
         }
     }
 
-    fn mailbox(&mut self, key: &str, value: &Spanned<String>) -> Option<Mailbox> {
+    fn mailbox(&mut self, key: &str, value: &Spanned<Cleaned>) -> Option<Mailbox> {
+        let value = Spanned::new(value.span(), value.get_ref().as_str());
         Mailbox::from_str(value.get_ref().trim())
             .map_err(|e| {
                 self.at(
-                    value,
+                    &value,
                     format!(
                         "digest.{key} `{}` is not an email address ({e}); write e.g. `Namn <namn@example.se>`",
                         value.get_ref()
@@ -273,9 +282,10 @@ pub(super) fn resolve_digest(
         1..=500,
         "bcc_batch_size must be 1–500 (Microsoft 365 accepts at most 500 recipients per message)",
     );
-    let subject = raw
-        .subject
-        .unwrap_or_else(|| "Veckobrev från kommunchefen – vecka {{week}}".into());
+    let subject = raw.subject.map_or_else(
+        || "{{site.title}} – {{week_label}}".into(),
+        Cleaned::into_string,
+    );
     if let Err(e) = handlebars::Template::compile(&subject) {
         let line = find_line(check.text, "subject");
         let message = format!("digest.subject is not a valid template: {}", e.reason());
@@ -294,9 +304,12 @@ pub(super) fn resolve_digest(
         mode,
         bcc_batch_size: batch,
         subject,
+        footer: raw.footer.map(Cleaned::into_string),
         content: raw.content.unwrap_or(Content::Full),
         max_age_days: raw.max_age_days.unwrap_or(14),
-        list_id: raw.list_id.unwrap_or_else(|| format!("digest.{host}")),
+        list_id: raw
+            .list_id
+            .map_or_else(|| format!("digest.{host}"), Cleaned::into_string),
         state: root.join(raw.state.unwrap_or_else(|| ".herald/state.db".into())),
         schedule,
     })

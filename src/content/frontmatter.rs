@@ -5,18 +5,20 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use toml::Spanned;
 
-/// The keys a post may set. Unknown keys are an error.
+use crate::clean::Cleaned;
+
+/// The keys a post may set. Unknown keys are an error. Text is [`Cleaned`]
+/// as it is read; `slug` and `id` are kept as written, to be refused whole.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
-    pub title: Option<Spanned<String>>,
+    pub title: Option<Spanned<Cleaned>>,
     pub date: Option<Spanned<toml::Value>>,
     pub updated: Option<Spanned<toml::Value>>,
     pub slug: Option<Spanned<String>>,
-    #[serde(default)]
-    pub tags: Vec<String>,
-    pub summary: Option<String>,
-    pub author: Option<String>,
+    pub tags: Option<Spanned<Vec<Cleaned>>>,
+    pub summary: Option<Cleaned>,
+    pub author: Option<Cleaned>,
     #[serde(default)]
     pub draft: bool,
     pub id: Option<Spanned<String>>,

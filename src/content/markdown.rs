@@ -1,7 +1,11 @@
 //! CommonMark (with tables, footnotes and strikethrough) to HTML, and summaries.
 
-use pulldown_cmark::{html, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, CodeBlockKind, CowStr, Event, Options, Parser, Tag, TagEnd};
+use std::borrow::Cow;
+
 use url::Url;
+
+use crate::clean;
 
 /// The marker that ends a hand-picked summary.
 pub const MORE: &str = "<!-- more -->";
@@ -19,10 +23,74 @@ fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 
+/// The parser of post bodies, with the extensions posts may use.
+pub fn parser(body: &str) -> Parser<'_> {
+    Parser::new_ext(body, options())
+}
+
+/// The events of `body`, cleaned: pulldown-cmark decodes character
+/// references (`&#1;`) into text, link targets and code block info strings,
+/// and passes raw HTML on as written, so each is cleaned here
+/// ([`crate::clean`]). Bodies with no `&#` and no unfit character (most of
+/// them) skip the per-event work.
+fn parse(body: &str) -> impl Iterator<Item = Event<'_>> {
+    let suspect = body.contains("&#") || clean::has_unfit(body);
+    parser(body).map(move |event| if suspect { cleaned(event) } else { event })
+}
+
+fn cleaned<'a>(event: Event<'a>) -> Event<'a> {
+    let text = |s: CowStr<'a>| keep_or(s, clean::text);
+    let html = |s: CowStr<'a>| keep_or(s, clean::html);
+    match event {
+        Event::Text(t) => Event::Text(text(t)),
+        Event::Code(t) => Event::Code(text(t)),
+        Event::Html(t) => Event::Html(html(t)),
+        Event::InlineHtml(t) => Event::InlineHtml(html(t)),
+        Event::FootnoteReference(label) => Event::FootnoteReference(text(label)),
+        Event::Start(Tag::FootnoteDefinition(label)) => {
+            Event::Start(Tag::FootnoteDefinition(text(label)))
+        }
+        Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(text(info))))
+        }
+        Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Link {
+            link_type,
+            dest_url: text(dest_url),
+            title: text(title),
+            id: text(id),
+        }),
+        Event::Start(Tag::Image {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) => Event::Start(Tag::Image {
+            link_type,
+            dest_url: text(dest_url),
+            title: text(title),
+            id: text(id),
+        }),
+        other => other,
+    }
+}
+
+/// `s`, or `f(s)` when that differs.
+fn keep_or<'a>(s: CowStr<'a>, f: fn(&str) -> Cow<'_, str>) -> CowStr<'a> {
+    match f(&s) {
+        Cow::Borrowed(_) => s,
+        Cow::Owned(changed) => changed.into(),
+    }
+}
+
 /// Renders the whole of `body` as HTML.
 pub fn to_html(body: &str) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4);
-    html::push_html(&mut out, Parser::new_ext(body, options()));
+    html::push_html(&mut out, parse(body));
     out
 }
 
@@ -33,9 +101,8 @@ pub fn to_html(body: &str) -> String {
 /// paragraph: listing thousands of posts costs a fraction of rendering them.
 pub fn summary(body: &str, base: &Url) -> Summary {
     let mut events: Vec<Event> = match find_more(body) {
-        Some(end) => Parser::new_ext(&body[..end], options()).collect(),
-        None => quick_first_paragraph(body)
-            .unwrap_or_else(|| first_paragraph(Parser::new_ext(body, options())).0),
+        Some(end) => parse(&body[..end]).collect(),
+        None => quick_first_paragraph(body).unwrap_or_else(|| first_paragraph(parse(body)).0),
     };
     // Link targets are rewritten in the events; only raw HTML or footnote
     // links (rare in summaries) need the HTML rewriter afterwards.
@@ -105,7 +172,7 @@ fn quick_first_paragraph(body: &str) -> Option<Vec<Event<'_>>> {
     }
     let start = (PREFIX..body.len()).find(|&i| body.is_char_boundary(i))?;
     let end = start + body[start..].find("\n\n")? + 2;
-    let (events, top_level) = first_paragraph(Parser::new_ext(&body[..end], options()));
+    let (events, top_level) = first_paragraph(parse(&body[..end]));
     (top_level && !events.is_empty()).then_some(events)
 }
 

@@ -5,6 +5,7 @@
 
 mod frontmatter;
 mod markdown;
+mod nesting;
 pub mod slug;
 mod source;
 
@@ -16,12 +17,12 @@ use chrono_tz::Tz;
 use rayon::prelude::*;
 use url::Url;
 
+use crate::clean::Cleaned;
 use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 pub use frontmatter::parse_date;
 pub use markdown::MORE;
-pub use source::strip_forbidden;
 use source::{decode, read_source};
 
 /// One post, parsed and rendered.
@@ -53,6 +54,8 @@ pub struct Post {
     /// Summary as plain text.
     pub summary_text: String,
     lines: KeyLines,
+    /// The body as loaded (and checked): rendering reads it again.
+    body_hash: u64,
 }
 
 /// Lines of keys that cross-post checks report on.
@@ -75,6 +78,11 @@ impl Post {
         self.updated.unwrap_or(self.date)
     }
 }
+
+/// The most tags a post may have. Each tag has its own page and feeds, and
+/// each tag feed lists the post: a post's output grows with its tags, so
+/// the count is bounded (100 is far more than any post needs).
+pub const MAX_TAGS: usize = 100;
 
 /// The most posts one task takes at a time in parallel work. Rayon otherwise
 /// hands out large pieces, and on two cores one of them may run alone for a
@@ -149,7 +157,9 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     let mut problems = Vec::new();
     let site = &config.site;
     let title = match &front.title {
-        Some(t) if !t.get_ref().trim().is_empty() => t.get_ref().trim().to_string(),
+        Some(t) if !t.get_ref().as_str().trim().is_empty() => {
+            t.get_ref().as_str().trim().to_string()
+        }
         Some(t) => {
             problems.push(Diagnostic::at(
                 path,
@@ -187,18 +197,46 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
             problems.push(Diagnostic::at(
                 path,
                 line_at(s.span()),
-                format!("slug `{}` may only contain a-z, 0-9 and -", s.get_ref()),
+                format!(
+                    "slug `{}` may only contain a-z, 0-9 and -",
+                    s.get_ref().escape_debug()
+                ),
             ));
             String::new()
         }
         None => slug::from_file_stem(path.file_stem().and_then(|s| s.to_str()).unwrap_or("")),
     };
-    if let Some(id) = front
-        .id
-        .as_ref()
-        .filter(|id| id.get_ref().trim().is_empty())
-    {
-        problems.push(Diagnostic::at(path, line_at(id.span()), "the id is empty"));
+    let tags = front.tags.map_or_else(Vec::new, |t| {
+        let line = line_at(t.span());
+        let list = tags(t.into_inner());
+        if list.len() > MAX_TAGS {
+            let message = format!("{} tags; a post may have at most {MAX_TAGS}", list.len());
+            problems.push(Diagnostic::at(path, line, message));
+        }
+        list
+    });
+    if let Err(deep) = nesting::check(split.body) {
+        let body_line = split.front_line + split.front.matches('\n').count() + 1;
+        problems.push(Diagnostic::at(
+            path,
+            body_line + diag::line_of(split.body, deep.offset) - 1,
+            format!(
+                "the text is nested more than {} levels deep (quotes, lists or HTML elements inside one another); flatten it",
+                nesting::MAX_DEPTH
+            ),
+        ));
+    }
+    if let Some(id) = &front.id {
+        let problem = match crate::clean::id_problem(id.get_ref()) {
+            _ if id.get_ref().trim().is_empty() => Some("the id is empty".to_string()),
+            Some(what) => Some(format!(
+                "the id contains {what}; an id is one line of visible text"
+            )),
+            None => None,
+        };
+        if let Some(message) = problem {
+            problems.push(Diagnostic::at(path, line_at(id.span()), message));
+        }
     }
     let Some(date) = date.filter(|_| problems.is_empty()) else {
         return Err(problems);
@@ -217,8 +255,8 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         .expect("a valid slug joins onto a base URL");
     let (summary_html, summary_text) = match front.summary {
         Some(s) => (
-            format!("<p>{}</p>\n", handlebars::html_escape(s.trim())),
-            s.trim().to_string(),
+            format!("<p>{}</p>\n", handlebars::html_escape(s.as_str().trim())),
+            s.as_str().trim().to_string(),
         ),
         // Summaries are shown away from the post's URL (index, tag pages, feeds).
         None => {
@@ -234,12 +272,13 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         title,
         date,
         updated,
-        tags: tags(front.tags),
-        author: front.author,
+        tags,
+        author: front.author.map(Cleaned::into_string),
         draft: front.draft,
         summary_html,
         summary_text,
         lines,
+        body_hash: hash(split.body),
     })
 }
 
@@ -255,7 +294,24 @@ pub fn body_html(post: &Post) -> Result<String> {
         let message = "the front matter changed during the build; run again";
         Error::Invalid(vec![Diagnostic::at(&post.source, 1, message)])
     })?;
+    // Only the body checked at load is rendered: every stage after loading
+    // relies on its bounded nesting.
+    if hash(split.body) != post.body_hash {
+        let message = "the post changed during the build; run again";
+        return Err(Error::Invalid(vec![Diagnostic::at(
+            &post.source,
+            1,
+            message,
+        )]));
+    }
     Ok(markdown::to_html(split.body))
+}
+
+fn hash(body: &str) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    body.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// The default post id: a tag URI (RFC 4151) from the host, date and first slug.
@@ -263,10 +319,10 @@ pub fn tag_uri(host: &str, date: &DateTime<Tz>, slug: &str) -> String {
     format!("tag:{host},{}:{slug}", date.format("%Y-%m-%d"))
 }
 
-fn tags(names: Vec<String>) -> Vec<Tag> {
+fn tags(names: Vec<Cleaned>) -> Vec<Tag> {
     let mut out: Vec<Tag> = Vec::with_capacity(names.len());
     for name in names {
-        let name = name.trim().to_string();
+        let name = name.as_str().trim().to_string();
         if name.is_empty() {
             continue;
         }

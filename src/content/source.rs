@@ -1,5 +1,6 @@
 //! Reading post files: the bytes, checked as UTF-8, without the characters
-//! XML forbids.
+//! [`crate::clean`] removes (escapes and references are cleaned later, where
+//! TOML and Markdown decode them).
 
 use std::borrow::Cow;
 use std::path::Path;
@@ -19,7 +20,7 @@ pub(super) fn read_source(path: &Path) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
-/// The text of a post file: UTF-8 (a BOM is accepted), without characters XML forbids.
+/// The text of a post file: UTF-8 (a BOM is accepted), without unfit characters.
 pub(super) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>, Diagnostic> {
     // SIMD validation is several times faster on Swedish text than std's;
     // std runs only to locate an error.
@@ -28,29 +29,7 @@ pub(super) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>, D
         let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
         Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")
     })?;
-    Ok(strip_forbidden(
+    Ok(crate::clean::text(
         text.strip_prefix('\u{feff}').unwrap_or(text),
     ))
-}
-
-/// Removes characters XML 1.0 forbids (and C1 controls, which HTML rejects),
-/// keeping tab, line feed and carriage return.
-pub fn strip_forbidden(text: &str) -> Cow<'_, str> {
-    let bad = |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}');
-    // Byte pre-scan: every forbidden character starts with a control byte,
-    // 0xC2 (U+0080..U+009F) or 0xEF (U+FFFE, U+FFFF); most posts have none.
-    // Written as a branch-free fold over chunks so that it vectorises.
-    let suspicious = text.as_bytes().chunks(64).any(|chunk| {
-        chunk.iter().fold(false, |acc, &b| {
-            acc | (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r')
-                | (b == 0x7f)
-                | (b == 0xc2)
-                | (b == 0xef)
-        })
-    });
-    if suspicious && text.contains(bad) {
-        Cow::Owned(text.chars().filter(|&c| !bad(c)).collect())
-    } else {
-        Cow::Borrowed(text)
-    }
 }

@@ -2,16 +2,18 @@
 //! server, local sendmail), and the sending loop with its ledger, retries and
 //! rate limit ([`send`]).
 
+mod bounded;
 mod check;
 pub mod oauth2;
 mod outbox;
 pub mod quota;
+mod redact;
 pub mod send;
+mod sendmail;
 mod smtp;
+mod wire;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -142,7 +144,7 @@ impl Factory {
     pub fn open(&self) -> Box<dyn Transport> {
         match (self.kind, &self.delivery.smtp) {
             (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.login.clone())),
-            (Kind::Sendmail, _) => Box::new(Sendmail(self.delivery.sendmail.command.clone())),
+            (Kind::Sendmail, _) => Box::new(sendmail::Sendmail::new(&self.delivery.sendmail)),
             _ => Box::new(outbox::Outbox::new(&self.outbox)),
         }
     }
@@ -168,41 +170,6 @@ impl Factory {
             .to_lowercase(),
             (Kind::Sendmail, _) => format!("sendmail {}", self.delivery.sendmail.command.display()),
             _ => format!("the outbox {}", self.outbox.display()),
-        }
-    }
-}
-
-/// A local MTA binary, called like sendmail: `-i -f <from> -- <recipients>`.
-struct Sendmail(PathBuf);
-
-impl Transport for Sendmail {
-    /// Starting the command is the handover: killed before it read all of
-    /// stdin, `sendmail -i` still sends what it got.
-    fn hand_over(&mut self, message: &Composed, _: Prepared) -> Result<Accepted, Failure> {
-        let mut child = Command::new(&self.0)
-            .args(["-i", "-f", message.from.as_ref(), "--"])
-            .args(message.rcpt.iter().map(AsRef::<str>::as_ref))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| Failure::Fatal(format!("cannot run {}: {e}", self.0.display())))?;
-        let written = child
-            .stdin
-            .take()
-            .map(|mut stdin| stdin.write_all(&message.bytes));
-        let output = child
-            .wait_with_output()
-            .map_err(|e| Failure::Temporary(e.to_string()))?;
-        let said = String::from_utf8_lossy(&output.stderr).trim().to_string();
-        match (output.status.code(), written) {
-            (Some(0), Some(Ok(()))) => Ok(Accepted {
-                reply: format!("{} accepted the message", self.0.display()),
-                refused: Vec::new(),
-            }),
-            // EX_TEMPFAIL: the MTA asks to try again later.
-            (Some(75), _) | (_, Some(Err(_))) => Err(Failure::Temporary(said)),
-            (code, _) => Err(Failure::Permanent(format!("exit status {code:?}: {said}"))),
         }
     }
 }

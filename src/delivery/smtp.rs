@@ -7,17 +7,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::{Certificate, SmtpConnection, TlsParameters};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
-use lettre::transport::smtp::extension::ClientId;
 use lettre::transport::smtp::response::Response;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::CertificateDer;
+use rustls::{ClientConfig, RootCertStore};
 
 use super::oauth2::Tokens;
+use super::wire::{Connection, Fault};
 use super::{Accepted, Failure, Prepared, Transport};
 use crate::config::{Security, Smtp as Settings};
 use crate::digest::compose::Composed;
-
-type SmtpError = lettre::transport::smtp::Error;
 
 /// Where in the transaction a failure happened.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -43,7 +43,7 @@ pub enum Login {
 pub struct Smtp {
     settings: Settings,
     login: Login,
-    conn: Option<SmtpConnection>,
+    conn: Option<Connection>,
 }
 
 impl Smtp {
@@ -56,25 +56,24 @@ impl Smtp {
         }
     }
 
-    fn connect(&self) -> Result<SmtpConnection, Failure> {
+    fn connect(&self) -> Result<Connection, Failure> {
         let s = &self.settings;
-        let timeout = Some(Duration::from_secs(s.timeout_seconds));
-        let hello = ClientId::default();
-        let tls = || tls_parameters(s);
-        let address = (s.host.as_str(), s.port());
-        let mut conn = match s.security {
-            Security::Tls => SmtpConnection::connect(address, timeout, &hello, Some(&tls()?), None),
-            _ => SmtpConnection::connect(address, timeout, &hello, None, None),
-        }
-        .map_err(|e| connect_failure(&e))?;
-        if s.security == Security::Starttls {
+        let timeout = Duration::from_secs(s.timeout_seconds);
+        let tls = match s.security {
+            Security::None => None,
+            _ => Some(tls_config(s)?),
+        };
+        let implicit = tls.as_ref().filter(|_| s.security == Security::Tls);
+        let mut conn = Connection::connect(&s.host, s.port(), timeout, implicit)
+            .map_err(|e| connect_failure(&e))?;
+        if let (Security::Starttls, Some(tls)) = (s.security, &tls) {
             if !conn.can_starttls() {
                 return Err(Failure::Fatal(format!(
                     "{} does not offer STARTTLS, and security = \"starttls\" never sends in clear text",
                     s.host
                 )));
             }
-            conn.starttls(&tls()?, &hello)
+            conn.starttls(tls, &s.host)
                 .map_err(|e| connect_failure(&e))?;
         }
         let (Some(user), false) = (&s.username, matches!(self.login, Login::None)) else {
@@ -86,18 +85,13 @@ impl Smtp {
                 "refusing to log in over an unencrypted connection".into(),
             ));
         }
-        let (credentials, mechanisms) = match &self.login {
-            Login::Oauth2(tokens) => (
-                Credentials::new(user.clone(), tokens.token()?),
-                &[Mechanism::Xoauth2][..],
-            ),
-            Login::Password(p) => (
-                Credentials::new(user.clone(), p.clone()),
-                &[Mechanism::Plain, Mechanism::Login][..],
-            ),
+        let (secret, mechanisms) = match &self.login {
+            Login::Oauth2(tokens) => (tokens.token()?, &[Mechanism::Xoauth2][..]),
+            Login::Password(p) => (p.clone(), &[Mechanism::Plain, Mechanism::Login][..]),
             Login::None => unreachable!("returned above"),
         };
-        if let Err(e) = conn.auth(mechanisms, &credentials) {
+        let credentials = Credentials::new(user.clone(), secret.clone());
+        if let Err(e) = conn.auth(mechanisms, &credentials, &secret) {
             if let Login::Oauth2(tokens) = &self.login {
                 tokens.forget();
             }
@@ -117,15 +111,17 @@ impl Smtp {
 
     /// MAIL, RCPT and DATA, up to the server's `354`: it then waits for the
     /// message, and nothing of the message has been sent.
-    fn envelope(conn: &mut SmtpConnection, m: &Composed) -> Result<Prepared, Failure> {
-        let before = |e: SmtpError| classify(&e, Phase::Before);
+    fn envelope(conn: &mut Connection, m: &Composed) -> Result<Prepared, Failure> {
+        let before = |e: Fault| classify(&e, Phase::Before);
         conn.command(Mail::new(Some(m.from.clone()), vec![]))
             .map_err(before)?;
         let mut refused = Vec::new();
         for rcpt in &m.rcpt {
             match conn.command(Rcpt::new(rcpt.clone(), vec![])) {
                 Ok(_) => {}
-                Err(e) if e.is_permanent() => refused.push((rcpt.to_string(), e.to_string())),
+                Err(e) if e.code().is_some_and(|c| c >= 500) => {
+                    refused.push((rcpt.to_string(), e.to_string()));
+                }
                 Err(e) => return Err(before(e)),
             }
         }
@@ -139,16 +135,10 @@ impl Smtp {
     }
 
     /// The message and its final dot, and the server's answer.
-    fn body(
-        conn: &mut SmtpConnection,
-        m: &Composed,
-        prepared: Prepared,
-    ) -> Result<Accepted, Failure> {
-        let body = |e: SmtpError| classify(&e, Phase::Body);
-        let reply = match std::str::from_utf8(&m.bytes) {
-            Ok(text) => conn.command(DataBlock(text)).map_err(body)?,
-            Err(_) => conn.message(&m.bytes).map_err(body)?,
-        };
+    fn body(conn: &mut Connection, m: &Composed, prepared: Prepared) -> Result<Accepted, Failure> {
+        let reply = conn
+            .message(&m.bytes)
+            .map_err(|e| classify(&e, Phase::Body))?;
         Ok(Accepted {
             reply: format_reply(&reply),
             refused: prepared.refused,
@@ -157,11 +147,7 @@ impl Smtp {
 
     /// Keeps the connection after success or a permanent refusal; anything
     /// else leaves it in an unknown state, so it is dropped.
-    fn keep<T>(
-        &mut self,
-        mut conn: SmtpConnection,
-        result: Result<T, Failure>,
-    ) -> Result<T, Failure> {
+    fn keep<T>(&mut self, mut conn: Connection, result: Result<T, Failure>) -> Result<T, Failure> {
         if matches!(result, Ok(_) | Err(Failure::Permanent(_))) {
             self.conn = Some(conn);
         } else {
@@ -205,10 +191,12 @@ impl Transport for Smtp {
     }
 }
 
-/// TLS for `settings.host`: the public roots, plus the certificates of
-/// `ca_file` when set.
-fn tls_parameters(settings: &Settings) -> Result<TlsParameters, Failure> {
-    let mut builder = TlsParameters::builder(settings.host.clone());
+/// TLS for `settings.host`: the public roots (webpki-roots), plus the
+/// certificates of `ca_file` when set.
+fn tls_config(settings: &Settings) -> Result<Arc<ClientConfig>, Failure> {
+    let mut roots = RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
     if let Some(path) = &settings.ca_file {
         let unusable = |why: String| {
             Failure::Fatal(format!(
@@ -220,12 +208,20 @@ fn tls_parameters(settings: &Settings) -> Result<TlsParameters, Failure> {
         if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
             return Err(unusable("no certificate in it".into()));
         }
-        let certificates = Certificate::from_pem(&pem).map_err(|e| unusable(e.to_string()))?;
-        builder = builder.add_root_certificate(certificates);
+        for certificate in CertificateDer::pem_slice_iter(&pem) {
+            let certificate = certificate.map_err(|e| unusable(e.to_string()))?;
+            roots
+                .add(certificate)
+                .map_err(|e| unusable(e.to_string()))?;
+        }
     }
-    builder
-        .build()
-        .map_err(|e| Failure::Fatal(format!("TLS setup for {}: {e}", settings.host)))
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Failure::Fatal(format!("TLS setup for {}: {e}", settings.host)))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(Arc::new(config))
 }
 
 fn format_reply(reply: &Response) -> String {
@@ -234,25 +230,22 @@ fn format_reply(reply: &Response) -> String {
     format!("{code} {}", text.join(" "))
 }
 
-fn connect_failure(e: &SmtpError) -> Failure {
-    // rustls reports a certificate it rejects as an I/O error during the
-    // handshake; retrying cannot fix it, a person must.
-    if e.to_string().contains("certificate") {
-        Failure::Fatal(format!(
-            "TLS failed: {e}; if the server's certificate comes from your organisation's own CA, \
+fn connect_failure(e: &Fault) -> Failure {
+    // Retrying cannot fix a refused certificate or handshake: a person must.
+    match e {
+        Fault::Tls(text) if text.contains("certificate") => Failure::Fatal(format!(
+            "{e}; if the server's certificate comes from your organisation's own CA, \
              name that CA's PEM file in [delivery.smtp] ca_file"
-        ))
-    } else if e.is_tls() {
-        Failure::Fatal(format!("TLS failed: {e}"))
-    } else {
-        classify(e, Phase::Before)
+        )),
+        Fault::Tls(_) => Failure::Fatal(e.to_string()),
+        _ => classify(e, Phase::Before),
     }
 }
 
 /// What an SMTP error means for this message and for the run.
-fn classify(e: &SmtpError, phase: Phase) -> Failure {
+fn classify(e: &Fault, phase: Phase) -> Failure {
     let text = e.to_string();
-    match e.status().map(u16::from) {
+    match e.code() {
         // Authentication required / failed: retrying only locks the account.
         Some(530 | 534 | 535 | 538) => Failure::Fatal(text),
         Some(code) if code >= 500 && is_blocked(&text) => Failure::Blocked(text),
@@ -285,41 +278,5 @@ mod tests {
             "permanent error (550): 5.7.501 Access denied, spam abuse detected"
         ));
         assert!(!is_blocked("permanent error (550): 5.1.1 User unknown"));
-    }
-}
-
-/// A message's content and its terminating dot as one write. lettre's
-/// `message` writes the terminator on its own; under Nagle's algorithm that
-/// small second segment waits for the server's delayed ACK, about 40 ms per
-/// message. Dot-stuffing follows RFC 5321 section 4.5.2.
-struct DataBlock<'a>(&'a str);
-
-impl std::fmt::Display for DataBlock<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for line in self.0.split_inclusive('\n') {
-            if line.starts_with('.') {
-                f.write_str(".")?;
-            }
-            f.write_str(line)?;
-        }
-        if !self.0.is_empty() && !self.0.ends_with("\r\n") {
-            f.write_str("\r\n")?;
-        }
-        f.write_str(".\r\n")
-    }
-}
-
-#[cfg(test)]
-mod data_block_tests {
-    use super::DataBlock;
-
-    #[test]
-    fn stuffs_dots_and_terminates_once() {
-        assert_eq!(
-            DataBlock("a\r\n.b\r\n..\r\n").to_string(),
-            "a\r\n..b\r\n...\r\n.\r\n"
-        );
-        assert_eq!(DataBlock("a\r\nb").to_string(), "a\r\nb\r\n.\r\n");
-        assert_eq!(DataBlock(".").to_string(), "..\r\n.\r\n");
     }
 }

@@ -2,18 +2,17 @@
 //! message's addressing to the bytes of a MIME message.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 use css_inline::CSSInliner;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart, SinglePart};
+use lettre::message::{MultiPart, SinglePart};
 use lettre::{Address, Message};
 use serde::Serialize;
 
-use super::recipients::{Addressing, Recipient};
+use super::recipients::{parse_mailbox, Addressing, Recipient};
 use super::{personal, stable_hash, text, texts, IsoWeek};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
@@ -55,7 +54,7 @@ struct Shared {
     week_label: String,
     digest_id: String,
     t: &'static Texts,
-    m: &'static texts::MailTexts,
+    m: texts::MailTexts,
 }
 
 #[derive(Serialize)]
@@ -119,7 +118,7 @@ impl<'a> Composer<'a> {
             },
             digest_id: id.to_string(),
             t: lang.texts(),
-            m: texts::for_lang(lang),
+            m: texts::for_lang(lang, digest.footer.as_deref()),
         };
         Ok(Composer {
             digest,
@@ -235,12 +234,14 @@ impl<'a> Composer<'a> {
             .date(self.date)
             .message_id(Some(message_id.to_string()));
         for mailbox in &to.to {
-            builder = builder.to(Mailbox::from_str(mailbox).map_err(|e| invalid(mailbox, e))?);
+            builder = builder.to(parse_mailbox(mailbox).map_err(|e| invalid(mailbox, e))?);
         }
         if let Some(reply_to) = &d.reply_to {
             builder = builder.reply_to(reply_to.clone());
         }
+        // A header is one line: a title or id written over several lines is joined.
         let list_id = format!("{} <{}>", self.shared.site.title, d.list_id);
+        let list_id = list_id.split_whitespace().collect::<Vec<_>>().join(" ");
         for (name, value) in [
             ("List-Id", list_id.as_str()),
             ("Auto-Submitted", "auto-generated"),
@@ -277,7 +278,7 @@ fn render<T: Serialize>(registry: &handlebars::Handlebars, name: &str, data: &T)
 
 fn addresses(list: &[String]) -> Result<Vec<Address>> {
     list.iter()
-        .map(|a| Address::from_str(a).map_err(|e| invalid(a, e)))
+        .map(|a| parse_mailbox(a).map(|m| m.email).map_err(|e| invalid(a, e)))
         .collect()
 }
 

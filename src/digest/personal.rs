@@ -9,8 +9,12 @@ use std::collections::BTreeMap;
 
 use super::recipients::Recipient;
 
-const OPEN: char = '\u{e000}';
-const CLOSE: char = '\u{e001}';
+// Unicode noncharacters, reserved for a program's internal use: the one
+// boundary for text (`crate::clean`) removes them from posts, config,
+// templates and recipients, so only a stand-in's values can hold them, and
+// post text (private-use characters included) is never taken for a field.
+const OPEN: char = '\u{fdd0}';
+const CLOSE: char = '\u{fdd1}';
 
 /// Which fields of a recipient are empty: what `#if` tests can see.
 pub type Shape = Vec<(String, bool)>;

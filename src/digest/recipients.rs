@@ -2,11 +2,12 @@
 //! recipients are split into messages for each mode.
 
 use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write;
 use std::path::Path;
 use std::str::FromStr;
 
+use lettre::address::AddressError;
 use lettre::message::Mailbox;
-use lettre::Address;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Digest, Mode};
@@ -83,29 +84,10 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<(Vec<Recipient>, Vec<Diagnosti
             }
         };
         let line = record.position().map_or(1, |p| p.line() as usize);
-        let email = record.get(email_col).unwrap_or("");
-        if let Err(e) = Address::from_str(email) {
-            let message = format!("skipped: `{email}` is not an email address ({e})");
-            problems.push(Diagnostic::at(path, line, message));
-            continue;
+        match row(&headers, &record, email_col, &mut seen) {
+            Ok(recipient) => found.push(recipient),
+            Err(why) => problems.push(Diagnostic::at(path, line, format!("skipped: {why}"))),
         }
-        if !seen.insert(email.to_lowercase()) {
-            let message = format!("skipped: {email} is listed more than once");
-            problems.push(Diagnostic::at(path, line, message));
-            continue;
-        }
-        let mut fields: BTreeMap<String, String> = headers
-            .iter()
-            .zip(record.iter())
-            .map(|(h, v)| (h.clone(), v.to_string()))
-            .collect();
-        fields.remove("email");
-        let name = fields.remove("name").unwrap_or_default();
-        found.push(Recipient {
-            email: email.to_string(),
-            name,
-            fields,
-        });
     }
     Ok((found, problems))
 }
@@ -122,7 +104,8 @@ pub fn plan(digest: &Digest, recipients: Vec<Recipient>) -> Vec<Addressing> {
         Mode::Individual => recipients
             .into_iter()
             .map(|r| Addressing {
-                to: vec![mailbox(&r).to_string()],
+                // Checked on load; the bare address is what that check parsed.
+                to: vec![to_header(&r).unwrap_or_else(|_| r.email.clone())],
                 rcpt: vec![r.email.clone()],
                 recipient: r,
             })
@@ -145,11 +128,63 @@ pub fn plan(digest: &Digest, recipients: Vec<Recipient>) -> Vec<Addressing> {
     }
 }
 
-/// `Name <email>` for the `To` header (the email was validated on load).
-fn mailbox(r: &Recipient) -> Mailbox {
-    let address = Address::from_str(&r.email).expect("validated when loaded");
-    let name = Some(r.name.clone()).filter(|n| !n.is_empty());
-    Mailbox::new(name, address)
+/// The one parser of addresses on the way out: the `To` header and the
+/// envelope (`RCPT TO`) of every message are parsed with it when composing,
+/// and each row of the recipients file is checked with it on load, so an
+/// address that passes the load never stops a run at send time.
+pub fn parse_mailbox(text: &str) -> Result<Mailbox, AddressError> {
+    Mailbox::from_str(text)
+}
+
+/// One row as a recipient, or why it is skipped.
+fn row(
+    headers: &[String],
+    record: &csv::StringRecord,
+    email_col: usize,
+    seen: &mut HashSet<String>,
+) -> Result<Recipient, String> {
+    let email = record.get(email_col).unwrap_or("");
+    // Line breaks cannot be written into a header, and control characters
+    // have no business in a name, department or address.
+    if let Some((column, _)) = headers
+        .iter()
+        .zip(record.iter())
+        .find(|(_, value)| value.chars().any(char::is_control))
+    {
+        return Err(format!(
+            "column `{column}` holds a line break or control character"
+        ));
+    }
+    let mut fields: BTreeMap<String, String> = headers
+        .iter()
+        .zip(record.iter())
+        // Noncharacters and the like go as they go everywhere else (`clean`).
+        .map(|(h, v)| (h.clone(), crate::clean::text(v).into_owned()))
+        .collect();
+    fields.remove("email");
+    let recipient = Recipient {
+        email: email.to_string(),
+        name: fields.remove("name").unwrap_or_default(),
+        fields,
+    };
+    to_header(&recipient)
+        .map_err(|e| format!("`{email}` is not an email address herald can send to ({e})"))?;
+    if !seen.insert(email.to_lowercase()) {
+        return Err(format!("{email} is listed more than once"));
+    }
+    Ok(recipient)
+}
+
+/// The `To` header of a message to `r` alone (`Name <email>`), checked with
+/// [`parse_mailbox`] exactly as composing will read it back.
+fn to_header(r: &Recipient) -> Result<String, AddressError> {
+    let address = parse_mailbox(&r.email)?.email;
+    let name = Some(r.name.clone()).filter(|n| !n.trim().is_empty());
+    let mut text = String::new();
+    // Fails only for a name that no header can carry (a line break).
+    write!(text, "{}", Mailbox::new(name, address)).map_err(|_| AddressError::InvalidInput)?;
+    parse_mailbox(&text)?;
+    Ok(text)
 }
 
 #[cfg(test)]
@@ -190,5 +225,92 @@ mod tests {
         assert_eq!(plan.len(), 3);
         assert_eq!(plan[2].rcpt, ["p4@e.se"]);
         assert_eq!(plan[0].to, ["a@e.se"], "To falls back to the sender");
+    }
+}
+
+/// The loader under arbitrary input: it never panics, keeps every valid row
+/// whatever the rows around it hold, and keeps only rows that can be sent.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A row known to be valid: a fresh address and a printable name.
+    fn valid_row() -> impl Strategy<Value = (String, String)> {
+        (
+            "[a-z][a-z0-9_-]{0,5}(\\.[a-z0-9]{1,5})?",
+            "[^\\p{Cc}]{0,20}",
+        )
+            .prop_map(|(local, name)| (format!("{local}@valid.example"), name))
+    }
+
+    /// A row of anything: an address (valid or not) and arbitrary fields.
+    fn noise_row() -> impl Strategy<Value = Vec<String>> {
+        let email = prop_oneof![any::<String>(), "[a-z]{1,8}@noise\\.example"];
+        // Arbitrary text, and text with a control character or line break in it.
+        let field = prop_oneof![any::<String>(), "[ -~]{0,6}[\\x00-\\x1f\\x7f][ -~]{0,6}"];
+        let rest = proptest::collection::vec(field, 0..4);
+        (email, rest).prop_map(|(email, rest)| std::iter::once(email).chain(rest).collect())
+    }
+
+    fn csv_of(rows: &[Vec<String>]) -> Vec<u8> {
+        let mut writer = csv::WriterBuilder::new().flexible(true).from_writer(vec![]);
+        writer.write_record(["email", "name", "avdelning"]).unwrap();
+        for row in rows {
+            writer.write_record(row).unwrap();
+        }
+        writer.into_inner().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        #[test]
+        fn any_bytes_load_without_panicking(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let mut text = b"email,name\n".to_vec();
+            text.extend(&bytes);
+            for input in [&bytes[..], &text[..]] {
+                if let Ok((found, _)) = parse(Path::new("r.csv"), input) {
+                    for r in &found {
+                        prop_assert!(to_header(r).is_ok(), "kept an unsendable row: {r:?}");
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn every_valid_row_is_kept_whatever_surrounds_it(
+            valid in proptest::collection::vec(valid_row(), 1..6),
+            noise in proptest::collection::vec(noise_row(), 0..8),
+        ) {
+            let mut valid = valid;
+            valid.sort();
+            valid.dedup_by(|a, b| a.0 == b.0);
+            prop_assume!(noise.iter().all(|r| r.first().is_none_or(|e| !e.to_lowercase().ends_with("@valid.example"))));
+            // Interleave: noise row, valid row, noise row, …
+            let mut rows = Vec::new();
+            let mut noise = noise.into_iter();
+            for (email, name) in &valid {
+                rows.extend(noise.next());
+                rows.push(vec![email.clone(), name.clone(), "Avd".to_string()]);
+            }
+            rows.extend(noise);
+            let (found, _) = parse(Path::new("r.csv"), &csv_of(&rows)).unwrap();
+            for (email, name) in &valid {
+                let kept = found.iter().find(|r| &r.email == email);
+                prop_assert!(kept.is_some_and(|r| r.name == crate::clean::text(name.trim())), "{email} lost: {found:?}");
+            }
+            for r in &found {
+                prop_assert!(to_header(r).is_ok(), "kept an unsendable row: {r:?}");
+            }
+            let digest = test_digest();
+            prop_assert_eq!(plan(&digest, found.clone()).len(), found.len());
+        }
+    }
+
+    fn test_digest() -> Digest {
+        let text = "[site]\ntitle='t'\nbase_url='https://e.se/'\n[site.author]\nname='n'\n[digest]\nfrom='a@e.se'\nrecipients='r.csv'\nmode='individual'\n";
+        let config = crate::config::Config::parse(Path::new("c.toml"), text).unwrap();
+        config.digest.unwrap()
     }
 }

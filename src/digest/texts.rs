@@ -1,17 +1,20 @@
 //! Fixed texts of the default digest templates, in the site's language
 //! (`{{m.<name>}}`). Overriding templates may ignore them.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::i18n::Lang;
 
 /// The digest's own texts; page texts stay available as `{{t.<name>}}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct MailTexts {
     pub heading: &'static str,
     pub greeting: &'static str,
     pub intro: &'static str,
-    pub why: &'static str,
+    /// Why the reader gets the email: `[digest] footer`, else a neutral text.
+    pub why: Cow<'static, str>,
     pub follow: &'static str,
     pub links: &'static str,
 }
@@ -20,7 +23,7 @@ static SV: MailTexts = MailTexts {
     heading: "Veckobrev",
     greeting: "Hej",
     intro: "Här är veckans inlägg från bloggen.",
-    why: "Du får det här veckobrevet som medarbetare i kommunen.",
+    why: Cow::Borrowed("Du får det här veckobrevet eftersom du står på bloggens sändlista."),
     follow: "Följ bloggen i Outlook eller en flödesläsare",
     links: "Länkar",
 };
@@ -29,15 +32,19 @@ static EN: MailTexts = MailTexts {
     heading: "Weekly digest",
     greeting: "Hello",
     intro: "Here are this week's posts from the blog.",
-    why: "You receive this weekly email as a member of staff.",
+    why: Cow::Borrowed("You receive this weekly email because you are on the blog's mailing list."),
     follow: "Follow the blog in Outlook or a feed reader",
     links: "Links",
 };
 
-/// The texts for `lang`.
-pub fn for_lang(lang: Lang) -> &'static MailTexts {
-    match lang {
-        Lang::Sv => &SV,
-        Lang::En => &EN,
+/// The texts for `lang`, with the site's own `footer` when it has one.
+pub fn for_lang(lang: Lang, footer: Option<&str>) -> MailTexts {
+    let mut texts = match lang {
+        Lang::Sv => SV.clone(),
+        Lang::En => EN.clone(),
+    };
+    if let Some(footer) = footer {
+        texts.why = Cow::Owned(footer.to_string());
     }
+    texts
 }

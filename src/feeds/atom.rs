@@ -34,7 +34,11 @@ pub(super) fn write(config: &Config, feed: &Feed, now: DateTime<Utc>) -> Result<
         ],
         subtitle: Some(Text::plain(description(config).to_string())),
         lang: Some(site.language.clone()),
-        entries: feed.items.iter().map(|item| entry(config, item)).collect(),
+        entries: feed
+            .items
+            .iter()
+            .map(|item| entry(config, feed, item))
+            .collect(),
         ..Default::default()
     };
     let mut out = Vec::with_capacity(4096 + feed.items.len() * 8192);
@@ -62,7 +66,7 @@ fn link(rel: &str, href: String, mime_type: &str) -> Link {
     }
 }
 
-fn entry(config: &Config, item: &Item) -> Entry {
+fn entry(config: &Config, feed: &Feed, item: &Item) -> Entry {
     let post = item.post;
     Entry {
         title: Text::plain(post.title.clone()),
@@ -73,8 +77,8 @@ fn entry(config: &Config, item: &Item) -> Entry {
             name: author_name(config, post).to_string(),
             ..Default::default()
         }],
-        categories: post
-            .tags
+        categories: feed
+            .categories(post)
             .iter()
             .map(|tag| Category {
                 term: tag.name.clone(),

@@ -30,6 +30,8 @@ struct Feed<'a> {
     dir: String,
     /// The HTML page this feed mirrors.
     home: Url,
+    /// The tag of a tag feed.
+    tag: Option<&'a Tag>,
     /// The entries, newest first.
     items: Vec<Item<'a>>,
     /// Newest modification among the items; `None` for an empty feed.
@@ -63,9 +65,10 @@ pub fn build(
             n.min(config.feeds.limit)
         }
     };
-    let mut selections: Vec<(String, String, Vec<&Post>)> = vec![(
+    let mut selections: Vec<(String, String, Option<&Tag>, Vec<&Post>)> = vec![(
         config.site.title.clone(),
         String::new(),
+        None,
         posts[..limit(posts.len())].iter().collect(),
     )];
     if config.feeds.tag_feeds {
@@ -74,14 +77,15 @@ pub fn build(
             selections.push((
                 title,
                 format!("tags/{}/", tag.slug),
+                Some(tag),
                 tagged[..limit(tagged.len())].to_vec(),
             ));
         }
     }
-    let prepared = prepare(config, selections.iter().flat_map(|s| s.2.iter().copied()))?;
+    let prepared = prepare(config, selections.iter().flat_map(|s| s.3.iter().copied()))?;
     let feeds: Vec<Feed> = selections
         .into_iter()
-        .map(|(title, dir, chosen)| {
+        .map(|(title, dir, tag, chosen)| {
             let items: Vec<Item> = chosen
                 .into_iter()
                 .map(|post| {
@@ -102,6 +106,7 @@ pub fn build(
                 updated: items.iter().map(|i| i.post.modified()).max(),
                 title,
                 dir,
+                tag,
                 items,
             }
         })
@@ -155,7 +160,17 @@ fn prepare<'a>(
         .collect()
 }
 
-impl Feed<'_> {
+impl<'a> Feed<'a> {
+    /// The tags an entry lists: all the post's in the site's feed, only its
+    /// own in a tag feed. A post with many tags is in many tag feeds; listing
+    /// all its tags in each would grow its output with the square of them.
+    fn categories(&self, post: &'a Post) -> &'a [Tag] {
+        match self.tag {
+            Some(tag) => std::slice::from_ref(tag),
+            None => &post.tags,
+        }
+    }
+
     /// The URL of this feed's file `name`.
     fn url(&self, name: &str) -> String {
         self.home

@@ -40,7 +40,7 @@ pub(super) fn write(config: &Config, feed: &Feed) -> Result<Vec<u8>> {
         .items(
             feed.items
                 .iter()
-                .map(|item| to_item(config, item))
+                .map(|item| to_item(config, feed, item))
                 .collect::<Vec<_>>(),
         )
         .build();
@@ -55,14 +55,14 @@ pub(super) fn write(config: &Config, feed: &Feed) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-fn to_item(config: &Config, item: &super::Item) -> Item {
+fn to_item(config: &Config, feed: &super::Feed, item: &super::Item) -> Item {
     let post = item.post;
     let dublin_core = DublinCoreExtension {
         creators: vec![author_name(config, post).to_string()],
         ..Default::default()
     };
-    let categories = post
-        .tags
+    let categories = feed
+        .categories(post)
         .iter()
         .map(|tag| Category {
             name: tag.name.clone(),

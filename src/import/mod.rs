@@ -96,6 +96,23 @@ pub struct Draft {
     pub origin: String,
 }
 
+impl Draft {
+    /// The draft without unfit characters ([`crate::clean`]): whatever the
+    /// converters decoded (`&amp;#1;` in a feed's HTML becomes U+0001) is
+    /// not written into a post.
+    fn cleaned(self) -> Draft {
+        let text = |s: String| crate::clean::text(&s).into_owned();
+        Draft {
+            title: text(self.title),
+            id: self.id.map(text),
+            author: self.author.map(text),
+            tags: self.tags.into_iter().map(text).collect(),
+            body: text(self.body),
+            ..self
+        }
+    }
+}
+
 /// Runs `herald import`: converts, plans, checks, then writes (or lists).
 pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
     let (file, options) = match source {
@@ -111,6 +128,7 @@ pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
     for warning in &warnings {
         log.warn(warning.to_string());
     }
+    let drafts: Vec<Draft> = drafts.into_iter().map(Draft::cleaned).collect();
     if drafts.is_empty() {
         let what = match source {
             Source::Text { .. } => {

@@ -19,9 +19,10 @@ use crate::error::{Error, Result};
 use crate::output::OutputFile;
 pub use views::*;
 
-/// Stands in for the page body while the layout renders; letters and digits
-/// only, so no escaping can alter it.
-const BODY_PLACEHOLDER: &str = "heraldPageBody5c1e0a9f";
+/// Stands in for the page body while the layout renders. A Unicode
+/// noncharacter, which no escaping alters and which [`crate::clean`] removes
+/// from every title, text and template: post text can never pose as it.
+const BODY_PLACEHOLDER: &str = "\u{fdd2}";
 
 /// Everything needed to render the pages of one site.
 pub struct Site<'a> {

@@ -90,6 +90,17 @@ pub fn repoint(site: &Site, from: u16, to: u16) {
     std::fs::write(path, moved).unwrap();
 }
 
+/// The `.eml` files in `dir` (an outbox folder), in name order.
+pub fn eml_files(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files.iter().map(|p| std::fs::read(p).unwrap()).collect()
+}
+
 /// Parses a message, failing the test if it is not MIME.
 pub fn parse(bytes: &[u8]) -> Message<'_> {
     MessageParser::default()

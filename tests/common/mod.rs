@@ -119,3 +119,74 @@ pub fn well_formed(name: &str, bytes: &[u8]) -> String {
     }
     text.to_string()
 }
+
+/// Whether XML 1.0 forbids `c`, or HTML calls it a parse error in its input
+/// stream (controls other than whitespace, noncharacters): written here
+/// independently of herald's own rule.
+pub fn unfit(c: char) -> bool {
+    let n = u32::from(c);
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+        || (0xfdd0..=0xfdef).contains(&n)
+        || n & 0xfffe == 0xfffe
+}
+
+/// Parses `bytes` as an HTML document with html5ever (through `scraper`),
+/// failing the test on any parse error or unfit character.
+pub fn well_formed_html(name: &str, bytes: &[u8]) -> scraper::Html {
+    parse_html(name, bytes, true)
+}
+
+/// Parses `bytes` as an HTML document with html5ever (through `scraper`),
+/// failing the test on an unfit character or a parse error about characters
+/// (a reference to an unfit one); with `structure`, on any parse error. (A
+/// post's raw HTML reaches its page as written, so a stray `</p>` of the
+/// author's is a structure error that herald does not mend.)
+pub fn parse_html(name: &str, bytes: &[u8], structure: bool) -> scraper::Html {
+    let text = std::str::from_utf8(bytes).unwrap_or_else(|_| panic!("{name} is not UTF-8"));
+    let html = scraper::Html::parse_document(text);
+    let errors: Vec<_> = html
+        .errors
+        .iter()
+        .filter(|e| structure || e.starts_with("Invalid numeric") || e.starts_with("Bad character"))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{name} has HTML parse errors: {errors:?}"
+    );
+    assert!(!text.contains(unfit), "{name} holds an unfit character");
+    html
+}
+
+/// Every built file parses strictly: XML with roxmltree and feed-rs, HTML
+/// without parse errors, JSON with serde_json; none holds an unfit character.
+pub fn assert_well_formed_site(files: &BTreeMap<String, Vec<u8>>) {
+    assert_site(files, true);
+}
+
+/// [`assert_well_formed_site`], with HTML structure errors allowed unless
+/// `structure` (see [`parse_html`]).
+pub fn assert_site(files: &BTreeMap<String, Vec<u8>>, structure: bool) {
+    for (name, bytes) in files {
+        if name.ends_with(".xml") {
+            let text = well_formed(name, bytes);
+            assert!(!text.contains(unfit), "{name} holds an unfit character");
+            parse_feed(bytes);
+        } else if name.ends_with(".html") {
+            parse_html(name, bytes, structure);
+        } else if name.ends_with(".json") {
+            let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+            assert!(!json_has_unfit(&value), "{name}: {value}");
+        }
+    }
+}
+
+fn json_has_unfit(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains(unfit),
+        serde_json::Value::Array(items) => items.iter().any(json_has_unfit),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains(unfit) || json_has_unfit(v)),
+        _ => false,
+    }
+}

@@ -36,6 +36,10 @@ pub struct Faults {
     pub xoauth2: Option<Xoauth2>,
     /// Speak TLS with this configuration (see `tls::TestCa`).
     pub tls: Option<(Tls, Arc<ServerConfig>)>,
+    /// Offer `AUTH PLAIN` and refuse every login with a `535` that echoes the
+    /// password, plain and in base64, and the whole AUTH payload, as a
+    /// careless server might.
+    pub echo_password: bool,
 }
 
 /// How the server offers TLS.
@@ -182,6 +186,10 @@ fn serve<S: Read + Write>(
         } else if upper.starts_with("STARTTLS") && offer_starttls {
             send(&mut input, "220 2.0.0 Ready to start TLS\r\n")?;
             return Ok(Some(input.into_inner()));
+        } else if upper.starts_with("EHLO") && f.echo_password {
+            "250-test.local\r\n250-AUTH PLAIN\r\n250 8BITMIME\r\n".into()
+        } else if upper.starts_with("AUTH PLAIN ") && f.echo_password {
+            echo_password(line["AUTH PLAIN ".len()..].trim())
         } else if upper.starts_with("EHLO") && f.xoauth2.is_some() {
             "250-test.local\r\n250-AUTH XOAUTH2\r\n250 8BITMIME\r\n".into()
         } else if upper.starts_with("EHLO") {
@@ -286,6 +294,18 @@ fn xoauth2(encoded: &str, shared: &Shared) -> bool {
         .tokens
         .iter()
         .any(|token| decoded == format!("user={}\x01auth=Bearer {token}\x01\x01", expected.user))
+}
+
+/// A `535` reply quoting the password of an AUTH PLAIN payload, plain and in
+/// base64, and the payload itself.
+fn echo_password(payload: &str) -> String {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    let decoded = engine.decode(payload).unwrap_or_default();
+    let decoded = String::from_utf8_lossy(&decoded);
+    let password = decoded.rsplit('\0').next().unwrap_or("");
+    let encoded = engine.encode(password);
+    format!("535 5.7.8 bad credentials {password} {encoded} {payload}\r\n")
 }
 
 /// Reads a message up to the lone dot, undoing dot-stuffing; `None` on EOF.
