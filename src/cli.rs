@@ -5,7 +5,7 @@ use std::error::Error as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveTime, Utc};
 use clap::{CommandFactory, Parser, Subcommand};
 
 use crate::config::Config;
@@ -44,7 +44,7 @@ pub struct Cli {
     /// Use this time instead of the clock, for everything (real sends are recorded
     /// with it too): RFC 3339 (2013-09-27T16:00:00+02:00), or 2013-09-27 16:00 or
     /// 2013-09-27 in the site's time zone, as post dates are written.
-    #[arg(long, global = true, value_name = "TIME", value_parser = check_now)]
+    #[arg(long, global = true, value_name = "TIME")]
     pub now: Option<String>,
     /// Print errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
@@ -134,25 +134,28 @@ pub enum TemplatesAction {
     },
 }
 
-/// Checks `--now`'s form; its meaning needs the site's time zone (see [`Cli::now`]).
-fn check_now(text: &str) -> Result<String, String> {
-    let midnight = chrono::NaiveTime::MIN;
-    content::parse_date(&toml::Value::String(text.into()), chrono_tz::UTC, midnight)?;
-    Ok(text.to_string())
+impl Cli {
+    /// Checks `--now`'s form before anything else is read; its meaning needs
+    /// the site's time zone (see [`Cli::now`]).
+    fn check_now(&self) -> Result<()> {
+        self.now.as_ref().map_or(Ok(()), |text| {
+            parse_now(text, chrono_tz::UTC, NaiveTime::MIN).map(drop)
+        })
+    }
+
+    /// `--now` read as a post date of `site` is (a day alone at its
+    /// `default_publish_time`), or `clock`.
+    fn now(&self, site: &crate::config::Site, clock: DateTime<Utc>) -> Result<DateTime<Utc>> {
+        self.now.as_ref().map_or(Ok(clock), |text| {
+            parse_now(text, site.timezone, site.default_publish_time)
+        })
+    }
 }
 
-impl Cli {
-    /// `--now` read as a post date of `site` is (a day alone at its
-    /// `default_publish_time`), or the clock.
-    fn now(&self, site: &crate::config::Site) -> Result<DateTime<Utc>> {
-        let Some(text) = &self.now else {
-            return Ok(Utc::now());
-        };
-        let value = toml::Value::String(text.clone());
-        content::parse_date(&value, site.timezone, site.default_publish_time)
-            .map(|date| date.with_timezone(&Utc))
-            .map_err(|e| Error::Usage(format!("--now: {e}")))
-    }
+fn parse_now(text: &str, zone: chrono_tz::Tz, day_time: NaiveTime) -> Result<DateTime<Utc>> {
+    content::parse_date(&toml::Value::String(text.into()), zone, day_time)
+        .map(|date| date.with_timezone(&Utc))
+        .map_err(|e| Error::Usage(format!("--now: {e}")))
 }
 
 /// Runs the command and returns the exit code; prints every error once.
@@ -163,11 +166,14 @@ pub fn run(cli: Cli) -> ExitCode {
         _ => Level::Normal,
     };
     let log = Log::new(level);
+    let clock = Utc::now();
     let result = match &cli.command {
-        Command::Run { report } => cron_run(&cli, report.as_deref(), log.for_cron()),
-        Command::Completions { .. } | Command::Man { .. } => generated(&cli.command),
-        Command::Init { dir } => init(&cli, dir, &log),
-        _ => dispatch(&cli, &log),
+        Command::Run { report } => cron_run(&cli, report.as_deref(), clock, log.for_cron()),
+        command => cli.check_now().and_then(|()| match command {
+            Command::Completions { .. } | Command::Man { .. } => generated(command),
+            Command::Init { dir } => init(&cli, dir, clock, &log),
+            _ => dispatch(&cli, clock, &log),
+        }),
     };
     match result {
         Ok(()) => ExitCode::from(exit::OK),
@@ -192,9 +198,9 @@ fn report(err: &Error) {
     }
 }
 
-fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
+fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
     let config = Config::load(&cli.config)?;
-    let now = cli.now(&config.site)?;
+    let now = cli.now(&config.site, clock)?;
     match &cli.command {
         Command::Build { out } => {
             let s = pipeline::build(&config, now, out.as_deref(), true, log)?;
@@ -243,14 +249,22 @@ fn dispatch(cli: &Cli, log: &Log) -> Result<()> {
 }
 
 /// `herald run`: like [`dispatch`], and then the report, whatever happened
-/// (a config error included), so a scheduler always finds one.
-fn cron_run(cli: &Cli, report_file: Option<&std::path::Path>, log: Log) -> Result<()> {
+/// (a bad `--now` or config error included), so a scheduler always finds one.
+fn cron_run(
+    cli: &Cli,
+    report_file: Option<&std::path::Path>,
+    clock: DateTime<Utc>,
+    log: Log,
+) -> Result<()> {
     let started = std::time::Instant::now();
-    let mut report = run_cmd::Report::default();
-    let result = Config::load(&cli.config).and_then(|config| {
-        let now = cli.now(&config.site)?;
-        run_cmd::run(&config, now, &log, &mut report)
-    });
+    let mut report = run_cmd::Report::starting(cli.now.as_deref(), clock);
+    let result = cli
+        .check_now()
+        .and_then(|()| Config::load(&cli.config))
+        .and_then(|config| {
+            let now = cli.now(&config.site, clock)?;
+            run_cmd::run(&config, now, &log, &mut report)
+        });
     let Some(file) = report_file else {
         return result;
     };
@@ -306,8 +320,8 @@ fn chain(err: &Error) -> String {
 }
 
 /// `herald init`: lists the files written and what to do next.
-fn init(cli: &Cli, dir: &std::path::Path, log: &Log) -> Result<()> {
-    for path in crate::init::run(dir, |site| cli.now(site))? {
+fn init(cli: &Cli, dir: &std::path::Path, clock: DateTime<Utc>, log: &Log) -> Result<()> {
+    for path in crate::init::run(dir, |site| cli.now(site, clock))? {
         println!("{}", path.display());
     }
     log.info(format!(

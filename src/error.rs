@@ -63,7 +63,7 @@ pub enum Error {
     State {
         path: PathBuf,
         #[source]
-        source: rusqlite::Error,
+        source: crate::state::Fault,
     },
     /// Another run is sending: the lock file is held.
     #[error("another herald digest run holds {}; nothing was sent (try again when it has finished)", .0.display())]

@@ -19,12 +19,13 @@ use crate::state::{self, Note, State};
 pub struct Report {
     /// The exit code of the run.
     pub exit_code: u8,
-    /// The clock the run used (RFC 3339).
+    /// The clock the run used (RFC 3339); after an early error, `--now` as far
+    /// as it could be read (see [`Report::starting`]).
     pub now: String,
     /// Published posts built into the site (absent when the build failed).
     pub built_posts: Option<usize>,
-    /// `sent`, `nothing-new`, `missed`, `waiting`, or `no-digest` (no `[digest]` table).
-    pub action: &'static str,
+    /// What the run did.
+    pub action: Action,
     /// The digest the run dealt with: id, posts, mode, counts.
     pub digest: Option<Sent>,
     /// The next slot (RFC 3339), when nothing was due.
@@ -35,13 +36,52 @@ pub struct Report {
     pub duration_seconds: f64,
 }
 
+impl Report {
+    /// The report of a run starting at `clock`, with `--now` as `given`: its
+    /// `now` is `--now` as far as it can be read before the site's config
+    /// (with an offset, that time; otherwise the text as given), else the
+    /// clock. [`run`] sets the time it goes on to use.
+    pub fn starting(given: Option<&str>, clock: DateTime<Utc>) -> Report {
+        let now = match given {
+            None => stamp(clock),
+            Some(text) => DateTime::parse_from_rfc3339(text.trim())
+                .map_or_else(|_| text.to_string(), |at| stamp(at.to_utc())),
+        };
+        Report {
+            now,
+            ..Report::default()
+        }
+    }
+}
+
+/// What one `herald run` did, as the report's `action` says it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// The run stopped before it decided (config, `--now`, build, lock or
+    /// ledger error): the report's `error` says why. The default, so a run
+    /// that fails early reports it.
+    #[default]
+    Error,
+    /// No `[digest]` table: built only.
+    NoDigest,
+    /// Nothing due; `next_slot` says when.
+    Waiting,
+    /// The slot passed its deadline: skipped.
+    Missed,
+    /// The slot was due and had no new posts: settled without sending.
+    NothingNew,
+    /// The slot's digest was sent (the counts say to whom).
+    Sent,
+}
+
 /// Builds the site and sends the digest if it is due at `now`, filling in `report`.
 pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) -> Result<()> {
     report.now = stamp(now);
     let built = pipeline::build(config, now, None, true, log)?;
     report.built_posts = Some(built.posts);
     let Some(digest) = &config.digest else {
-        report.action = "no-digest";
+        report.action = Action::NoDigest;
         return Ok(());
     };
     // Held from the decision to the last message, so two runs never both decide "due".
@@ -49,7 +89,7 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
     let state = State::open(&digest.state)?;
     match decide(config, digest, &state, now)? {
         Decision::Wait { next } => {
-            report.action = "waiting";
+            report.action = Action::Waiting;
             report.next_slot = Some(stamp(next.at));
             log.detail(format!(
                 "no digest due; the next, {}, is due at {}",
@@ -59,7 +99,7 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
             Ok(())
         }
         Decision::Missed { slot, started } => {
-            report.action = "missed";
+            report.action = Action::Missed;
             skip(config, digest, &state, &slot, started, now, log)
         }
         Decision::Due { slot, .. } => {
@@ -75,9 +115,9 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
             };
             let result = command::send(&job, state, sent);
             report.action = if sent.posts == 0 {
-                "nothing-new"
+                Action::NothingNew
             } else {
-                "sent"
+                Action::Sent
             };
             if result.is_ok() && sent.posts == 0 {
                 // Settle the slot, so a post published later in the week waits
@@ -167,4 +207,38 @@ pub fn local(config: &Config, at: DateTime<Utc>) -> String {
     at.with_timezone(&config.site.timezone)
         .format("%Y-%m-%d %H:%M %:z")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Action, Report};
+
+    #[test]
+    fn a_report_starts_with_now_as_far_as_it_can_be_read_without_the_config() {
+        let clock = "2013-10-01T10:00:00Z".parse().unwrap();
+        let now = |given| Report::starting(given, clock).now;
+        assert_eq!(now(None), "2013-10-01T10:00:00Z");
+        assert_eq!(
+            now(Some("2013-10-04T15:00:00+02:00")),
+            "2013-10-04T13:00:00Z"
+        );
+        assert_eq!(now(Some("2013-10-04 15:00")), "2013-10-04 15:00");
+        assert_eq!(now(Some("fredag")), "fredag");
+        assert_eq!(Report::starting(None, clock).action, Action::Error);
+    }
+
+    #[test]
+    fn actions_keep_the_words_the_readme_documents() {
+        let words = [
+            (Action::Error, "error"),
+            (Action::NoDigest, "no-digest"),
+            (Action::Waiting, "waiting"),
+            (Action::Missed, "missed"),
+            (Action::NothingNew, "nothing-new"),
+            (Action::Sent, "sent"),
+        ];
+        for (action, word) in words {
+            assert_eq!(serde_json::to_value(action).unwrap(), word);
+        }
+    }
 }

@@ -15,41 +15,17 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::config::Mode;
 use crate::error::{Error, Result};
 
 mod history;
 mod lock;
 mod schema;
+mod values;
 pub use history::{DigestSummary, Note, Unserved};
 use lock::create_parent;
 pub use lock::{lock, Lock};
-
-/// A delivery row's state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    /// Not yet attempted.
-    Pending,
-    /// Its bytes are going to the server; not yet answered.
-    Sending,
-    /// Accepted by the server.
-    Sent,
-    /// Refused (the reply is kept); a rerun tries again.
-    Failed,
-    /// In flight when a run died: may or may not have arrived; never resent.
-    Uncertain,
-}
-
-impl Status {
-    fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Sending => "sending",
-            Status::Sent => "sent",
-            Status::Failed => "failed",
-            Status::Uncertain => "uncertain",
-        }
-    }
-}
+pub use values::{Fault, Status, Unknown};
 
 /// A digest as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,9 +41,8 @@ pub struct DigestRow {
     /// When all its messages were first settled (RFC 3339); a later round
     /// (`--force`) never changes it.
     pub completed: Option<String>,
-    /// How it was addressed: `group`, `individual` or `bcc` (empty for digests
-    /// recorded before herald kept it).
-    pub mode: String,
+    /// How it was addressed; `None` for digests recorded before herald kept it.
+    pub mode: Option<Mode>,
 }
 
 /// One message of a digest.
@@ -116,6 +91,7 @@ impl State {
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
         )
+        .map_err(Fault::from)
         .and_then(|()| schema::prepare(&conn))
         .map_err(|e| state_error(path, e))?;
         Ok(State {
@@ -136,7 +112,7 @@ impl State {
                 .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
                 .map_err(err)?;
         }
-        schema::prepare(&conn).map_err(err)?;
+        schema::prepare(&conn).map_err(|e| state_error(path, e))?;
         Ok(State {
             conn,
             path: path.to_path_buf(),
@@ -161,7 +137,7 @@ impl State {
                         post_ids: Vec::new(),
                         created: r.get(2)?,
                         completed: r.get(3)?,
-                        mode: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                        mode: values::column(r, 4, id)?,
                     })
                 },
             )
@@ -299,7 +275,7 @@ impl State {
         self.conn
             .execute(
                 "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
-                params![id, seq, status.as_str(), reply, now],
+                params![id, seq, status, reply, now],
             )
             .map(|_| ())
             .map_err(|e| self.err(e))
@@ -310,7 +286,7 @@ impl State {
         self.query_rows(
             "SELECT seq, recipients, message_id, reply FROM deliveries WHERE digest = ?1 AND status = ?2
                AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1) ORDER BY seq",
-            params![id, status.as_str()],
+            params![id, status],
         )
     }
 
@@ -324,18 +300,20 @@ impl State {
             )
             .map_err(|e| self.err(e))?;
         let pairs = stmt
-            .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+            .query_map([id], |r| {
+                Ok((values::column::<Status>(r, 0, id)?, r.get::<_, i64>(1)?))
+            })
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
             .map_err(|e| self.err(e))?;
         let mut c = Counts::default();
         for (status, n) in pairs {
             let n = usize::try_from(n).unwrap_or(0);
-            match status.as_str() {
-                "pending" => c.pending = n,
-                "sending" => c.sending = n,
-                "sent" => c.sent = n,
-                "failed" => c.failed = n,
-                _ => c.uncertain = n,
+            match status {
+                Status::Pending => c.pending = n,
+                Status::Sending => c.sending = n,
+                Status::Sent => c.sent = n,
+                Status::Failed => c.failed = n,
+                Status::Uncertain => c.uncertain = n,
             }
         }
         Ok(c)
@@ -386,10 +364,10 @@ fn add_round(conn: &Connection, id: &str, deliveries: &[DeliveryRow]) -> rusqlit
     Ok(())
 }
 
-fn state_error(path: &Path, source: rusqlite::Error) -> Error {
+fn state_error(path: &Path, source: impl Into<Fault>) -> Error {
     Error::State {
         path: path.to_path_buf(),
-        source,
+        source: source.into(),
     }
 }
 

@@ -5,14 +5,14 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::config::Config;
+use crate::config::{Config, Mode};
 use crate::content;
 use crate::delivery::quota;
 use crate::digest::recipients::Addressing;
 use crate::digest::schedule::Decision;
 use crate::error::{Error, Result};
 use crate::run::{decide, local};
-use crate::state::{DigestSummary, Note, State};
+use crate::state::{self, DigestSummary, Note, State};
 
 /// Everything `herald status` shows.
 #[derive(Debug, Serialize)]
@@ -38,14 +38,26 @@ pub struct Status {
 /// The schedule's view at `now`.
 #[derive(Debug, Serialize)]
 pub struct SlotStatus {
-    /// `due`, `missed` or `waiting`.
-    pub state: &'static str,
+    /// Whether it is due, missed or not yet due.
+    pub state: SlotState,
     /// The digest id of the slot concerned (the next one when waiting).
     pub id: String,
     /// Its time (RFC 3339, UTC).
     pub at: String,
     /// Its time in the site's zone, for people.
     pub local: String,
+}
+
+/// What `herald run` would do with the latest slot now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SlotState {
+    /// Passed, not settled, within its deadline: `herald run` sends it.
+    Due,
+    /// Past its deadline unsettled: `herald run` skips it.
+    Missed,
+    /// Settled; the slot concerned is the next one.
+    Waiting,
 }
 
 /// A post waiting for the next digest.
@@ -64,8 +76,8 @@ pub struct WaitingPost {
 pub struct DigestStatus {
     /// The digest id (its ISO week).
     pub id: String,
-    /// `group`, `individual` or `bcc`.
-    pub mode: String,
+    /// How it was addressed (`null` for digests recorded before herald kept it).
+    pub mode: Option<Mode>,
     /// How many posts it holds.
     pub posts: usize,
     /// Messages accepted by the server.
@@ -99,7 +111,7 @@ pub struct UnservedStatus {
     /// The digest it belongs to.
     pub digest: String,
     /// `failed` or `uncertain`.
-    pub status: String,
+    pub status: state::Status,
     /// Its envelope recipients.
     pub recipients: Vec<String>,
     /// The server's last reply.
@@ -113,9 +125,9 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
     })?;
     let state = State::scratch(&digest.state)?;
     let slot = match decide(config, digest, &state, now)? {
-        Decision::Due { slot, .. } => ("due", slot),
-        Decision::Missed { slot, .. } => ("missed", slot),
-        Decision::Wait { next } => ("waiting", next),
+        Decision::Due { slot, .. } => (SlotState::Due, slot),
+        Decision::Missed { slot, .. } => (SlotState::Missed, slot),
+        Decision::Wait { next } => (SlotState::Waiting, next),
     };
     let published = content::publish(content::load(config)?, now).posts;
     let held = state.held_post_ids("")?;
@@ -202,15 +214,15 @@ pub fn text(s: &Status) -> String {
     };
     let when = &s.slot.local;
     line(match s.slot.state {
-        "due" => format!(
+        SlotState::Due => format!(
             "digest {} is due (slot {when}); `herald run` sends it",
             s.slot.id
         ),
-        "missed" => format!(
+        SlotState::Missed => format!(
             "digest {} (slot {when}) is past its deadline; `herald run` skips it",
             s.slot.id
         ),
-        _ => format!("next digest: {} at {when} (not yet due)", s.slot.id),
+        SlotState::Waiting => format!("next digest: {} at {when} (not yet due)", s.slot.id),
     });
     line(format!(
         "posts waiting for the next digest: {}",
@@ -224,7 +236,7 @@ pub fn text(s: &Status) -> String {
         line(format!(
             "  {}  {}  {} post(s)  {} sent, {} failed, {} uncertain, {} pending  created {}{}",
             d.id,
-            if d.mode.is_empty() { "-" } else { &d.mode },
+            d.mode.map_or("-", Mode::as_str),
             d.posts,
             d.sent,
             d.failed,

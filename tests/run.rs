@@ -167,6 +167,42 @@ fn exit_codes_and_the_report() {
 }
 
 #[test]
+fn a_run_stopped_by_a_config_or_now_error_reports_the_error_action_and_its_time() {
+    // A config error: `now` is --now as far as it can be read without the site.
+    let site = Site::new("\n[digest]\nfrom = \"a@example.se\"\nday = \"fredag\"\n");
+    let given = [
+        ("2013-10-04T15:00:00+02:00", "2013-10-04T13:00:00Z"),
+        ("2013-10-04 15:00", "2013-10-04 15:00"),
+    ];
+    for (now, reported) in given {
+        let out = herald_at(&site, now, &["run", "--report", &report_arg(&site)]);
+        assert_eq!(code(&out), 2, "{}", stderr(&out));
+        let r = report(&site);
+        assert_eq!(
+            (
+                r["action"].as_str(),
+                r["now"].as_str(),
+                r["exit_code"].as_u64()
+            ),
+            (Some("error"), Some(reported), Some(2)),
+            "{r}"
+        );
+        assert!(r["error"].as_str().unwrap().contains("problem"), "{r}");
+    }
+    // A --now that is no time at all, with a good config.
+    let site = Site::new("");
+    let out = herald_at(&site, "fredag", &["run", "--report", &report_arg(&site)]);
+    fails(&out, 2, &["error: --now: `fredag` is not a valid date"]);
+    let r = report(&site);
+    assert_eq!(
+        (r["action"].as_str(), r["now"].as_str()),
+        (Some("error"), Some("fredag"))
+    );
+    assert!(r["error"].as_str().unwrap().starts_with("--now: "), "{r}");
+    assert!(r["built_posts"].is_null(), "nothing was built: {r}");
+}
+
+#[test]
 fn a_second_process_finds_the_lock_held_and_exits_4() {
     // The server holds the first message for two seconds, so the first run
     // is mid-send (holding the lock) when the second starts.

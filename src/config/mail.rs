@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use lettre::message::Mailbox;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::oauth::{self, Auth, Oauth2};
@@ -52,15 +52,33 @@ pub struct Digest {
 }
 
 /// How the digest is addressed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// One message to the `to` addresses (a distribution group).
+    /// One message to the `to` addresses (a distribution group): the default.
+    #[default]
     Group,
     /// One personalised message per recipient.
     Individual,
     /// Batches of `bcc_batch_size` recipients in the envelope only.
     Bcc,
+}
+
+impl Mode {
+    /// The mode as the config (and the ledger) writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Group => "group",
+            Mode::Individual => "individual",
+            Mode::Bcc => "bcc",
+        }
+    }
+}
+
+impl std::fmt::Display for Mode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// What of each post the digest shows.
@@ -244,7 +262,7 @@ pub(super) fn resolve_digest(
         .iter()
         .filter_map(|t| check.mailbox("to", t))
         .collect();
-    let mode = raw.mode.as_ref().map_or(Mode::Group, |m| *m.get_ref());
+    let mode = raw.mode.as_ref().map_or(Mode::default(), |m| *m.get_ref());
     if let Some(m) = &raw.mode {
         if mode != Mode::Group && raw.recipients.is_none() {
             check.at(

@@ -52,8 +52,8 @@ pub struct Sent {
     pub id: String,
     /// Posts in the digest (0: nothing new, nothing sent).
     pub posts: usize,
-    /// `group`, `individual` or `bcc`.
-    pub mode: &'static str,
+    /// How it is addressed.
+    pub mode: Mode,
     /// Messages accepted in this run.
     pub sent: usize,
     /// Messages refused (a rerun retries them).
@@ -124,7 +124,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
     let id = job.id.to_string();
     let id = id.as_str();
     sent.id = id.to_string();
-    sent.mode = mode_name(digest.mode);
+    sent.mode = digest.mode;
     let recorded = state.digest(id)?;
     if let Some(done) = recorded.as_ref().and_then(|r| r.completed.as_ref()) {
         if !opts.force && opts.is_real() {
@@ -178,15 +178,6 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
 /// The ledger's folder, which also holds the OAuth2 token cache.
 fn cache_dir(digest: &Digest) -> PathBuf {
     digest.state.parent().map(PathBuf::from).unwrap_or_default()
-}
-
-/// The mode as written in the config.
-pub fn mode_name(mode: Mode) -> &'static str {
-    match mode {
-        Mode::Group => "group",
-        Mode::Individual => "individual",
-        Mode::Bcc => "bcc",
-    }
 }
 
 /// The posts a recorded digest holds, in its order; ones gone since are skipped.
@@ -269,7 +260,7 @@ fn record(
                 post_ids: posts.iter().map(|p| p.id.clone()).collect(),
                 created: job.now.to_rfc3339(),
                 completed: None,
-                mode: mode_name(digest.mode).to_string(),
+                mode: Some(digest.mode),
             };
             state.create(&row, &plan(digest, composer, log)?)
         }
@@ -337,7 +328,7 @@ fn deliver(
     let people: usize = todo.iter().map(|r| recipients_of(r).len()).sum();
     log.info(format!(
         "digest {id}: {} mode, {} message(s) to {people} recipient(s) via {}; {}",
-        mode_name(digest.mode),
+        digest.mode,
         todo.len(),
         factory.describe(),
         estimate(todo.len(), config.delivery.max_per_minute)

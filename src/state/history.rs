@@ -4,7 +4,8 @@
 
 use rusqlite::{params, OptionalExtension};
 
-use super::{Counts, State};
+use super::{values, Counts, State, Status};
+use crate::config::Mode;
 use crate::error::Result;
 
 /// A slot settled without sending: past its deadline, or nothing new.
@@ -25,8 +26,8 @@ pub struct Note {
 pub struct DigestSummary {
     /// The digest id.
     pub id: String,
-    /// `group`, `individual` or `bcc`.
-    pub mode: String,
+    /// How it was addressed; `None` for digests recorded before herald kept it.
+    pub mode: Option<Mode>,
     /// How many posts it holds.
     pub posts: usize,
     /// Its messages by state.
@@ -43,8 +44,8 @@ pub struct DigestSummary {
 pub struct Unserved {
     /// The digest it belongs to.
     pub digest: String,
-    /// `failed` or `uncertain`.
-    pub status: String,
+    /// [`Status::Failed`] or [`Status::Uncertain`].
+    pub status: Status,
     /// The recipients as JSON (owned by the digest module).
     pub recipients: String,
     /// The server's last reply.
@@ -128,18 +129,19 @@ impl State {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([n as i64], |r| {
+                let id: String = r.get(0)?;
                 Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    values::column::<Option<Mode>>(r, 1, &id)?,
                     r.get::<_, i64>(2)?.max(0) as usize,
                     r.get::<_, String>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    id,
                 ))
             })
             .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
             .map_err(|e| self.err(e))?;
         rows.into_iter()
-            .map(|(id, mode, posts, created, completed)| {
+            .map(|(mode, posts, created, completed, id)| {
                 Ok(DigestSummary {
                     counts: self.counts(&id)?,
                     id,
@@ -159,9 +161,10 @@ impl State {
             .prepare("SELECT digest, status, recipients, reply FROM deliveries WHERE status IN ('failed','uncertain') ORDER BY digest, seq")
             .map_err(|e| self.err(e))?;
         stmt.query_map([], |r| {
+            let digest: String = r.get(0)?;
             Ok(Unserved {
-                digest: r.get(0)?,
-                status: r.get(1)?,
+                status: values::column(r, 1, &digest)?,
+                digest,
                 recipients: r.get(2)?,
                 reply: r.get(3)?,
             })
@@ -197,7 +200,7 @@ mod tests {
         }
         let state = State::open(&path).unwrap();
         let old = state.recent(5).unwrap();
-        assert_eq!((old[0].id.as_str(), old[0].mode.as_str()), ("2013-W38", ""));
+        assert_eq!((old[0].id.as_str(), old[0].mode), ("2013-W38", None));
         let note = |reason: &str| Note {
             id: "2013-W39".into(),
             slot: "2013-09-27T13:00:00+00:00".into(),

@@ -7,7 +7,7 @@ fn digest(id: &str, posts: &[&str]) -> DigestRow {
         post_ids: posts.iter().map(|p| p.to_string()).collect(),
         created: "2013-09-27T16:00:00+02:00".into(),
         completed: None,
-        mode: "group".into(),
+        mode: Some(crate::config::Mode::Group),
     }
 }
 
@@ -178,4 +178,65 @@ fn an_old_ledger_with_newline_joined_post_ids_is_migrated_on_open() {
             .unwrap();
         assert!(!joined, "the newline-joined column is gone");
     }
+}
+
+/// The error `read` gave, which must be the ledger's unknown value.
+fn unknown<T: std::fmt::Debug>(read: Result<T>) -> Unknown {
+    match read {
+        Err(Error::State {
+            source: Fault::Unknown(unknown),
+            ..
+        }) => unknown,
+        other => panic!("not an unknown value: {other:?}"),
+    }
+}
+
+#[test]
+fn an_unknown_status_or_mode_in_the_ledger_is_an_error_never_a_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("state.db");
+    let id = "2013-W39";
+    State::open(&path)
+        .unwrap()
+        .create(&digest(id, &["a"]), &[row(1), row(2)])
+        .unwrap();
+    // Another writer (a newer herald, a person with sqlite3) leaves values
+    // this herald does not know; the status CHECK only binds this herald.
+    let conn = Connection::open(&path).unwrap();
+    conn.execute_batch(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE deliveries SET status = 'bounced' WHERE seq = 2;",
+    )
+    .unwrap();
+    let state = State::open(&path).unwrap();
+    let expected = Unknown {
+        table: "deliveries",
+        column: "status",
+        value: "bounced".into(),
+        digest: Some(id.into()),
+    };
+    assert_eq!(
+        unknown(state.counts(id)),
+        expected,
+        "not counted as uncertain"
+    );
+    assert_eq!(unknown(state.recent(5)), expected);
+
+    conn.execute_batch(
+        "UPDATE deliveries SET status = 'failed' WHERE seq = 2;
+         UPDATE digests SET mode = 'broadcast';",
+    )
+    .unwrap();
+    let err = state.digest(id).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!("the digest state in {} failed", path.display())
+    );
+    let cause = std::error::Error::source(&err).unwrap().to_string();
+    assert_eq!(
+        cause,
+        "table digests, digest 2013-W39: unknown mode `broadcast` (written by a newer herald, or by hand)"
+    );
+    assert_eq!(unknown(state.recent(5)).value, "broadcast");
+    assert_eq!(err.exit_code(), crate::error::exit::FAILURE);
 }
