@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::mail::herald_at;
+use common::mail::{fails, herald_at};
 use common::{ok, stderr, tree, Site};
 
 #[test]
@@ -260,17 +260,7 @@ fn now_accepts_the_forms_post_dates_accept_in_the_site_time_zone() {
     ok(&herald_at(&site, "2013-10-01 09:30", &["build"]));
     assert!(site.output().join("mote/index.html").is_file());
     let out = herald_at(&site, "fredag", &["build"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("`fredag` is not a valid date"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 2, &["`fredag` is not a valid date"]);
     let out = herald_at(&site, "2013-03-31 02:30", &["build"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("--now: `2013-03-31 02:30` does not exist"),
-        "{}",
-        stderr(&out)
-    );
+    fails(&out, 2, &["--now: `2013-03-31 02:30` does not exist"]);
 }
