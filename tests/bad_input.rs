@@ -232,3 +232,16 @@ fn bad_now_is_a_usage_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("RFC 3339"));
 }
+
+#[test]
+fn yaml_front_matter_gets_a_hint_that_herald_reads_toml() {
+    let site = good_site();
+    site.raw_post(
+        "yaml.md",
+        b"---\ntitle: Hej\ndate: 2013-09-27\n---\n\nText\n",
+    );
+    assert_rejected(
+        &site,
+        &["posts/yaml.md:1: front matter between `---` lines is YAML; herald reads TOML between `+++` lines"],
+    );
+}

@@ -137,6 +137,13 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     let text = decode(path, bytes).map_err(|d| vec![d])?;
     let split = frontmatter::split(&text).map_err(|e| {
         vec![match e {
+            // Hugo and Jekyll users write YAML between `---` lines out of habit.
+            frontmatter::SplitError::Missing if text.starts_with("---") => Diagnostic::at(
+                path,
+                1,
+                "front matter between `---` lines is YAML; herald reads TOML between `+++` lines \
+                     (`title = \"…\"`, `date = \"2013-09-27\"`)",
+            ),
             frontmatter::SplitError::Missing => Diagnostic::at(
                 path,
                 1,
