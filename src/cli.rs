@@ -346,7 +346,17 @@ fn new_post(
         return Err(Error::Usage("the title is empty".into()));
     }
     let local = now.with_timezone(&config.site.timezone);
-    let slug = content::slug::slugify(title);
+    let date = local.format("%Y-%m-%d").to_string();
+    // A title without letters or digits (`!!!`) would make a slug of code
+    // points (`u21-21-21`); the date names such a post better.
+    let wordless = !deunicode::deunicode(title)
+        .chars()
+        .any(|c| c.is_ascii_alphanumeric());
+    let slug = if wordless {
+        date.clone()
+    } else {
+        content::slug::slugify(title)
+    };
     let id = content::tag_uri(config.host(), &local, &slug);
     let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
     let text = format!(
@@ -355,7 +365,12 @@ fn new_post(
         quoted(&local.format("%Y-%m-%d %H:%M").to_string()),
         quoted(&id)
     );
-    let name = PathBuf::from(format!("{}-{slug}.md", local.format("%Y-%m-%d")));
+    // `<date>.md` gives the slug `<date>` (see `slug::from_file_stem`).
+    let name = PathBuf::from(if wordless {
+        format!("{date}.md")
+    } else {
+        format!("{date}-{slug}.md")
+    });
     let written = output::write_new(&config.paths.posts, &[(name, text)], force)?;
     for path in written {
         println!("{}", path.display());

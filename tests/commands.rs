@@ -47,6 +47,21 @@ fn new_writes_a_draft_with_a_stable_id() {
 }
 
 #[test]
+fn a_title_without_letters_gets_a_post_named_by_its_date() {
+    let site = Site::new("");
+    let out = site.herald(&["new", "!!!"]);
+    ok(&out);
+    let path = String::from_utf8(out.stdout).unwrap();
+    assert!(path.trim_end().ends_with("posts/2013-10-01.md"), "{path}");
+    let text = std::fs::read_to_string(path.trim_end())
+        .unwrap()
+        .replace("draft = true\n", "");
+    std::fs::write(path.trim_end(), text).unwrap();
+    ok(&site.herald(&["build"]));
+    assert!(site.output().join("2013-10-01/index.html").is_file());
+}
+
+#[test]
 fn renaming_a_new_post_keeps_its_id() {
     let site = Site::new("");
     let out = site.herald(&["new", "Budget"]);
