@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
-use crate::{delivery, digest, import, output, pipeline, run as run_cmd, status, templates};
+use crate::{clock, delivery, digest, import, output, pipeline, run as run_cmd, status, templates};
 
 /// The exit codes, for `--help` and the man page (the README has the same table).
 const EXIT_CODES: &str = "Exit codes:
@@ -222,7 +222,9 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
         }
         Command::New { title, force } => new_post(&config, title, *force, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
-        Command::Digest(options) => digest::command::run(&config, options, now, log)?,
+        Command::Digest(options) => {
+            digest::command::run(&config, options, now, &clock::System::new(), log)?;
+        }
         Command::Run { .. }
         | Command::Init { .. }
         | Command::Completions { .. }
@@ -263,7 +265,7 @@ fn cron_run(
         .and_then(|()| Config::load(&cli.config))
         .and_then(|config| {
             let now = cli.now(&config.site, clock)?;
-            run_cmd::run(&config, now, &log, &mut report)
+            run_cmd::run(&config, now, &clock::System::new(), &log, &mut report)
         });
     let Some(file) = report_file else {
         return result;

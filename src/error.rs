@@ -51,6 +51,19 @@ pub enum Error {
         #[source]
         source: Box<handlebars::RenderError>,
     },
+    /// The CSS of a rendered HTML template could not be inlined.
+    #[error("cannot inline the CSS of `{name}`")]
+    Inline {
+        name: String,
+        #[source]
+        source: Box<css_inline::InlineError>,
+    },
+    /// A digest message could not be assembled from its rendered parts.
+    #[error("cannot build the digest message")]
+    Message {
+        #[source]
+        source: Box<lettre::error::Error>,
+    },
     /// A feed could not be serialised.
     #[error("cannot write the {kind} feed")]
     Feed {
@@ -77,12 +90,22 @@ pub enum Error {
     /// The run ended with recipients not served (failed or never attempted).
     #[error("{0} message(s) not delivered; run `herald digest` again to retry them")]
     NotServed(usize),
-    /// Delivery stopped on a temporary condition (server unreachable, quota, throttling).
-    #[error("delivery stopped: {0}; try again later")]
-    Temporary(String),
-    /// Delivery stopped on a condition a person must fix (for example bad credentials).
-    #[error("delivery stopped: {0}")]
-    Delivery(String),
+    /// Delivery stopped on a temporary condition (server unreachable, quota,
+    /// throttling), with the transport's failure when there was one.
+    #[error("delivery stopped: {what}; try again later")]
+    Temporary {
+        what: String,
+        #[source]
+        source: Option<crate::delivery::Failure>,
+    },
+    /// Delivery stopped on a condition a person must fix (for example bad
+    /// credentials), with the transport's failure when there was one.
+    #[error("delivery stopped: {what}")]
+    Delivery {
+        what: String,
+        #[source]
+        source: Option<crate::delivery::Failure>,
+    },
 }
 
 impl Error {
@@ -93,12 +116,14 @@ impl Error {
             Error::Read { .. }
             | Error::Write { .. }
             | Error::Render { .. }
+            | Error::Inline { .. }
+            | Error::Message { .. }
             | Error::Feed { .. }
             | Error::State { .. }
-            | Error::Delivery(_) => exit::FAILURE,
+            | Error::Delivery { .. } => exit::FAILURE,
             Error::NotServed(_) => exit::NOT_SERVED,
             Error::Locked(_) | Error::BuildLocked(_) => exit::LOCKED,
-            Error::Temporary(_) => exit::TEMPORARY,
+            Error::Temporary { .. } => exit::TEMPORARY,
         }
     }
 

@@ -8,6 +8,7 @@
 
 pub mod clean;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod content;
 pub mod delivery;

@@ -5,6 +5,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::clock::Clock;
 use crate::config::{Config, Digest};
 use crate::digest::command::{self, Job, Options, Sent};
 use crate::digest::schedule::{self, Decision, Progress, Slot};
@@ -75,8 +76,15 @@ pub enum Action {
     Sent,
 }
 
-/// Builds the site and sends the digest if it is due at `now`, filling in `report`.
-pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) -> Result<()> {
+/// Builds the site and sends the digest if it is due at `now` (sending with
+/// `clock`), filling in `report`.
+pub fn run(
+    config: &Config,
+    now: DateTime<Utc>,
+    clock: &dyn Clock,
+    log: &Log,
+    report: &mut Report,
+) -> Result<()> {
     report.now = stamp(now);
     let built = pipeline::build(config, now, None, true, log)?;
     report.built_posts = Some(built.posts);
@@ -111,6 +119,7 @@ pub fn run(config: &Config, now: DateTime<Utc>, log: &Log, report: &mut Report) 
                 id: slot.id,
                 posts: Choice::New,
                 now,
+                clock,
                 log,
             };
             let result = command::send(&job, state, sent);

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::config::{Config, Mode};
 use crate::content;
-use crate::delivery::quota;
+use crate::digest::quota;
 use crate::digest::recipients::Addressing;
 use crate::digest::schedule::Decision;
 use crate::error::{Error, Result};

@@ -38,19 +38,17 @@ pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
             }
         )),
         Err(failure) => {
-            let (temporary, text) = match &failure {
-                Failure::Temporary(t) | Failure::Uncertain(t) => (true, t),
-                Failure::Permanent(t) | Failure::Blocked(t) | Failure::Fatal(t) => (false, t),
-            };
+            let text = failure.reply();
+            let temporary = matches!(failure, Failure::Temporary(_) | Failure::Uncertain(_));
             // A plain-text greeting read as TLS looks like a network error, but retrying won't help.
             let temporary = temporary && !tls_mismatch(&text.to_lowercase(), settings);
             let hint = explain(text, settings, config.delivery.auth);
-            let message =
-                format!("the SMTP check of {target} failed: {text}; likely cause: {hint}");
+            let what = format!("the SMTP check of {target} failed; likely cause: {hint}");
+            let source = Some(failure);
             Err(if temporary {
-                Error::Temporary(message)
+                Error::Temporary { what, source }
             } else {
-                Error::Delivery(message)
+                Error::Delivery { what, source }
             })
         }
     }

@@ -1,14 +1,13 @@
-//! Delivery: handing composed messages to a transport (outbox folder, SMTP
-//! server, local sendmail), and the sending loop with its ledger, retries and
-//! rate limit ([`send`]).
+//! Delivery: handing a message's bytes, with their envelope, to a transport
+//! (outbox folder, SMTP server, local sendmail). Transports know envelopes
+//! and bytes, nothing about digests; the sending loop with its ledger,
+//! retries and rate limit lives above them, in [`crate::digest::send`].
 
 mod bounded;
 mod check;
 pub mod oauth2;
 mod outbox;
-pub mod quota;
 mod redact;
-pub mod send;
 mod sendmail;
 mod smtp;
 mod wire;
@@ -19,10 +18,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::config::{Auth, Delivery, Transport as Kind};
-use crate::digest::compose::Composed;
 use crate::error::{Error, Result};
 
 pub use check::check_smtp;
+/// Who a message is from and to, as the server is told (`MAIL FROM`,
+/// `RCPT TO`): lettre's envelope, which is never empty of recipients.
+pub use lettre::address::Envelope;
 
 /// The server took the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +52,28 @@ pub enum Failure {
     Uncertain(String),
 }
 
+impl Failure {
+    /// The server's reply, or what went wrong locally, in its words.
+    pub fn reply(&self) -> &str {
+        match self {
+            Failure::Temporary(text)
+            | Failure::Permanent(text)
+            | Failure::Blocked(text)
+            | Failure::Fatal(text)
+            | Failure::Uncertain(text) => text,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.reply())
+    }
+}
+
+/// A failure is the cause that `caused by:` prints under a stopped run.
+impl std::error::Error for Failure {}
+
 /// What a transport learned while preparing a message: envelope recipients
 /// the server refused permanently while it accepted others.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -65,15 +88,21 @@ pub struct Prepared {
 pub trait Transport: Send {
     /// Everything before the message's bytes go out: connecting, TLS,
     /// login, the envelope (for SMTP, up to the server's `354` to DATA).
-    fn prepare(&mut self, _message: &Composed) -> Result<Prepared, Failure> {
+    fn prepare(&mut self, _envelope: &Envelope) -> Result<Prepared, Failure> {
         Ok(Prepared::default())
     }
-    /// Hands the prepared message's bytes over and waits for the answer.
-    fn hand_over(&mut self, message: &Composed, prepared: Prepared) -> Result<Accepted, Failure>;
+    /// Hands the message's `bytes` (RFC 5322, CRLF line ends) over for the
+    /// prepared `envelope` and waits for the answer.
+    fn hand_over(
+        &mut self,
+        envelope: &Envelope,
+        bytes: &[u8],
+        prepared: Prepared,
+    ) -> Result<Accepted, Failure>;
     /// Both steps at once, for a message no ledger tracks (`--to`).
-    fn send(&mut self, message: &Composed) -> Result<Accepted, Failure> {
-        let prepared = self.prepare(message)?;
-        self.hand_over(message, prepared)
+    fn send(&mut self, envelope: &Envelope, bytes: &[u8]) -> Result<Accepted, Failure> {
+        let prepared = self.prepare(envelope)?;
+        self.hand_over(envelope, bytes, prepared)
     }
     /// Forgets the connection after a failure, so the next send starts afresh.
     fn reset(&mut self) {}

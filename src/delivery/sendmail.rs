@@ -12,9 +12,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{Accepted, Failure, Prepared, Transport};
+use super::{Accepted, Envelope, Failure, Prepared, Transport};
 use crate::config::Sendmail as Settings;
-use crate::digest::compose::Composed;
 
 /// `EX_TEMPFAIL` from sysexits.h: a temporary failure, try again later.
 const EX_TEMPFAIL: i32 = 75;
@@ -44,16 +43,21 @@ impl Sendmail {
 impl Transport for Sendmail {
     /// Starting the command is the handover: killed before it read all of
     /// stdin, `sendmail -i` may still send what it got.
-    fn hand_over(&mut self, message: &Composed, _: Prepared) -> Result<Accepted, Failure> {
+    fn hand_over(
+        &mut self,
+        envelope: &Envelope,
+        bytes: &[u8],
+        _: Prepared,
+    ) -> Result<Accepted, Failure> {
         let name = self.command.display();
-        let mut child = spawn(&self.command, message)
+        let mut child = spawn(&self.command, envelope)
             .map_err(|e| Failure::Fatal(format!("cannot run {name}: {e}")))?;
         // stdin and stderr are served by threads of their own, so a command
         // that reads neither can block neither herald nor itself.
         let (wrote, written) = mpsc::channel();
         let (told, said) = mpsc::channel();
         if let Some(mut stdin) = child.stdin.take() {
-            let bytes = message.bytes.clone();
+            let bytes = bytes.to_vec();
             // Dropping stdin at the end closes it: the command sees the end of the message.
             std::thread::spawn(move || wrote.send(stdin.write_all(&bytes).is_ok()));
         }
@@ -96,11 +100,13 @@ impl Transport for Sendmail {
     }
 }
 
-fn spawn(command: &Path, message: &Composed) -> std::io::Result<Child> {
+fn spawn(command: &Path, envelope: &Envelope) -> std::io::Result<Child> {
+    // An envelope without a sender is the null sender, `<>`.
+    let from = envelope.from().map_or("", AsRef::as_ref);
     let mut command = Command::new(command);
     command
-        .args(["-i", "-f", message.from.as_ref(), "--"])
-        .args(message.rcpt.iter().map(AsRef::<str>::as_ref))
+        .args(["-i", "-f", from, "--"])
+        .args(envelope.to().iter().map(AsRef::<str>::as_ref))
         .stdin(Stdio::piped())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());

@@ -15,9 +15,8 @@ use rustls::{ClientConfig, RootCertStore};
 
 use super::oauth2::Tokens;
 use super::wire::{Connection, Fault};
-use super::{Accepted, Failure, Prepared, Transport};
+use super::{Accepted, Envelope, Failure, Prepared, Transport};
 use crate::config::{Security, Smtp as Settings};
-use crate::digest::compose::Composed;
 
 /// Where in the transaction a failure happened.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -111,12 +110,12 @@ impl Smtp {
 
     /// MAIL, RCPT and DATA, up to the server's `354`: it then waits for the
     /// message, and nothing of the message has been sent.
-    fn envelope(conn: &mut Connection, m: &Composed) -> Result<Prepared, Failure> {
+    fn envelope(conn: &mut Connection, envelope: &Envelope) -> Result<Prepared, Failure> {
         let before = |e: Fault| classify(&e, Phase::Before);
-        conn.command(Mail::new(Some(m.from.clone()), vec![]))
+        conn.command(Mail::new(envelope.from().cloned(), vec![]))
             .map_err(before)?;
         let mut refused = Vec::new();
-        for rcpt in &m.rcpt {
+        for rcpt in envelope.to() {
             match conn.command(Rcpt::new(rcpt.clone(), vec![])) {
                 Ok(_) => {}
                 Err(e) if e.code().is_some_and(|c| c >= 500) => {
@@ -125,7 +124,7 @@ impl Smtp {
                 Err(e) => return Err(before(e)),
             }
         }
-        if refused.len() == m.rcpt.len() {
+        if refused.len() == envelope.to().len() {
             conn.command(Rset).map_err(before)?;
             let replies: Vec<String> = refused.into_iter().map(|(_, r)| r).collect();
             return Err(Failure::Permanent(replies.join("; ")));
@@ -135,10 +134,8 @@ impl Smtp {
     }
 
     /// The message and its final dot, and the server's answer.
-    fn body(conn: &mut Connection, m: &Composed, prepared: Prepared) -> Result<Accepted, Failure> {
-        let reply = conn
-            .message(&m.bytes)
-            .map_err(|e| classify(&e, Phase::Body))?;
+    fn body(conn: &mut Connection, bytes: &[u8], prepared: Prepared) -> Result<Accepted, Failure> {
+        let reply = conn.message(bytes).map_err(|e| classify(&e, Phase::Body))?;
         Ok(Accepted {
             reply: format_reply(&reply),
             refused: prepared.refused,
@@ -158,23 +155,28 @@ impl Smtp {
 }
 
 impl Transport for Smtp {
-    fn prepare(&mut self, message: &Composed) -> Result<Prepared, Failure> {
+    fn prepare(&mut self, envelope: &Envelope) -> Result<Prepared, Failure> {
         let mut conn = match self.conn.take() {
             Some(conn) if !conn.has_broken() => conn,
             _ => self.connect()?,
         };
-        let result = Smtp::envelope(&mut conn, message);
+        let result = Smtp::envelope(&mut conn, envelope);
         self.keep(conn, result)
     }
 
-    fn hand_over(&mut self, message: &Composed, prepared: Prepared) -> Result<Accepted, Failure> {
+    fn hand_over(
+        &mut self,
+        _: &Envelope,
+        bytes: &[u8],
+        prepared: Prepared,
+    ) -> Result<Accepted, Failure> {
         // Only a connection that `prepare` left waiting for DATA will do.
         let Some(mut conn) = self.conn.take().filter(|c| !c.has_broken()) else {
             return Err(Failure::Temporary(
                 "the connection was lost before the message was sent".into(),
             ));
         };
-        let result = Smtp::body(&mut conn, message, prepared);
+        let result = Smtp::body(&mut conn, bytes, prepared);
         self.keep(conn, result)
     }
 

@@ -8,10 +8,12 @@ use chrono::{DateTime, Utc};
 
 use super::compose::Composer;
 use super::recipients::{self, Addressing, Recipient};
-use super::{Choice, IsoWeek};
+use super::send::{self, Sending};
+use super::{quota, Choice, IsoWeek};
+use crate::clock::Clock;
 use crate::config::{Config, Digest, Mode};
 use crate::content::{self, Post};
-use crate::delivery::{quota, send, Factory};
+use crate::delivery::Factory;
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
@@ -76,14 +78,22 @@ pub struct Job<'a> {
     pub id: IsoWeek,
     /// Which posts a digest not yet recorded holds.
     pub posts: Choice,
-    /// The run's clock.
+    /// The run's time (`--now`, or the clock when the run started).
     pub now: DateTime<Utc>,
+    /// The clock and sleeper of the sending loop.
+    pub clock: &'a dyn Clock,
     /// Where messages for people go.
     pub log: &'a Log,
 }
 
-/// Runs `herald digest`.
-pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Result<()> {
+/// Runs `herald digest` at `now`, sending with `clock`.
+pub fn run(
+    config: &Config,
+    opts: &Options,
+    now: DateTime<Utc>,
+    clock: &dyn Clock,
+    log: &Log,
+) -> Result<()> {
     let digest = config.digest.as_ref().ok_or_else(|| {
         Error::Usage("herald digest needs a [digest] table in the config (see the README)".into())
     })?;
@@ -111,6 +121,7 @@ pub fn run(config: &Config, opts: &Options, now: DateTime<Utc>, log: &Log) -> Re
         id,
         posts,
         now,
+        clock,
         log,
     };
     send(&job, state, &mut Sent::default())
@@ -225,7 +236,7 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
         now,
     )?;
     let mut transport = factory.open();
-    let sent = transport.send(&message);
+    let sent = transport.send(&message.envelope, &message.bytes);
     transport.close();
     match sent {
         Ok(accepted) => {
@@ -235,9 +246,10 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
             );
             Ok(())
         }
-        Err(failure) => Err(Error::Delivery(format!(
-            "the test copy to {address} failed: {failure:?}"
-        ))),
+        Err(failure) => Err(Error::Delivery {
+            what: format!("the test copy to {address} failed"),
+            source: Some(failure),
+        }),
     }
 }
 
@@ -340,7 +352,16 @@ fn deliver(
         quota::enforce(&state, id, people as u64, limit, now, config.site.timezone)?;
     }
     let state = Mutex::new(state);
-    let outcome = send::run(&state, id, composer, factory, &config.delivery, log, total);
+    let sending = Sending {
+        id,
+        messages: composer,
+        limits: &config.delivery,
+        clock: job.clock,
+        log,
+        total,
+    };
+    let transports = (0..factory.connections()).map(|_| factory.open()).collect();
+    let outcome = send::run(&state, &sending, transports);
     let state = state.into_inner().unwrap_or_else(|e| e.into_inner());
     let after = state.counts(id)?;
     sent.sent = outcome.sent;

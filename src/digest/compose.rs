@@ -16,6 +16,7 @@ use super::recipients::{parse_mailbox, Addressing, Recipient};
 use super::{personal, stable_hash, text, texts, IsoWeek};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
+use crate::delivery::Envelope;
 use crate::error::{Error, Result};
 use crate::html;
 use crate::i18n::Texts;
@@ -27,10 +28,8 @@ use crate::templates::Mail;
 pub struct Composed {
     /// The `Message-ID` (with angle brackets).
     pub message_id: String,
-    /// Envelope sender.
-    pub from: Address,
-    /// Envelope recipients.
-    pub rcpt: Vec<Address>,
+    /// Envelope sender and recipients.
+    pub envelope: Envelope,
     /// The whole message (RFC 5322, CRLF line ends).
     pub bytes: Vec<u8>,
 }
@@ -186,9 +185,9 @@ impl<'a> Composer<'a> {
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
         view.subject = &subject;
         let html = render(&self.mail.html, "digest", &view)?;
-        let html = self.inliner.inline(&html).map_err(|e| Error::Render {
-            name: "digest.html (CSS inlining)".into(),
-            source: Box::new(handlebars::RenderErrorReason::Other(e.to_string()).into()),
+        let html = self.inliner.inline(&html).map_err(|e| Error::Inline {
+            name: "digest.html".into(),
+            source: Box::new(e),
         })?;
         let text = render(&self.mail.text, "digest", &view)?;
         Ok(Parts {
@@ -209,12 +208,14 @@ impl<'a> Composer<'a> {
         let plain = text::wrap(&parts.text, text::WIDTH);
         let message_id = self.message_id(&to.rcpt);
         let from = self.digest.from.email.clone();
-        let rcpt = addresses(&to.rcpt)?;
+        let envelope =
+            Envelope::new(Some(from), addresses(&to.rcpt)?).map_err(|e| Error::Message {
+                source: Box::new(e),
+            })?;
         let message = self.build(to, &subject, &message_id, plain, parts.html)?;
         Ok(Composed {
             message_id,
-            from,
-            rcpt,
+            envelope,
             bytes: message.formatted(),
         })
     }
@@ -263,9 +264,9 @@ impl<'a> Composer<'a> {
                     .header(ContentType::TEXT_HTML)
                     .body(html),
             );
-        builder
-            .multipart(body)
-            .map_err(|e| Error::Usage(format!("cannot build the digest message: {e}")))
+        builder.multipart(body).map_err(|e| Error::Message {
+            source: Box::new(e),
+        })
     }
 }
 

@@ -1,15 +1,18 @@
 //! The weekly email digest: which posts, to whom, composed how.
 //!
 //! Selection ([`new_posts`], [`posts_in_week`]), addressing ([`recipients`])
-//! and composition ([`compose`]) are pure: they return values. Sending and
-//! the ledger live in [`crate::delivery`] and [`crate::state`]; [`command`]
-//! ties them together for `herald digest`.
+//! and composition ([`compose`]) return values. The sending loop ([`send`])
+//! and the daily quota ([`quota`]) keep the ledger ([`crate::state`]) and
+//! hand bytes to the transports of [`crate::delivery`]; [`command`] ties
+//! them together for `herald digest`.
 
 pub mod command;
 pub mod compose;
 mod personal;
+pub mod quota;
 pub mod recipients;
 pub mod schedule;
+pub mod send;
 pub mod text;
 mod texts;
 mod week;

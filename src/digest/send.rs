@@ -1,25 +1,47 @@
 //! The sending loop: takes each message the ledger says is still to send,
 //! marks it `sending` in the ledger only once the transport is ready for its
-//! bytes, and records the outcome right after, on up to `connections`
-//! threads, with retries on fresh connections and a rate limit shared by all
-//! of them. A run that dies before the handover leaves the message `pending`.
+//! bytes, and records the outcome right after, on one thread per transport
+//! (connection), with retries on fresh connections and a rate limit shared
+//! by all of them. A run that dies before the handover leaves the message
+//! `pending`. The clock and sleeping are passed in ([`Clock`]).
 
 use std::collections::VecDeque;
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{Accepted, Factory, Failure, Transport};
+use super::compose::{Composed, Composer};
+use super::recipients::Addressing;
+use crate::clock::Clock;
 use crate::config::Delivery;
-use crate::digest::compose::{Composed, Composer};
-use crate::digest::recipients::Addressing;
+use crate::delivery::{Accepted, Failure, Transport};
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::state::{DeliveryRow, State, Status};
+
+/// What the loop needs of a digest: each message, composed from the
+/// addressing its ledger row holds, and the id a message to some
+/// recipients has.
+pub trait Messages: Sync {
+    /// The message to `to`.
+    fn compose(&self, to: &Addressing) -> Result<Composed>;
+    /// The `Message-ID` of the message to `rcpt`.
+    fn message_id(&self, rcpt: &[String]) -> String;
+}
+
+impl Messages for Composer<'_> {
+    fn compose(&self, to: &Addressing) -> Result<Composed> {
+        Composer::compose(self, to, false)
+    }
+
+    fn message_id(&self, rcpt: &[String]) -> String {
+        Composer::message_id(self, rcpt)
+    }
+}
 
 /// What one run did.
 #[derive(Debug, Default)]
@@ -36,34 +58,52 @@ pub struct Outcome {
     pub stopped: Option<Error>,
 }
 
+/// One run of the loop: everything besides the ledger and the transports.
+pub struct Sending<'a> {
+    /// The digest id.
+    pub id: &'a str,
+    /// Its messages.
+    pub messages: &'a dyn Messages,
+    /// Retries, their delay and the rate limit.
+    pub limits: &'a Delivery,
+    /// The time, for the ledger and the rate limit, and the sleeps.
+    pub clock: &'a dyn Clock,
+    /// Where messages for people go.
+    pub log: &'a Log,
+    /// How many messages are to be sent, for the progress bar.
+    pub total: usize,
+}
+
 /// At most `per_minute` sends start in any 60-second window (0: no limit).
 struct Rate {
     per_minute: usize,
-    starts: Mutex<VecDeque<Instant>>,
+    /// The starts of the latest sends, as [`Clock::elapsed`] readings.
+    starts: Mutex<VecDeque<Duration>>,
 }
 
 impl Rate {
-    fn wait(&self) {
+    fn wait(&self, clock: &dyn Clock) {
         if self.per_minute == 0 {
             return;
         }
         // Held while sleeping: the other connections would have to wait anyway.
         let mut starts = self.starts.lock().unwrap_or_else(|e| e.into_inner());
         if starts.len() == self.per_minute {
-            let oldest = starts.pop_front().unwrap_or_else(Instant::now);
+            let oldest = starts.pop_front().unwrap_or_default();
             let free = oldest + Duration::from_secs(60);
-            std::thread::sleep(free.saturating_duration_since(Instant::now()));
+            let now = clock.elapsed();
+            if free > now {
+                clock.sleep(free - now);
+            }
         }
-        starts.push_back(Instant::now());
+        starts.push_back(clock.elapsed());
     }
 }
 
 /// Shared by the connection threads of one run.
 struct Run<'a> {
-    id: &'a str,
+    job: &'a Sending<'a>,
     state: &'a Mutex<State>,
-    composer: &'a Composer<'a>,
-    limits: &'a Delivery,
     rate: Rate,
     cursor: Mutex<u32>,
     /// The last message planned when the run started.
@@ -71,44 +111,31 @@ struct Run<'a> {
     stop: AtomicBool,
     stopped: Mutex<Option<Error>>,
     counts: [AtomicUsize; 4],
-    log: &'a Log,
     progress: ProgressBar,
 }
 
-/// Sends every message of digest `id` that the ledger does not record as
-/// sent or uncertain (`total` of them), and records each outcome before the
-/// next message.
-pub fn run(
-    state: &Mutex<State>,
-    id: &str,
-    composer: &Composer,
-    factory: &Factory,
-    limits: &Delivery,
-    log: &Log,
-    total: usize,
-) -> Outcome {
+/// Sends every message of digest `job.id` that the ledger does not record
+/// as sent or uncertain, one thread per transport, and records each outcome
+/// before the next message.
+pub fn run(state: &Mutex<State>, job: &Sending, transports: Vec<Box<dyn Transport>>) -> Outcome {
     let run = Run {
-        id,
+        job,
         state,
-        composer,
-        limits,
         rate: Rate {
-            per_minute: limits.max_per_minute as usize,
+            per_minute: job.limits.max_per_minute as usize,
             starts: Mutex::new(VecDeque::new()),
         },
         cursor: Mutex::new(0),
         // A ledger that cannot answer fails again at the first claim.
-        until: lock(state).last_seq(id).unwrap_or(u32::MAX),
+        until: lock(state).last_seq(job.id).unwrap_or(u32::MAX),
         stop: AtomicBool::new(false),
         stopped: Mutex::new(None),
         counts: Default::default(),
-        log,
-        progress: progress_bar(total, log),
+        progress: progress_bar(job.total, job.log),
     };
     std::thread::scope(|scope| {
-        for _ in 0..factory.connections() {
+        for transport in transports {
             let run = &run;
-            let transport = factory.open();
             scope.spawn(move || run.worker(transport));
         }
     });
@@ -139,11 +166,15 @@ fn progress_bar(total: usize, log: &Log) -> ProgressBar {
     bar
 }
 
-fn timestamp() -> String {
-    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
-}
-
 impl Run<'_> {
+    /// Now, as the ledger records it.
+    fn timestamp(&self) -> String {
+        self.job
+            .clock
+            .now()
+            .to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+
     fn worker(&self, mut transport: Box<dyn Transport>) {
         while !self.stop.load(Ordering::SeqCst) {
             match self.claim() {
@@ -170,7 +201,7 @@ impl Run<'_> {
     fn claim(&self) -> Result<Option<DeliveryRow>> {
         let mut cursor = self.cursor.lock().unwrap_or_else(|e| e.into_inner());
         let state = lock(self.state);
-        let row = state.next_to_send(self.id, *cursor, self.until)?;
+        let row = state.next_to_send(self.job.id, *cursor, self.until)?;
         if let Some(row) = &row {
             *cursor = row.seq;
         }
@@ -179,23 +210,29 @@ impl Run<'_> {
 
     fn record(&self, seq: u32, status: Status, reply: &str) -> Result<()> {
         let state = lock(self.state);
-        state.finish(self.id, seq, status, reply, &timestamp())
+        state.finish(self.job.id, seq, status, reply, &self.timestamp())
     }
 
     /// Composes and sends one claimed message and records the outcome.
     /// Returns an error when the whole run must stop.
     fn deliver(&self, transport: &mut dyn Transport, row: &DeliveryRow) -> Result<()> {
-        let addressing = serde_json::from_str::<Addressing>(&row.recipients)
-            .map_err(|e| Error::Delivery(format!("ledger row {} is unreadable: {e}", row.seq)));
+        let addressing = serde_json::from_str::<Addressing>(&row.recipients);
         // A failure here leaves the row as it was: nothing left the machine.
-        let message = addressing
-            .as_ref()
-            .map_err(|e| Error::Delivery(e.to_string()))
-            .and_then(|to| self.composer.compose(to, false))?;
+        let message = match &addressing {
+            Ok(to) => self.job.messages.compose(to)?,
+            Err(e) => {
+                return Err(Error::Delivery {
+                    what: format!("ledger row {} is unreadable: {e}", row.seq),
+                    source: None,
+                })
+            }
+        };
         let who = message
-            .rcpt
+            .envelope
+            .to()
             .first()
             .map_or_else(String::new, ToString::to_string);
+        let log = self.job.log;
         match self.attempts(transport, row.seq, &message)? {
             Ok(accepted) => {
                 self.accepted(row.seq, &accepted)?;
@@ -205,33 +242,41 @@ impl Run<'_> {
                 }
             }
             Err(Failure::Permanent(reply)) => {
-                self.log.warn(format!("{who}: refused: {reply}"));
+                log.warn(format!("{who}: refused: {reply}"));
                 self.counts[1].fetch_add(1, Ordering::SeqCst);
                 self.record(row.seq, Status::Failed, &reply)
             }
             Err(Failure::Uncertain(reply)) => {
-                self.log
-                    .warn(format!("{who}: uncertain, not resent: {reply}"));
+                log.warn(format!("{who}: uncertain, not resent: {reply}"));
                 self.counts[2].fetch_add(1, Ordering::SeqCst);
                 self.record(row.seq, Status::Uncertain, &reply)
             }
-            Err(Failure::Temporary(reply)) => {
+            Err(failure @ Failure::Temporary(_)) => {
                 self.counts[1].fetch_add(1, Ordering::SeqCst);
-                self.record(row.seq, Status::Failed, &reply)?;
-                Err(Error::Temporary(format!(
-                    "{who}: {reply} (after {} retries)",
-                    self.limits.retries
-                )))
+                self.record(row.seq, Status::Failed, failure.reply())?;
+                Err(Error::Temporary {
+                    what: format!(
+                        "{who}: not accepted after {} retries",
+                        self.job.limits.retries
+                    ),
+                    source: Some(failure),
+                })
             }
-            Err(Failure::Blocked(reply)) => {
-                self.record(row.seq, Status::Pending, &reply)?;
-                Err(Error::Temporary(format!(
-                    "the server blocks or throttles this sender: {reply}"
-                )))
+            Err(failure @ Failure::Blocked(_)) => {
+                self.record(row.seq, Status::Pending, failure.reply())?;
+                Err(Error::Temporary {
+                    what: "the server blocks or throttles this sender".into(),
+                    source: Some(failure),
+                })
             }
-            Err(Failure::Fatal(reply)) => {
-                self.record(row.seq, Status::Pending, &reply)?;
-                Err(Error::Delivery(reply))
+            Err(failure @ Failure::Fatal(_)) => {
+                self.record(row.seq, Status::Pending, failure.reply())?;
+                Err(Error::Delivery {
+                    what: format!(
+                        "the message to {who} could not be handed over, and retrying will not help"
+                    ),
+                    source: Some(failure),
+                })
             }
         }
     }
@@ -239,13 +284,13 @@ impl Run<'_> {
     fn accepted(&self, seq: u32, accepted: &Accepted) -> Result<()> {
         let mut reply = accepted.reply.clone();
         for (rcpt, why) in &accepted.refused {
-            self.log.warn(format!("{rcpt}: refused: {why}"));
+            self.job.log.warn(format!("{rcpt}: refused: {why}"));
             reply.push_str(&format!("; refused {rcpt}: {why}"));
         }
         self.counts[3].fetch_add(accepted.refused.len(), Ordering::SeqCst);
         let sent = self.counts[0].fetch_add(1, Ordering::SeqCst) + 1;
         if sent.is_multiple_of(100) {
-            self.log.detail(format!("{sent} messages sent"));
+            self.job.log.detail(format!("{sent} messages sent"));
         }
         self.record(seq, Status::Sent, &reply)
     }
@@ -267,11 +312,11 @@ impl Run<'_> {
         let row = DeliveryRow {
             seq: 0,
             recipients: serde_json::to_string(&to).expect("plain strings serialise"),
-            message_id: self.composer.message_id(&to.rcpt),
+            message_id: self.job.messages.message_id(&to.rcpt),
             reply: Some(reply.join("; ")),
         };
         let state = lock(self.state);
-        state.add_failed(self.id, &row, &timestamp())
+        state.add_failed(self.job.id, &row, &self.timestamp())
     }
 
     /// Sends message `seq` with up to `retries` more attempts after
@@ -283,21 +328,22 @@ impl Run<'_> {
         seq: u32,
         message: &Composed,
     ) -> Result<Result<Accepted, Failure>> {
-        let mut delay = self.limits.retry_delay;
+        let (limits, clock) = (self.job.limits, self.job.clock);
+        let mut delay = limits.retry_delay;
         let mut attempt = 0;
         loop {
-            self.rate.wait();
+            self.rate.wait(clock);
             match self.attempt(transport, seq, message)? {
                 Err(Failure::Temporary(reply))
-                    if attempt < self.limits.retries && !self.stop.load(Ordering::SeqCst) =>
+                    if attempt < limits.retries && !self.stop.load(Ordering::SeqCst) =>
                 {
-                    self.log.detail(format!(
+                    self.job.log.detail(format!(
                         "temporary failure, retrying in {delay:.1} s: {reply}"
                     ));
                     // Refused, so not in flight while the run waits to retry.
                     self.record(seq, Status::Failed, &reply)?;
                     transport.reset();
-                    std::thread::sleep(Duration::from_secs_f64(delay));
+                    clock.sleep(Duration::from_secs_f64(delay));
                     delay = (delay * 2.0).min(300.0);
                     attempt += 1;
                 }
@@ -315,17 +361,17 @@ impl Run<'_> {
         seq: u32,
         message: &Composed,
     ) -> Result<Result<Accepted, Failure>> {
-        let prepared = match transport.prepare(message) {
+        let prepared = match transport.prepare(&message.envelope) {
             Ok(prepared) => prepared,
             Err(failure) => return Ok(Err(failure)),
         };
-        let marked = lock(self.state).mark_sending(self.id, seq, &timestamp());
+        let marked = lock(self.state).mark_sending(self.job.id, seq, &self.timestamp());
         if let Err(err) = marked {
             // Unrecorded, the message must not leave: drop the connection.
             transport.reset();
             return Err(err);
         }
-        Ok(transport.hand_over(message, prepared))
+        Ok(transport.hand_over(&message.envelope, &message.bytes, prepared))
     }
 }
 
@@ -335,27 +381,4 @@ fn lock(state: &Mutex<State>) -> std::sync::MutexGuard<'_, State> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rate_limit_holds_over_any_window() {
-        let rate = Rate {
-            per_minute: 3,
-            starts: Mutex::new(VecDeque::new()),
-        };
-        let t0 = Instant::now();
-        for _ in 0..3 {
-            rate.wait();
-        }
-        assert!(
-            t0.elapsed() < Duration::from_secs(1),
-            "the first three pass at once"
-        );
-        // A fourth would have to wait a minute: check the window instead of sleeping.
-        let starts = rate.starts.lock().unwrap();
-        assert_eq!(starts.len(), 3);
-        let oldest = *starts.front().unwrap();
-        assert!(oldest + Duration::from_secs(60) > Instant::now());
-    }
-}
+mod tests;

@@ -74,11 +74,14 @@ pub fn enforce(
     };
     match fits(&used, people, limit, at) {
         Fits::Now => state.reserve(id, at, people),
-        Fits::At(from) => Err(Error::Temporary(format!(
-            "{people} recipient(s) now would pass daily_recipients = {limit} ({} in the last 24 hours); nothing was sent; the run can go from {}",
-            used_in_window(&used, at),
-            local(from)
-        ))),
+        Fits::At(from) => Err(Error::Temporary {
+            what: format!(
+                "{people} recipient(s) now would pass daily_recipients = {limit} ({} in the last 24 hours); nothing was sent; the run can go from {}",
+                used_in_window(&used, at),
+                local(from)
+            ),
+            source: None,
+        }),
         Fits::Never => Err(Error::Usage(format!(
             "digest {id} has {people} recipients, more than daily_recipients = {limit} allows in 24 hours; use mode = \"group\" with a distribution group"
         ))),
