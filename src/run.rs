@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::clock::Clock;
 use crate::config::{Config, Digest};
 use crate::digest::command::{self, Job, Options, Sent};
-use crate::digest::schedule::{self, Decision, Progress, Slot};
+use crate::digest::schedule::{decide, local, Decision, Slot};
 use crate::digest::Choice;
 use crate::error::Result;
 use crate::log::Log;
@@ -143,26 +143,6 @@ pub fn run(
     }
 }
 
-/// The schedule's decision at `now`, given what the ledger knows.
-pub fn decide(
-    config: &Config,
-    digest: &Digest,
-    state: &State,
-    now: DateTime<Utc>,
-) -> Result<Decision> {
-    let tz = config.site.timezone;
-    let slot = schedule::latest(now, &digest.schedule, tz);
-    // A note settles a slot even when its digest was started and left unfinished.
-    let id = slot.id.to_string();
-    let progress = match (state.digest(&id)?, state.noted(&id)?) {
-        (Some(row), _) if row.completed.is_some() => Progress::Settled,
-        (_, Some(_)) => Progress::Settled,
-        (Some(_), None) => Progress::Started,
-        (None, None) => Progress::Untouched,
-    };
-    Ok(schedule::due(now, &digest.schedule, tz, |_| progress))
-}
-
 /// Notes a slot past its deadline as skipped, with a warning (once: the note
 /// settles it, so later runs stay quiet).
 fn skip(
@@ -209,13 +189,6 @@ fn skip(
 
 fn stamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// `at` in the site's zone, for people: `2013-09-27 15:00 +02:00`.
-pub fn local(config: &Config, at: DateTime<Utc>) -> String {
-    at.with_timezone(&config.site.timezone)
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
 }
 
 #[cfg(test)]

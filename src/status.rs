@@ -9,9 +9,8 @@ use crate::config::{Config, Mode};
 use crate::content;
 use crate::digest::quota;
 use crate::digest::recipients::Addressing;
-use crate::digest::schedule::Decision;
+use crate::digest::schedule::{decide, local, Decision};
 use crate::error::{Error, Result};
-use crate::run::{decide, local};
 use crate::state::{self, DigestSummary, Note, State};
 
 /// Everything `herald status` shows.

@@ -69,6 +69,17 @@ pub fn stable_hash(text: &str) -> String {
     format!("{hash:016x}")
 }
 
+/// The config unit tests of the digest modules read: a `[site]` table in
+/// Stockholm time, plus `extra` (TOML, e.g. a `[digest]` table).
+#[cfg(test)]
+pub(crate) fn test_config(extra: &str) -> crate::config::Config {
+    let text = format!(
+        "[site]\ntitle = \"Testbloggen\"\ndescription = \"Prov\"\nbase_url = \"https://example.se/\"\nlanguage = \"sv\"\ntimezone = \"Europe/Stockholm\"\n\n[site.author]\nname = \"Kommunchefen\"\nemail = \"kc@example.se\"\n\n{extra}\n"
+    );
+    crate::config::Config::parse(std::path::Path::new("config.toml"), &text)
+        .unwrap_or_else(|problems| panic!("test config refused: {}", problems.len()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,7 @@
 //! When a digest is due: a pure function of the clock, the weekly slot in
-//! the site's time zone, and what the ledger says about that slot.
+//! the site's time zone, and what the ledger says about that slot ([`due`]),
+//! and that decision with the ledger asked ([`decide`]), for `herald run`
+//! and `herald status` alike.
 //!
 //! Cron and CI schedules miss and delay runs, so `herald run` is called
 //! often and this decides. Only the latest slot at or before `now` matters:
@@ -9,7 +11,9 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::IsoWeek;
-use crate::config::Schedule;
+use crate::config::{Config, Digest, Schedule};
+use crate::error::Result;
+use crate::state::State;
 
 /// What the ledger knows about the digest of one slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,6 +45,26 @@ pub enum Decision {
     Missed { slot: Slot, started: bool },
     /// Nothing to do until `next`.
     Wait { next: Slot },
+}
+
+/// The schedule's decision at `now`, given what the ledger knows.
+pub fn decide(
+    config: &Config,
+    digest: &Digest,
+    state: &State,
+    now: DateTime<Utc>,
+) -> Result<Decision> {
+    let tz = config.site.timezone;
+    let slot = latest(now, &digest.schedule, tz);
+    // A note settles a slot even when its digest was started and left unfinished.
+    let id = slot.id.to_string();
+    let progress = match (state.digest(&id)?, state.noted(&id)?) {
+        (Some(row), _) if row.completed.is_some() => Progress::Settled,
+        (_, Some(_)) => Progress::Settled,
+        (Some(_), None) => Progress::Started,
+        (None, None) => Progress::Untouched,
+    };
+    Ok(due(now, &digest.schedule, tz, |_| progress))
 }
 
 /// Decides at `now`, asking `progress` about the latest slot's digest id.
@@ -84,6 +108,13 @@ pub fn next(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
     let last = latest(now, schedule, tz);
     let date = last.at.with_timezone(&tz).date_naive() + Duration::days(7);
     slot_on(date, schedule, tz)
+}
+
+/// `at` in the site's zone, for people: `2013-09-27 15:00 +02:00`.
+pub fn local(config: &Config, at: DateTime<Utc>) -> String {
+    at.with_timezone(&config.site.timezone)
+        .format("%Y-%m-%d %H:%M %:z")
+        .to_string()
 }
 
 /// The slot on `date` at the schedule's local time. A time skipped by the
@@ -224,5 +255,103 @@ mod tests {
             Progress::Settled
         });
         assert!(matches!(done, Decision::Wait { next } if next.id.to_string() == "2013-W40"));
+    }
+
+    /// What `herald run` does with each decision, on the ledger: a due
+    /// digest is sent and completed, a missed slot is noted.
+    fn act(state: &mut State, decision: &Decision, now: DateTime<Utc>) {
+        match decision {
+            Decision::Due { slot, .. } => {
+                let row = crate::state::DigestRow {
+                    id: slot.id.to_string(),
+                    week: slot.id.to_string(),
+                    post_ids: vec!["a".into()],
+                    created: now.to_rfc3339(),
+                    completed: None,
+                    mode: Some(crate::config::Mode::Group),
+                };
+                state.create(&row, &[]).unwrap();
+                state.complete(&row.id, &now.to_rfc3339()).unwrap();
+            }
+            Decision::Missed { slot, .. } => {
+                let note = crate::state::Note {
+                    id: slot.id.to_string(),
+                    slot: slot.at.to_rfc3339(),
+                    reason: "missed the deadline".into(),
+                    noted: now.to_rfc3339(),
+                };
+                state.note(&note).unwrap();
+            }
+            Decision::Wait { .. } => {}
+        }
+    }
+
+    /// Cron every five minutes for a week (2,016 runs) against one ledger:
+    /// the first notes last week's slot, exactly one sends, at the slot.
+    #[test]
+    fn every_five_minutes_for_a_week_decides_one_send_at_the_slot() {
+        let config = crate::digest::test_config(
+            "[digest]\nfrom = \"v@example.se\"\nto = [\"alla@example.se\"]",
+        );
+        let digest = config.digest.as_ref().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = State::open(&dir.path().join("state.db")).unwrap();
+        // Wednesday 00:00 to the next Wednesday 00:00; the slot is Friday 15:00.
+        let start = at("2013-10-02T00:00:00+02:00");
+        let mut due = Vec::new();
+        let mut missed = Vec::new();
+        for step in 0..(7 * 24 * 12) {
+            let now = start + Duration::minutes(5 * step);
+            let decision = decide(&config, digest, &state, now).unwrap();
+            match &decision {
+                Decision::Due { slot, started } => {
+                    assert!(!started, "{now}");
+                    due.push((now, slot.id.to_string()));
+                }
+                Decision::Missed { slot, .. } => missed.push((now, slot.id.to_string())),
+                Decision::Wait { next } => assert!(next.at > now, "{now}"),
+            }
+            act(&mut state, &decision, now);
+        }
+        assert_eq!(missed, [(start, "2013-W39".to_string())]);
+        assert_eq!(due, [(at("2013-10-04T13:00:00Z"), "2013-W40".to_string())]);
+    }
+
+    #[test]
+    fn a_started_digest_is_resumed_and_a_noted_one_is_settled() {
+        let config = crate::digest::test_config(
+            "[digest]\nfrom = \"v@example.se\"\nto = [\"alla@example.se\"]",
+        );
+        let digest = config.digest.as_ref().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut state = State::open(&dir.path().join("state.db")).unwrap();
+        let slot = at("2013-10-04T13:00:00Z");
+        let row = crate::state::DigestRow {
+            id: "2013-W40".into(),
+            week: "2013-W40".into(),
+            post_ids: vec!["a".into()],
+            created: slot.to_rfc3339(),
+            completed: None,
+            mode: Some(crate::config::Mode::Group),
+        };
+        state.create(&row, &[]).unwrap();
+        let later = slot + Duration::hours(2);
+        assert!(matches!(
+            decide(&config, digest, &state, later).unwrap(),
+            Decision::Due { started: true, .. }
+        ));
+        act(
+            &mut state,
+            &Decision::Missed {
+                slot: latest(later, &digest.schedule, Stockholm),
+                started: true,
+            },
+            later,
+        );
+        assert!(matches!(
+            decide(&config, digest, &state, later).unwrap(),
+            Decision::Wait { .. }
+        ));
+        assert_eq!(local(&config, slot), "2013-10-04 15:00 +02:00");
     }
 }

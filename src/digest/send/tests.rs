@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use super::*;
 use crate::clock::Fake;
-use crate::config::Config;
 use crate::delivery::{Envelope, Prepared};
 use crate::digest::recipients::Recipient;
 use crate::log::Level;
@@ -147,12 +146,7 @@ fn ledger(dir: &tempfile::TempDir, n: u32) -> Arc<Mutex<State>> {
 
 /// `[delivery]` as a site's config would have it.
 fn limits(table: &str) -> Delivery {
-    let text = format!(
-        "[site]\ntitle = \"T\"\ndescription = \"D\"\nbase_url = \"https://example.se/\"\nlanguage = \"sv\"\n\n[site.author]\nname = \"A\"\nemail = \"a@example.se\"\n\n[delivery]\n{table}\n"
-    );
-    Config::parse(std::path::Path::new("config.toml"), &text)
-        .unwrap()
-        .delivery
+    crate::digest::test_config(&format!("[delivery]\n{table}")).delivery
 }
 
 /// One run: the stub's script, `[delivery]` settings, the clock; returns
