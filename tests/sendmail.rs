@@ -5,7 +5,6 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use common::mail::{digest_site, fails, people, recipients};
 use common::{ok, Site};
@@ -50,17 +49,14 @@ fn a_hung_sendmail_is_killed_after_timeout_seconds_and_the_message_stays_unsent(
         0,
         "echo $$ > \"$(dirname \"$0\")/pid\"\nsleep 600",
     );
-    let started = Instant::now();
     let out = site.herald(&["digest"]);
-    let took = started.elapsed();
     fails(
         &out,
         75,
         &["did not finish within 2 s and was stopped", "0 uncertain"],
     );
-    assert!(took < Duration::from_secs(15), "took {took:?}");
+    // herald waited for the command it killed, so its process is gone.
     let pid = std::fs::read_to_string(site.path().join("pid")).unwrap();
-    std::thread::sleep(Duration::from_millis(200));
     assert!(
         !alive(&pid),
         "the hung command (pid {pid}) was left running"

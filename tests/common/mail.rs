@@ -66,13 +66,24 @@ pub fn individual_site(server: &super::smtp::Server, n: usize, connections: usiz
     site
 }
 
-/// A port on 127.0.0.1 where nothing listens (bound, then released).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+/// A port on 127.0.0.1 where nothing accepts connections, for as long as
+/// it lives: a socket is bound to it (so no other test's server can get the
+/// port) but never listens, so a connection is refused at once.
+pub struct ClosedPort {
+    _socket: socket2::Socket,
+    pub port: u16,
+}
+
+pub fn closed_port() -> ClosedPort {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let any: std::net::SocketAddr = "127.0.0.1:0".parse().unwrap();
+    socket.bind(&any.into()).unwrap();
+    let port = socket.local_addr().unwrap().as_socket().unwrap().port();
+    ClosedPort {
+        _socket: socket,
+        port,
+    }
 }
 
 /// `[delivery.smtp]` for the plain test server on `port`.
