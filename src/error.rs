@@ -146,3 +146,26 @@ impl Error {
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error as _;
+
+    use super::*;
+
+    #[test]
+    fn a_message_or_css_failure_is_a_runtime_failure_with_its_cause() {
+        let message = Error::Message {
+            source: Box::new(lettre::error::Error::MissingTo),
+        };
+        let css = Error::Inline {
+            name: "digest.html".into(),
+            source: Box::new(css_inline::InlineError::ParseError("a{".into())),
+        };
+        for err in [message, css] {
+            assert_eq!(err.exit_code(), exit::FAILURE, "{err}");
+            assert!(err.source().is_some(), "{err}");
+            assert!(!err.to_string().contains("template"), "{err}");
+        }
+    }
+}

@@ -145,7 +145,15 @@ fn exit_codes_and_the_report() {
         &format!("retries = 1\n{}", smtp(down.port, 1)),
     );
     let out = herald_at(&site, "2013-10-04T15:00:00+02:00", &["run"]);
-    fails(&out, 75, &["error: delivery stopped"]);
+    // The transport's own words come as the cause, on a line of their own.
+    fails(
+        &out,
+        75,
+        &[
+            "error: delivery stopped: ",
+            "\ncaused by: Connection error: Connection refused",
+        ],
+    );
 
     // 2: a config problem, with its line, and still a report.
     let site = Site::new("\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\nday = \"fredag\"\ntime = \"3pm\"\ndeadline_hours = 200\n");

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::config::{Auth, Delivery, Transport as Kind};
+use crate::config::{Auth, Delivery, Security, Transport as Kind};
 use crate::error::{Error, Result};
 
 pub use check::check_smtp;
@@ -190,15 +190,24 @@ impl Factory {
     pub fn describe(&self) -> String {
         match (self.kind, &self.delivery.smtp) {
             (Kind::Smtp, Some(s)) => format!(
-                "smtp {}:{} ({:?}, {} connection(s))",
+                "smtp {}:{} ({}, {} connection(s))",
                 s.host,
                 s.port(),
-                s.security,
+                security_word(s.security),
                 s.connections
             )
             .to_lowercase(),
             (Kind::Sendmail, _) => format!("sendmail {}", self.delivery.sendmail.command.display()),
             _ => format!("the outbox {}", self.outbox.display()),
         }
+    }
+}
+
+/// `security` as the config spells it.
+fn security_word(security: Security) -> &'static str {
+    match security {
+        Security::Starttls => "starttls",
+        Security::Tls => "tls",
+        Security::None => "none",
     }
 }
