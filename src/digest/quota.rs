@@ -114,4 +114,40 @@ mod tests {
         assert_eq!(used_in_window(&used, 10_000), 9_000);
         assert_eq!(used_in_window(&used, 1_000 + WINDOW), 3_000);
     }
+
+    /// Microsoft 365's 10,000 a day, here 5: runs are reserved against the
+    /// ledger at the time passed in, refused with the time they could go,
+    /// and refused outright when larger than the limit itself.
+    #[test]
+    fn the_daily_limit_is_enforced_against_the_ledger_at_the_given_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = State::open(&dir.path().join("state.db")).unwrap();
+        let tz = chrono_tz::Europe::Stockholm;
+        let friday: DateTime<Utc> = "2013-10-04T13:00:00Z".parse().unwrap();
+        enforce(&state, "2013-W40", 3, 5, friday, tz).unwrap();
+        let hour_later = friday + chrono::Duration::hours(1);
+        let refused = enforce(&state, "2013-W39", 3, 5, hour_later, tz).unwrap_err();
+        assert_eq!(refused.exit_code(), crate::error::exit::TEMPORARY);
+        assert!(
+            refused.to_string().contains(
+                "3 recipient(s) now would pass daily_recipients = 5 (3 in the last 24 hours); nothing was sent; the run can go from 2013-10-05 15:00 +02:00"
+            ),
+            "{refused}"
+        );
+        // Two more fit beside the first three; a refused run reserved nothing.
+        enforce(&state, "2013-W39", 2, 5, hour_later, tz).unwrap();
+        assert_eq!(
+            used_in_window(&state.usage_since(0).unwrap(), hour_later.timestamp()),
+            5
+        );
+        // A day after the first run, its three have left the window.
+        let next_day = friday + chrono::Duration::seconds(WINDOW);
+        enforce(&state, "2013-W39", 3, 5, next_day, tz).unwrap();
+        let never = enforce(&state, "2013-W41", 6, 5, next_day, tz).unwrap_err();
+        assert_eq!(never.exit_code(), crate::error::exit::INVALID_INPUT);
+        // No limit, or nobody to send to: nothing is checked or reserved.
+        enforce(&state, "2013-W41", 6, 0, next_day, tz).unwrap();
+        enforce(&state, "2013-W41", 0, 5, next_day, tz).unwrap();
+        assert_eq!(state.usage_since(0).unwrap().len(), 3);
+    }
 }
