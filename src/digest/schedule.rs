@@ -257,21 +257,36 @@ mod tests {
         assert!(matches!(done, Decision::Wait { next } if next.id.to_string() == "2013-W40"));
     }
 
+    /// A config with a group digest, and a folder for its ledger.
+    fn group_site() -> (Config, tempfile::TempDir) {
+        let config = crate::digest::test_config(
+            "[digest]\nfrom = \"v@example.se\"\nto = [\"alla@example.se\"]",
+        );
+        (config, tempfile::tempdir().unwrap())
+    }
+
+    /// A digest recorded for the slot of `id`, at `now`, not completed.
+    fn started(state: &mut State, id: &str, now: DateTime<Utc>) {
+        let row = crate::state::DigestRow {
+            id: id.into(),
+            week: id.into(),
+            post_ids: vec!["a".into()],
+            created: now.to_rfc3339(),
+            completed: None,
+            mode: Some(crate::config::Mode::Group),
+        };
+        state.create(&row, &[]).unwrap();
+    }
+
     /// What `herald run` does with each decision, on the ledger: a due
     /// digest is sent and completed, a missed slot is noted.
     fn act(state: &mut State, decision: &Decision, now: DateTime<Utc>) {
         match decision {
             Decision::Due { slot, .. } => {
-                let row = crate::state::DigestRow {
-                    id: slot.id.to_string(),
-                    week: slot.id.to_string(),
-                    post_ids: vec!["a".into()],
-                    created: now.to_rfc3339(),
-                    completed: None,
-                    mode: Some(crate::config::Mode::Group),
-                };
-                state.create(&row, &[]).unwrap();
-                state.complete(&row.id, &now.to_rfc3339()).unwrap();
+                started(state, &slot.id.to_string(), now);
+                state
+                    .complete(&slot.id.to_string(), &now.to_rfc3339())
+                    .unwrap();
             }
             Decision::Missed { slot, .. } => {
                 let note = crate::state::Note {
@@ -290,11 +305,8 @@ mod tests {
     /// the first notes last week's slot, exactly one sends, at the slot.
     #[test]
     fn every_five_minutes_for_a_week_decides_one_send_at_the_slot() {
-        let config = crate::digest::test_config(
-            "[digest]\nfrom = \"v@example.se\"\nto = [\"alla@example.se\"]",
-        );
+        let (config, dir) = group_site();
         let digest = config.digest.as_ref().unwrap();
-        let dir = tempfile::tempdir().unwrap();
         let mut state = State::open(&dir.path().join("state.db")).unwrap();
         // Wednesday 00:00 to the next Wednesday 00:00; the slot is Friday 15:00.
         let start = at("2013-10-02T00:00:00+02:00");
@@ -319,22 +331,11 @@ mod tests {
 
     #[test]
     fn a_started_digest_is_resumed_and_a_noted_one_is_settled() {
-        let config = crate::digest::test_config(
-            "[digest]\nfrom = \"v@example.se\"\nto = [\"alla@example.se\"]",
-        );
+        let (config, dir) = group_site();
         let digest = config.digest.as_ref().unwrap();
-        let dir = tempfile::tempdir().unwrap();
         let mut state = State::open(&dir.path().join("state.db")).unwrap();
         let slot = at("2013-10-04T13:00:00Z");
-        let row = crate::state::DigestRow {
-            id: "2013-W40".into(),
-            week: "2013-W40".into(),
-            post_ids: vec!["a".into()],
-            created: slot.to_rfc3339(),
-            completed: None,
-            mode: Some(crate::config::Mode::Group),
-        };
-        state.create(&row, &[]).unwrap();
+        started(&mut state, "2013-W40", slot);
         let later = slot + Duration::hours(2);
         assert!(matches!(
             decide(&config, digest, &state, later).unwrap(),
