@@ -96,7 +96,7 @@ pub enum Error {
     Temporary {
         what: String,
         #[source]
-        source: Option<crate::delivery::Failure>,
+        source: Option<Cause>,
     },
     /// Delivery stopped on a condition a person must fix (for example bad
     /// credentials), with the transport's failure when there was one.
@@ -104,7 +104,7 @@ pub enum Error {
     Delivery {
         what: String,
         #[source]
-        source: Option<crate::delivery::Failure>,
+        source: Option<Cause>,
     },
 }
 
@@ -143,6 +143,10 @@ impl Error {
         }
     }
 }
+
+/// The transport's failure under a stopped delivery: any error, so that
+/// this module needs to know no transport.
+pub type Cause = Box<dyn std::error::Error + Send + Sync>;
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

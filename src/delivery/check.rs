@@ -44,7 +44,7 @@ pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
             let temporary = temporary && !tls_mismatch(&text.to_lowercase(), settings);
             let hint = explain(text, settings, config.delivery.auth);
             let what = format!("the SMTP check of {target} failed; likely cause: {hint}");
-            let source = Some(failure);
+            let source = Some(failure.into());
             Err(if temporary {
                 Error::Temporary { what, source }
             } else {

@@ -248,7 +248,7 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
         }
         Err(failure) => Err(Error::Delivery {
             what: format!("the test copy to {address} failed"),
-            source: Some(failure),
+            source: Some(failure.into()),
         }),
     }
 }

@@ -259,14 +259,14 @@ impl Run<'_> {
                         "{who}: not accepted after {} retries",
                         self.job.limits.retries
                     ),
-                    source: Some(failure),
+                    source: Some(failure.into()),
                 })
             }
             Err(failure @ Failure::Blocked(_)) => {
                 self.record(row.seq, Status::Pending, failure.reply())?;
                 Err(Error::Temporary {
                     what: "the server blocks or throttles this sender".into(),
-                    source: Some(failure),
+                    source: Some(failure.into()),
                 })
             }
             Err(failure @ Failure::Fatal(_)) => {
@@ -275,7 +275,7 @@ impl Run<'_> {
                     what: format!(
                         "the message to {who} could not be handed over, and retrying will not help"
                     ),
-                    source: Some(failure),
+                    source: Some(failure.into()),
                 })
             }
         }
