@@ -169,18 +169,29 @@ impl Harness {
     }
 
     fn run(&self, script: &[(&str, Step, Failure)]) -> (Outcome, Vec<Seen>) {
-        let mut stub = Stub {
-            state: self.state.clone(),
-            clock: self.clock.clone(),
-            takes: self.takes,
-            script: HashMap::new(),
-            seen: Arc::default(),
-        };
+        let mut stub = self.stub(&Arc::default());
         for (rcpt, step, failure) in script {
             let steps = stub.script.entry(rcpt.to_string()).or_default();
             steps.push_back((*step, failure.clone()));
         }
         let seen = stub.seen.clone();
+        let outcome = self.send(vec![Box::new(stub)]);
+        let seen = seen.lock().unwrap().clone();
+        (outcome, seen)
+    }
+
+    /// A stub that takes everything, telling `seen` what it saw.
+    fn stub(&self, seen: &Arc<Mutex<Vec<Seen>>>) -> Stub {
+        Stub {
+            state: self.state.clone(),
+            clock: self.clock.clone(),
+            takes: self.takes,
+            script: HashMap::new(),
+            seen: seen.clone(),
+        }
+    }
+
+    fn send(&self, transports: Vec<Box<dyn Transport>>) -> Outcome {
         let job = Sending {
             id: ID,
             messages: &Plain,
@@ -189,9 +200,7 @@ impl Harness {
             log: &Log::new(Level::Quiet),
             total: 0,
         };
-        let outcome = run(&self.state, &job, vec![Box::new(stub)]);
-        let seen = seen.lock().unwrap().clone();
-        (outcome, seen)
+        run(&self.state, &job, transports)
     }
 
     fn statuses(&self) -> Vec<Status> {
@@ -383,4 +392,31 @@ fn without_a_rate_limit_nothing_waits() {
     assert_eq!(outcome.sent, 40);
     assert!(h.clock.sleeps().is_empty());
     assert_eq!(h.clock.elapsed(), Duration::from_secs(20));
+}
+
+#[test]
+fn three_connections_hand_each_message_over_exactly_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = Harness::new(&dir, 30, "");
+    let seen = Arc::default();
+    let stubs: Vec<Box<dyn Transport>> = (0..3)
+        .map(|_| Box::new(h.stub(&seen)) as Box<dyn Transport>)
+        .collect();
+    let outcome = h.send(stubs);
+    assert_eq!(outcome.sent, 30);
+    let mut handed: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.step == Step::HandOver)
+        .map(|s| {
+            assert_eq!(s.status, Status::Sending, "{s:?}");
+            s.rcpt.clone()
+        })
+        .collect();
+    handed.sort();
+    let mut everyone: Vec<String> = (1..=30).map(|n| format!("p{n}@example.se")).collect();
+    everyone.sort();
+    assert_eq!(handed, everyone);
+    assert!(h.statuses().iter().all(|s| *s == Status::Sent));
 }
