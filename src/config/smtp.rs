@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::mail::Checker;
-use super::oauth::{self, Auth};
+use super::check::{is_loopback, Checker};
 
 /// `[delivery.smtp]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,8 +68,9 @@ fn sixty() -> u64 {
     60
 }
 
-/// Checks `[delivery.smtp]`, reporting every problem.
-pub(super) fn check(smtp: &Spanned<Smtp>, auth: Auth, check: &mut Checker) {
+/// Checks `[delivery.smtp]` on its own, reporting every problem (its login
+/// against `auth` is checked in `delivery.rs`).
+pub(super) fn check(smtp: &Spanned<Smtp>, check: &mut Checker) {
     let s = smtp.get_ref();
     if !(1..=3).contains(&s.connections) {
         check.at(
@@ -80,11 +80,8 @@ pub(super) fn check(smtp: &Spanned<Smtp>, auth: Auth, check: &mut Checker) {
     }
     let login = s.username.is_some() || s.password_env.is_some();
     // Loopback traffic never leaves the machine (a local relay, the tests' server).
-    if s.security == Security::None && login && !oauth::is_loopback(&s.host) {
+    if s.security == Security::None && login && !is_loopback(&s.host) {
         check.at(smtp, "credentials are never sent without TLS: use security = \"starttls\" or \"tls\", or remove username/password_env");
-    }
-    if auth == Auth::Password && s.username.is_some() != s.password_env.is_some() {
-        check.at(smtp, "set both `username` and `password_env` (the name of the environment variable holding the password), or neither");
     }
     if s.host.trim().is_empty() {
         check.at(smtp, "delivery.smtp.host is empty");
