@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveTime;
 use serde::Deserialize;
 
-use crate::diag::{self, Diagnostic};
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 #[cfg(test)]
 use crate::i18n::Lang;
@@ -19,6 +19,7 @@ use crate::i18n::Lang;
 mod check;
 mod delivery;
 mod digest;
+mod lenient;
 mod oauth;
 pub mod paths;
 mod provider;
@@ -218,8 +219,12 @@ impl Config {
 
     /// Parses and validates `text` as the config file `file`, listing every problem.
     pub fn parse(file: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let (raw, mut problems) = parse_raw(file, text);
-        let Some(raw) = raw else { return Err(problems) };
+        let read = lenient::read::<RawConfig>(file, text);
+        let text = read.text.as_str();
+        let Some(raw) = read.raw else {
+            return Err(read.problems);
+        };
+        let mut problems = Vec::new();
         for (key, name) in [
             ("rss", &raw.feeds.rss),
             ("atom", &raw.feeds.atom),
@@ -247,6 +252,9 @@ impl Config {
             .unwrap_or("localhost");
         let digest = digest::resolve(raw.digest, host, root, &mut checker);
         let delivery = delivery::resolve(raw.delivery, root, &mut checker);
+        // A stand-in for a wrongly typed value was reported as such already.
+        problems.retain(|p| p.line.is_none_or(|line| !read.mended.contains(&line)));
+        problems.extend(read.problems);
         if !problems.is_empty() {
             problems.sort();
             return Err(problems);
@@ -271,52 +279,6 @@ impl Config {
     pub fn host(&self) -> &str {
         self.site.base_url.host_str().unwrap_or("localhost")
     }
-}
-
-/// Deserialises the file, collecting every unknown key: after each one the
-/// offending entry is blanked out (keeping line numbers) and parsing retried.
-/// Returns the config read without the unknown keys, if that succeeded.
-fn parse_raw(file: &Path, text: &str) -> (Option<RawConfig>, Vec<Diagnostic>) {
-    let mut text = text.to_string();
-    let mut problems = Vec::new();
-    loop {
-        match toml::from_str::<RawConfig>(&text) {
-            Ok(raw) => return (Some(raw), problems),
-            Err(err) => {
-                // A syntax error that only appeared after blanking is ours, not the user's.
-                if !problems.is_empty() && text.parse::<toml::Table>().is_err() {
-                    break;
-                }
-                problems.push(diag::from_toml(file, &text, 1, &err));
-                match err.span() {
-                    Some(span) if err.message().starts_with("unknown field") => {
-                        blank_entry(&mut text, span.start)
-                    }
-                    _ => break,
-                }
-            }
-        }
-    }
-    (None, problems)
-}
-
-/// Blanks the line holding byte `at`; for a table header, the whole table.
-fn blank_entry(text: &mut String, at: usize) {
-    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-    let is_header = text[start..].trim_start().starts_with('[');
-    let mut end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    if is_header {
-        while end < text.len() && !text[end + 1..].trim_start().starts_with('[') {
-            end = text[end + 1..]
-                .find('\n')
-                .map_or(text.len(), |i| end + 1 + i);
-        }
-    }
-    let blanked: String = text[start..end]
-        .chars()
-        .map(|c| if c == '\n' { '\n' } else { ' ' })
-        .collect();
-    text.replace_range(start..end, &blanked);
 }
 
 fn is_plain_file_name(name: &str) -> bool {

@@ -29,6 +29,20 @@ impl Checker<'_> {
         self.at_line(line, message);
     }
 
+    /// Reports `message` at the line of `key = ...` in `table` (a table
+    /// deserialised whole, whose keys have no spans of their own).
+    pub(super) fn at_key_in<T>(
+        &mut self,
+        table: &Spanned<T>,
+        key: &str,
+        message: impl Into<String>,
+    ) {
+        let start = table.span().start.min(self.text.len());
+        let before = diag::line_of(self.text, start) - 1;
+        let line = before + find_key_line(&self.text[start..], key);
+        self.at_line(line, message);
+    }
+
     fn at_line(&mut self, line: usize, message: impl Into<String>) {
         self.problems
             .push(Diagnostic::at(self.file, line, message.into()));

@@ -65,7 +65,7 @@ pub(super) fn check(o: &Spanned<Oauth2>, check: &mut Checker) {
     let v = o.get_ref();
     if let Some(command) = &v.token_command {
         if command.is_empty() || command[0].trim().is_empty() {
-            check.at(o, "token_command is empty; write e.g. [\"/usr/local/bin/get-token\", \"--mailbox\", \"veckobrev\"]");
+            check.at_key_in(o, "token_command", "token_command is empty; write e.g. [\"/usr/local/bin/get-token\", \"--mailbox\", \"veckobrev\"]");
         }
         return;
     }
@@ -82,7 +82,7 @@ pub(super) fn check(o: &Spanned<Oauth2>, check: &mut Checker) {
             _ => false,
         };
         if !ok {
-            check.at(o, format!("token_url `{url}` must be an https URL (http only to 127.0.0.1 or ::1): the client secret is never sent in clear text"));
+            check.at_key_in(o, "token_url", format!("token_url `{url}` must be an https URL (http only to 127.0.0.1 or ::1): the client secret is never sent in clear text"));
         }
     }
 }
