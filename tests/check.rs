@@ -6,11 +6,20 @@ mod common;
 
 use common::{stderr, Site};
 
-/// `check`'s stderr with the site's folder left out of the paths.
+/// `check`'s exit code and stderr, with the site's folder left out of the
+/// paths and without the summary of drafts left out (the digest site has one).
 fn check(site: &Site) -> (Option<i32>, String) {
     let out = site.herald(&["check"]);
+    (out.status.code(), relative(site, &stderr(&out)))
+}
+
+fn relative(site: &Site, said: &str) -> String {
     let prefix = format!("{}/", site.path().display());
-    (out.status.code(), stderr(&out).replace(&prefix, ""))
+    said.replace(&prefix, "")
+        .lines()
+        .filter(|line| !line.starts_with("left out "))
+        .map(|line| format!("{line}\n"))
+        .collect()
 }
 
 #[test]
@@ -43,4 +52,159 @@ fn a_wrong_type_does_not_hide_a_bad_value_elsewhere_each_at_its_key() {
          config.toml:21: delivery.smtp.connections must be 1–3 (Microsoft 365 allows 3)\n\
          error: 3 problems found; nothing was written\n"
     );
+}
+
+/// A digest site (see `common::mail::digest_site`) whose `[digest]` ends with
+/// `digest` from line 15 on.
+fn digest_site(digest: &str, delivery: &str) -> Site {
+    common::mail::digest_site(digest, delivery)
+}
+
+#[test]
+fn a_misspelt_variable_in_the_subject_fails_check() {
+    let site = digest_site(
+        "to = [\"alla@example.se\"]\nsubject = \"{{site.title}} – {{week_lable}}\"",
+        "",
+    );
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "config.toml:16: digest.subject: unknown variable `week_lable`\n\
+         error: 1 problem found; nothing was written\n"
+    );
+    common::ok(&site.herald(&["build"]));
+}
+
+#[test]
+fn a_misspelt_variable_in_a_digest_template_fails_check() {
+    let site = digest_site("to = [\"alla@example.se\"]", "");
+    std::fs::create_dir(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/digest.txt.hbs"),
+        "{{site.title}}\n{{week_lable}}\n",
+    )
+    .unwrap();
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "templates/digest.txt.hbs:2: unknown variable `week_lable`\n\
+         error: 1 problem found; nothing was written\n"
+    );
+}
+
+#[test]
+fn a_template_uses_a_recipient_column_the_file_lacks() {
+    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"individual\"", "");
+    common::mail::recipients(&site, &["anna@example.se,Anna,Skola"]);
+    std::fs::create_dir(site.path().join("templates")).unwrap();
+    std::fs::write(
+        site.path().join("templates/digest.html.hbs"),
+        "<p>Hej {{recipient.name}} på {{recipient.avdelning}} och {{recipient.enhet}}</p>\n",
+    )
+    .unwrap();
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "templates/digest.html.hbs:1: unknown variable `recipient.enhet`\n\
+         error: 1 problem found; nothing was written\n"
+    );
+}
+
+#[test]
+fn the_recipients_file_must_exist() {
+    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"bcc\"", "");
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "recipients.csv: cannot be read: No such file or directory (os error 2)\n\
+         error: 1 problem found; nothing was written\n"
+    );
+}
+
+#[test]
+fn every_recipient_row_sending_would_skip_is_reported() {
+    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"individual\"", "");
+    common::mail::recipients(
+        &site,
+        &[
+            "anna@example.se,Anna,Skola",
+            "not-an-address,Bo,IT",
+            "ANNA@example.se,Anna igen,Skola",
+            "[127.0.0.1],Cecilia,Vård",
+        ],
+    );
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "recipients.csv:3: skipped: `not-an-address` is not an email address herald can send to (Invalid input)\n\
+         recipients.csv:4: skipped: ANNA@example.se is listed more than once\n\
+         recipients.csv:5: skipped: `[127.0.0.1]` is not an email address herald can send to (Invalid input)\n\
+         error: 3 problems found; nothing was written\n"
+    );
+    common::mail::recipients(&site, &["anna@example.se,Anna,Skola"]);
+    assert_eq!(check(&site), (Some(0), String::new()));
+}
+
+#[test]
+fn a_header_without_email_is_reported() {
+    let site = digest_site("recipients = \"recipients.csv\"\nmode = \"individual\"", "");
+    std::fs::write(
+        site.path().join("recipients.csv"),
+        "mail,name\na@example.se,A\n",
+    )
+    .unwrap();
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "recipients.csv:1: the first row must name the columns, one of them `email` (and usually `name`)\n\
+         error: 1 problem found; nothing was written\n"
+    );
+}
+
+#[test]
+fn an_unset_password_variable_is_a_warning_not_an_error() {
+    let site = digest_site(
+        "to = [\"alla@example.se\"]",
+        "[delivery.smtp]\nhost = \"smtp.example.se\"\nusername = \"veckobrev\"\npassword_env = \"HERALD_TEST_CHECK_PASSWORD\"",
+    );
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        err,
+        "warning: the SMTP password is read from the environment variable \
+         HERALD_TEST_CHECK_PASSWORD, which is not set here; `digest` and `run` need it \
+         (fine if cron sets it)\n"
+    );
+    let out = site.herald_env(&["check"], &[("HERALD_TEST_CHECK_PASSWORD", "x")]);
+    assert_eq!(relative(&site, &common::ok(&out)), "");
+}
+
+#[test]
+fn an_unset_oauth2_secret_is_a_warning_a_token_command_needs_none() {
+    let oauth2 = |source: &str| {
+        format!("auth = \"oauth2\"\n\n[delivery.smtp]\nhost = \"smtp.office365.com\"\nusername = \"veckobrev@example.se\"\n\n[delivery.oauth2]\n{source}")
+    };
+    let site = digest_site(
+        "to = [\"alla@example.se\"]",
+        &oauth2("tenant = \"example.se\"\nclient_id = \"app\"\nclient_secret_env = \"HERALD_TEST_CHECK_SECRET\""),
+    );
+    let (code, err) = check(&site);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(
+        err,
+        "warning: the OAuth2 client secret is read from the environment variable \
+         HERALD_TEST_CHECK_SECRET, which is not set here; `digest` and `run` need it \
+         (fine if cron sets it)\n"
+    );
+    let site = digest_site(
+        "to = [\"alla@example.se\"]",
+        &oauth2("token_command = [\"/usr/local/bin/get-token\"]"),
+    );
+    assert_eq!(check(&site), (Some(0), String::new()));
 }

@@ -12,7 +12,7 @@ use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::check::Checker;
+use super::check::{find_key_line, Checker};
 use super::schedule::{self, Schedule};
 use crate::clean::Cleaned;
 
@@ -33,6 +33,9 @@ pub struct Digest {
     pub bcc_batch_size: usize,
     /// Handlebars template of the subject. Default: `{{site.title}} – {{week_label}}`.
     pub subject: String,
+    /// The line of `subject` in the config file (1 when it is not written),
+    /// for problems found when it is rendered.
+    pub subject_line: usize,
     /// Plain text at the foot of every message: why the reader gets it.
     /// Default: none (a neutral text in the site's language).
     pub footer: Option<String>,
@@ -171,6 +174,7 @@ pub(super) fn resolve(
         mode,
         bcc_batch_size: batch,
         subject,
+        subject_line: find_key_line(check.text, "subject"),
         footer: raw.footer.map(Cleaned::into_string),
         content: raw.content.unwrap_or(Content::Full),
         max_age_days: raw.max_age_days.unwrap_or(14),

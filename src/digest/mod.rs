@@ -5,6 +5,7 @@
 //! the ledger live in [`crate::delivery`] and [`crate::state`]; [`command`]
 //! ties them together for `herald digest`.
 
+pub mod check;
 pub mod command;
 pub mod compose;
 mod personal;
