@@ -73,7 +73,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
     },
-    /// Run every check `build` runs, write nothing, list every problem.
+    /// Check everything `build`, `digest` and `run` need, offline; write nothing, list every problem.
     Check,
     /// Start a new post (a draft with a stable id) in the posts folder.
     New {
@@ -212,14 +212,7 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
                 s.files
             ));
         }
-        Command::Check => {
-            let s = pipeline::build(&config, now, None, false, log)?;
-            if let Some(digest) = &config.digest {
-                // The digest's templates too, so that `check` finds what `digest` would.
-                templates::mail(&config.paths.templates, &digest.subject)?;
-            }
-            log.detail(format!("{} posts, {} files: no problems", s.posts, s.files));
-        }
+        Command::Check => check(&config, now, log)?,
         Command::New { title, force } => new_post(&config, title, *force, now, log)?,
         Command::Import { source } => import::run(&config, source, log)?,
         Command::Digest(options) => {
@@ -247,6 +240,43 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `herald check`: the build's checks and the digest's, every problem of
+/// both in one list.
+fn check(config: &Config, now: DateTime<Utc>, log: &Log) -> Result<()> {
+    let built = pipeline::build(config, now, None, false, log);
+    let mut problems = match &built {
+        Err(Error::Invalid(problems)) => problems.clone(),
+        _ => Vec::new(),
+    };
+    if let Some(digest) = &config.digest {
+        // The posts as `digest` reads them; when they have problems, the
+        // build listed those, and the templates are rendered without posts.
+        let published = match &built {
+            Ok(_) => content::publish(content::load(config)?, now).posts,
+            Err(_) => Vec::new(),
+        };
+        let is_set = |var: &str| std::env::var_os(var).is_some();
+        let found = digest::check::check(config, digest, &published, now, is_set)?;
+        for warning in found.warnings {
+            log.warn(warning);
+        }
+        problems.extend(found.problems);
+    }
+    let summary = match built {
+        Ok(summary) => summary,
+        Err(Error::Invalid(_)) => return Err(Error::Invalid(problems)),
+        Err(e) => return Err(e),
+    };
+    if !problems.is_empty() {
+        return Err(Error::Invalid(problems));
+    }
+    log.detail(format!(
+        "{} posts, {} files: no problems",
+        summary.posts, summary.files
+    ));
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
-use crate::config::{self, Config};
+use crate::config::Config;
 use crate::content::{self, Post, Published};
 use crate::error::{Error, Result};
 use crate::log::Log;
@@ -94,7 +94,7 @@ pub fn build(
 
 /// `build --out DIR` is held to the same rule as `[paths] output`.
 fn refuse_overlap(config: &Config, out: &Path) -> Result<()> {
-    match config::paths::overlap(config, out).map_err(|e| Error::read(out, e))? {
+    match config.overlap(out).map_err(|e| Error::read(out, e))? {
         Some(overlap) => Err(Error::Usage(format!("--out {}", overlap.explain()))),
         None => Ok(()),
     }

@@ -143,7 +143,7 @@ fn oauth2_config_problems_are_listed_with_lines() {
     );
     assert!(
         err.contains(
-            "config.toml:21: token_url `http://login.example.se/token` must be an https URL"
+            "config.toml:23: token_url `http://login.example.se/token` must be an https URL"
         ),
         "{err}"
     );

@@ -10,8 +10,6 @@
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use super::Config;
-
 /// The user's files and folders that an output folder must not swallow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Guarded {
@@ -82,37 +80,11 @@ impl Overlap {
     }
 }
 
-/// The user's files and folders a build must never replace.
-fn guarded(config: &Config) -> Vec<(Guarded, PathBuf)> {
-    let mut list = vec![
-        (Guarded::Posts, config.paths.posts.clone()),
-        (Guarded::Templates, config.paths.templates.clone()),
-        (
-            Guarded::ConfigFolder,
-            config.file.parent().unwrap_or(Path::new("")).to_path_buf(),
-        ),
-        (Guarded::Outbox, config.delivery.outbox.clone()),
-    ];
-    if let Some(digest) = &config.digest {
-        list.push((Guarded::Ledger, digest.state.clone()));
-        list.extend(
-            digest
-                .recipients
-                .clone()
-                .map(|csv| (Guarded::Recipients, csv)),
-        );
-    }
-    if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
-        list.push((Guarded::Home, PathBuf::from(home)));
-    }
-    list
-}
-
-/// The first of the user's paths that a build into `output` would replace.
-pub fn overlap(config: &Config, output: &Path) -> io::Result<Option<Overlap>> {
+/// The first of the `guarded` paths that a build into `output` would replace.
+pub fn overlap(guarded: &[(Guarded, PathBuf)], output: &Path) -> io::Result<Option<Overlap>> {
     let output = real_path(output)?;
-    for (guarded, path) in guarded(config) {
-        let path = real_path(&path)?;
+    for &(guarded, ref path) in guarded {
+        let path = real_path(path)?;
         let inside = guarded.refuses_inside() && output.starts_with(&path);
         if path.starts_with(&output) || inside {
             return Ok(Some(Overlap {

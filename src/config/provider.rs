@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::mail::Checker;
+use super::check::Checker;
 
 /// Who runs the SMTP server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

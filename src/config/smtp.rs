@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::mail::Checker;
-use super::oauth::{self, Auth};
+use super::check::{is_loopback, Checker};
 
 /// `[delivery.smtp]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -69,27 +68,26 @@ fn sixty() -> u64 {
     60
 }
 
-/// Checks `[delivery.smtp]`, reporting every problem.
-pub(super) fn check(smtp: &Spanned<Smtp>, auth: Auth, check: &mut Checker) {
+/// Checks `[delivery.smtp]` on its own, reporting every problem (its login
+/// against `auth` is checked in `delivery.rs`).
+pub(super) fn check(smtp: &Spanned<Smtp>, check: &mut Checker) {
     let s = smtp.get_ref();
     if !(1..=3).contains(&s.connections) {
-        check.at(
+        check.at_key_in(
             smtp,
+            "connections",
             "delivery.smtp.connections must be 1–3 (Microsoft 365 allows 3)",
         );
     }
     let login = s.username.is_some() || s.password_env.is_some();
     // Loopback traffic never leaves the machine (a local relay, the tests' server).
-    if s.security == Security::None && login && !oauth::is_loopback(&s.host) {
-        check.at(smtp, "credentials are never sent without TLS: use security = \"starttls\" or \"tls\", or remove username/password_env");
-    }
-    if auth == Auth::Password && s.username.is_some() != s.password_env.is_some() {
-        check.at(smtp, "set both `username` and `password_env` (the name of the environment variable holding the password), or neither");
+    if s.security == Security::None && login && !is_loopback(&s.host) {
+        check.at_key_in(smtp, "security", "credentials are never sent without TLS: use security = \"starttls\" or \"tls\", or remove username/password_env");
     }
     if s.host.trim().is_empty() {
-        check.at(smtp, "delivery.smtp.host is empty");
+        check.at_key_in(smtp, "host", "delivery.smtp.host is empty");
     }
     if s.security == Security::None && s.ca_file.is_some() {
-        check.at(smtp, "ca_file is only used with TLS: set security = \"starttls\" or \"tls\", or remove ca_file");
+        check.at_key_in(smtp, "ca_file", "ca_file is only used with TLS: set security = \"starttls\" or \"tls\", or remove ca_file");
     }
 }

@@ -181,15 +181,15 @@ impl<'a> Composer<'a> {
             recipient,
             subject: "",
         };
-        let subject = render(&self.mail.text, "subject", &view)?;
+        let subject = render(&self.mail.text, "subject", SUBJECT, &view)?;
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
         view.subject = &subject;
-        let html = render(&self.mail.html, "digest", &view)?;
+        let html = render(&self.mail.html, "digest", HTML, &view)?;
         let html = self.inliner.inline(&html).map_err(|e| Error::Inline {
             name: "digest.html".into(),
             source: Box::new(e),
         })?;
-        let text = render(&self.mail.text, "digest", &view)?;
+        let text = render(&self.mail.text, "digest", TEXT, &view)?;
         Ok(Parts {
             subject,
             html,
@@ -270,9 +270,22 @@ impl<'a> Composer<'a> {
     }
 }
 
-fn render<T: Serialize>(registry: &handlebars::Handlebars, name: &str, data: &T) -> Result<String> {
+/// What a render error names: the digest's template files and the subject.
+pub const HTML: &str = "digest.html.hbs";
+/// See [`HTML`].
+pub const TEXT: &str = "digest.txt.hbs";
+/// See [`HTML`].
+pub const SUBJECT: &str = "digest.subject";
+
+/// Renders template `name` of `registry`; an error names `what` (see [`HTML`]).
+fn render<T: Serialize>(
+    registry: &handlebars::Handlebars,
+    name: &str,
+    what: &str,
+    data: &T,
+) -> Result<String> {
     registry.render(name, data).map_err(|e| Error::Render {
-        name: format!("digest {name}"),
+        name: what.to_string(),
         source: Box::new(e),
     })
 }

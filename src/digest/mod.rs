@@ -6,6 +6,7 @@
 //! hand bytes to the transports of [`crate::delivery`]; [`command`] ties
 //! them together for `herald digest`.
 
+pub mod check;
 pub mod command;
 pub mod compose;
 mod personal;

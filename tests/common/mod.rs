@@ -52,6 +52,14 @@ impl Site {
         herald(&self.path().join("config.toml"), args)
     }
 
+    /// Runs herald like [`Site::herald`] with these environment variables set.
+    pub fn herald_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        command(&self.path().join("config.toml"), args)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    }
+
     pub fn output(&self) -> PathBuf {
         self.path().join("public")
     }
@@ -59,13 +67,18 @@ impl Site {
 
 /// Runs the real binary with `config` and the fixed clock.
 pub fn herald(config: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_herald"))
+    command(config, args).output().unwrap()
+}
+
+/// The real binary with `config`, the fixed clock and `args`, to run.
+fn command(config: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+    command
         .arg("--config")
         .arg(config)
         .args(["--now", NOW])
-        .args(args)
-        .output()
-        .unwrap()
+        .args(args);
+    command
 }
 
 pub fn stderr(out: &Output) -> String {
