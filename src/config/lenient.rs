@@ -59,7 +59,11 @@ pub(super) fn read<T: DeserializeOwned>(file: &Path, text: &str) -> Read<T> {
         let line = diag::line_of(&text, span.start);
         if err.message().starts_with("unknown field") {
             read.problems.push(diag::from_toml(file, &text, 1, &err));
-            blank_entry(&mut text, span.start);
+            // Each round must change the text, or the same error would come
+            // back for ever (a runaway loop once filled 23 GB here).
+            if !blank_entry(&mut text, span.start) {
+                break;
+            }
             continue;
         }
         // A line mended before that still fails: the stand-in did not fit.
@@ -193,7 +197,8 @@ fn wanted(expected: &str, value: &DeValue, source: &str) -> (String, String) {
 }
 
 /// Blanks the line holding byte `at`; for a table header, the whole table.
-fn blank_entry(text: &mut String, at: usize) {
+/// Returns whether anything was left to blank.
+fn blank_entry(text: &mut String, at: usize) -> bool {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let is_header = text[start..].trim_start().starts_with('[');
     let mut end = text[at..].find('\n').map_or(text.len(), |i| at + i);
@@ -208,7 +213,9 @@ fn blank_entry(text: &mut String, at: usize) {
         .chars()
         .map(|c| if c == '\n' { '\n' } else { ' ' })
         .collect();
+    let changed = blanked != text[start..end];
     text.replace_range(start..end, &blanked);
+    changed
 }
 
 #[cfg(test)]
