@@ -12,8 +12,9 @@ use atom_syndication::{Content, Entry, Text, TextType};
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use rss::Item;
 
+use super::draft::Draft;
 use super::html;
-use super::{prose, text::TITLE_MAX, Draft};
+use super::{prose, text::TITLE_MAX};
 use crate::config::Config;
 use crate::diag::Diagnostic;
 

@@ -8,6 +8,7 @@
 //! unless `--overwrite` says so.
 
 mod dates;
+mod draft;
 mod feed;
 mod html;
 mod plan;
@@ -16,7 +17,6 @@ mod text;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::config::Config;
@@ -25,7 +25,9 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
+use draft::Draft;
 use plan::{Action, Existing, Planned};
+pub use text::TitleFrom;
 
 /// `herald import ...`: where the posts come from.
 #[derive(Debug, Subcommand)]
@@ -61,56 +63,6 @@ pub struct Options {
     /// List what would be written; write nothing.
     #[arg(long)]
     pub dry_run: bool,
-}
-
-/// Where a text entry's title comes from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum TitleFrom {
-    /// The entry's first sentence, shortened at a word boundary.
-    #[default]
-    FirstSentence,
-    /// The date heading as written.
-    Date,
-}
-
-/// One post to import, before it gets its file name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    /// Plain-text title.
-    pub title: String,
-    /// The day in the site's time zone, for the file name and a made id.
-    pub day: NaiveDate,
-    /// The date as written into the front matter.
-    pub date: String,
-    /// The last change as written into the front matter, if any.
-    pub updated: Option<String>,
-    /// The original id; `None` makes a tag URI from the host, day and slug.
-    pub id: Option<String>,
-    /// The author, when not the site's.
-    pub author: Option<String>,
-    /// Tag names.
-    pub tags: Vec<String>,
-    /// The Markdown body.
-    pub body: String,
-    /// Where in the source the post comes from, for messages.
-    pub origin: String,
-}
-
-impl Draft {
-    /// The draft without unfit characters ([`crate::clean`]): whatever the
-    /// converters decoded (`&amp;#1;` in a feed's HTML becomes U+0001) is
-    /// not written into a post.
-    fn cleaned(self) -> Draft {
-        let text = |s: String| crate::clean::text(&s).into_owned();
-        Draft {
-            title: text(self.title),
-            id: self.id.map(text),
-            author: self.author.map(text),
-            tags: self.tags.into_iter().map(text).collect(),
-            body: text(self.body),
-            ..self
-        }
-    }
 }
 
 /// Runs `herald import`: converts, plans, checks, then writes (or lists).

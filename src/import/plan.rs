@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use chrono::TimeZone;
 
-use super::Draft;
+use super::draft::Draft;
 use crate::content::{self, slug};
 
 /// A post file already in the target folder.

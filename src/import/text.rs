@@ -12,8 +12,19 @@
 use std::path::Path;
 
 use super::dates::{self, Phrase};
-use super::{prose, Draft, TitleFrom};
+use super::draft::Draft;
+use super::prose;
 use crate::diag::Diagnostic;
+
+/// Where a text entry's title comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TitleFrom {
+    /// The entry's first sentence, shortened at a word boundary.
+    #[default]
+    FirstSentence,
+    /// The date heading as written.
+    Date,
+}
 
 /// Titles made from the first sentence are at most this many characters.
 pub const TITLE_MAX: usize = 60;
