@@ -42,7 +42,7 @@ fn an_rss_feed_keeps_guids_dates_authors_and_tags() {
     let (out, err) = expect(site.import("feed", &fixture("old-blog.rss"), &[]), 0);
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(
-        err.ends_with("2 new, 0 replaced, 0 unchanged, 0 kept\n"),
+        err.ends_with("of 2 in the file: 2 new, 0 replaced, 0 unchanged, 0 kept, 0 left out\n"),
         "{err}"
     );
     let posts = site.posts();
@@ -67,7 +67,10 @@ fn an_rss_feed_keeps_guids_dates_authors_and_tags() {
     );
     expect(site.herald(&["check"]), 0);
     let (_, err) = expect(site.import("feed", &fixture("old-blog.rss"), &[]), 0);
-    assert!(err.contains("nothing new: all 2 posts"), "{err}");
+    assert!(
+        err.contains("nothing new: 2 posts from ") && err.contains("are already in"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -178,5 +181,29 @@ fn import_of_herald_atom_then_build_gives_the_same_ids() {
     );
     assert_eq!(atom_entries(&again.path("public/atom.xml")), before);
     let (_, err) = expect(again.import("feed", &site.path("public/atom.xml"), &[]), 0);
-    assert!(err.contains("nothing new: all 4 posts"), "{err}");
+    assert!(err.contains("nothing new: 4 posts from "), "{err}");
+}
+
+#[test]
+fn the_summary_counts_one_post_and_the_items_left_out() {
+    let site = Site::new(NOW);
+    let feed = site.path("one.xml");
+    std::fs::write(
+        &feed,
+        "<rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>Dated</title><guid>urn:1</guid><pubDate>Fri, 04 Oct 2013 16:30:00 +0200</pubDate></item>\
+         <item><title>Undated</title><guid>urn:2</guid></item>\
+         </channel></rss>",
+    )
+    .unwrap();
+    let (_, err) = expect(site.import("feed", &feed, &[]), 0);
+    let last = err.lines().last().unwrap();
+    assert!(last.starts_with("imported 1 post from "), "{err}");
+    assert!(
+        last.ends_with("; of 2 in the file: 1 new, 0 replaced, 0 unchanged, 0 kept, 1 left out"),
+        "{err}"
+    );
+    let (_, err) = expect(site.import("feed", &feed, &[]), 0);
+    assert!(err.contains("nothing new: 1 post from "), "{err}");
+    assert!(err.contains(" is already in "), "{err}");
 }

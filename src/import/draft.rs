@@ -4,6 +4,8 @@
 
 use chrono::NaiveDate;
 
+use crate::diag::Diagnostic;
+
 /// One post to import, before it gets its file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Draft {
@@ -42,4 +44,15 @@ impl Draft {
             ..self
         }
     }
+}
+
+/// What a converter found in its source.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// The posts to import, in source order.
+    pub drafts: Vec<Draft>,
+    /// Problems worth telling, each naming its place in the source.
+    pub warnings: Vec<Diagnostic>,
+    /// How many posts of the source were left out (each with a warning).
+    pub left_out: usize,
 }

@@ -12,7 +12,7 @@ use atom_syndication::{Content, Entry, Text, TextType};
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use rss::Item;
 
-use super::draft::Draft;
+use super::draft::{Draft, Found};
 use super::html;
 use super::{prose, text::TITLE_MAX};
 use crate::config::Config;
@@ -21,11 +21,7 @@ use crate::diag::Diagnostic;
 /// Reads the feed `text` (the file `path`) into drafts, in feed order. Items
 /// that cannot be imported are left out with a warning; a file that is no
 /// feed is an error.
-pub fn parse(
-    path: &Path,
-    text: &str,
-    config: &Config,
-) -> Result<(Vec<Draft>, Vec<Diagnostic>), Diagnostic> {
+pub fn parse(path: &Path, text: &str, config: &Config) -> Result<Found, Diagnostic> {
     let results: Vec<(String, Result<Converted, String>)> = match root_element(text).as_deref() {
         Some("rss" | "rdf:RDF") => {
             let channel = rss::Channel::read_from(text.as_bytes())
@@ -60,11 +56,13 @@ pub fn parse(
     };
     let mut drafts = Vec::new();
     let mut warnings = Vec::new();
+    let mut left_out = 0;
     for (n, (label, result)) in results.into_iter().enumerate() {
         let origin = format!("item {} {label}", n + 1);
         let (draft, kept_html) = match result {
             Ok((draft, kept_html)) => (draft, kept_html),
             Err(problem) => {
+                left_out += 1;
                 warnings.push(Diagnostic::file(path, format!("{origin}: {problem}")));
                 continue;
             }
@@ -81,7 +79,11 @@ pub fn parse(
         }
         drafts.push(Draft { origin, ..draft });
     }
-    Ok((drafts, warnings))
+    Ok(Found {
+        drafts,
+        warnings,
+        left_out,
+    })
 }
 
 /// The name of the first element: `rss`, `feed`, ...

@@ -25,7 +25,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
-use draft::Draft;
+use draft::{Draft, Found};
 use plan::{Action, Existing, Planned};
 pub use text::TitleFrom;
 
@@ -71,7 +71,11 @@ pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
         Source::Text { file, options, .. } | Source::Feed { file, options } => (file, options),
     };
     let input = read_source(file)?;
-    let (drafts, warnings) = match source {
+    let Found {
+        drafts,
+        warnings,
+        left_out,
+    } = match source {
         Source::Text { title, .. } => text::split(file, &input, *title),
         Source::Feed { .. } => {
             feed::parse(file, &input, config).map_err(|d| Error::Invalid(vec![d]))?
@@ -99,12 +103,14 @@ pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
         .unwrap_or_else(|| config.paths.posts.clone());
     let existing = read_existing(&into, config, log)?;
     let (planned, messages) = plan::plan(drafts, &existing, config.host(), options.overwrite);
+    let messages_count = messages.len();
     for message in messages {
         log.warn(format!("{}: {message}", file.display()));
     }
     check(&into, &planned, config)?;
     write(&into, &planned, options.dry_run, log)?;
-    log.info(summary(file, &into, &planned, options.dry_run));
+    let left_out = left_out + messages_count;
+    log.info(summary(file, &into, &planned, left_out, options.dry_run));
     Ok(())
 }
 
@@ -228,30 +234,42 @@ fn write(dir: &Path, planned: &[Planned], dry_run: bool, log: &Log) -> Result<()
     Ok(())
 }
 
-/// The closing line: what was (or would be) done.
-fn summary(file: &Path, dir: &Path, planned: &[Planned], dry_run: bool) -> String {
+/// The closing line: what was (or would be) done, with counts that add up to
+/// every post the source holds (`left_out` counts those that were not planned).
+fn summary(file: &Path, dir: &Path, planned: &[Planned], left_out: usize, dry_run: bool) -> String {
     let count = |action| planned.iter().filter(|p| p.action == action).count();
     let (new, replaced) = (count(Action::New), count(Action::Replace));
+    let (unchanged, kept) = (count(Action::Unchanged), count(Action::Kept));
+    let total = planned.len() + left_out;
     let counts = format!(
-        "{new} new, {replaced} replaced, {} unchanged, {} kept",
-        count(Action::Unchanged),
-        count(Action::Kept)
+        "of {total} in the file: {new} new, {replaced} replaced, {unchanged} unchanged, {kept} kept, {left_out} left out"
     );
     let (file, dir) = (file.display(), dir.display());
     if dry_run {
         format!(
-            "dry run: {} posts from {file} into {dir}: {counts}; nothing was written",
-            planned.len()
+            "dry run: would import {} from {file} into {dir}; {counts}; nothing was written",
+            posts(new + replaced)
         )
     } else if new + replaced == 0 {
+        let there = unchanged + kept;
+        let verb = if there == 1 { "is" } else { "are" };
         format!(
-            "nothing new: all {} posts from {file} are already in {dir} ({counts})",
-            planned.len()
+            "nothing new: {} from {file} {verb} already in {dir}; {counts}",
+            posts(there)
         )
     } else {
         format!(
-            "imported {} posts from {file} into {dir}: {counts}",
-            planned.len()
+            "imported {} from {file} into {dir}; {counts}",
+            posts(new + replaced)
         )
+    }
+}
+
+/// `1 post`, `2 posts`.
+fn posts(n: usize) -> String {
+    if n == 1 {
+        "1 post".to_string()
+    } else {
+        format!("{n} posts")
     }
 }

@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use super::dates::{self, Phrase};
-use super::draft::Draft;
+use super::draft::{Draft, Found};
 use super::prose;
 use crate::diag::Diagnostic;
 
@@ -49,7 +49,7 @@ enum Line<'a> {
 
 /// Splits `text`, the archive `path`, into drafts in file order; the
 /// warnings name lines of `path`.
-pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> (Vec<Draft>, Vec<Diagnostic>) {
+pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> Found {
     let lines: Vec<&str> = text.lines().collect();
     let mut warnings = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
@@ -90,17 +90,25 @@ pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> (Vec<Draft>, Vec
         warnings.push(Diagnostic::at(path, 1, message));
     }
     let mut drafts = Vec::new();
+    let mut left_out = 0;
     for entry in entries {
         match to_draft(&entry, title_from) {
             Some(draft) => drafts.push(draft),
-            None => warnings.push(Diagnostic::at(
-                path,
-                entry.line,
-                format!("`{}` has no text; left out", entry.heading),
-            )),
+            None => {
+                left_out += 1;
+                warnings.push(Diagnostic::at(
+                    path,
+                    entry.line,
+                    format!("`{}` has no text; left out", entry.heading),
+                ));
+            }
         }
     }
-    (drafts, warnings)
+    Found {
+        drafts,
+        warnings,
+        left_out,
+    }
 }
 
 /// Why a date phrase is kept as text rather than taken as a heading, if it is.
@@ -184,8 +192,9 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> (Vec<Draft>, Vec<String>) {
-        let (drafts, warnings) = split(Path::new("a.txt"), text, TitleFrom::FirstSentence);
-        (drafts, warnings.iter().map(ToString::to_string).collect())
+        let found = split(Path::new("a.txt"), text, TitleFrom::FirstSentence);
+        let warnings = found.warnings.iter().map(ToString::to_string).collect();
+        (found.drafts, warnings)
     }
 
     #[test]
@@ -243,7 +252,7 @@ mod tests {
     #[test]
     fn english_headings_and_title_from_date() {
         let text = "Friday, 27 September 2013\n\nFirst.\n";
-        let (drafts, _) = split(Path::new("a.txt"), text, TitleFrom::Date);
+        let drafts = split(Path::new("a.txt"), text, TitleFrom::Date).drafts;
         assert_eq!(drafts[0].title, "Friday, 27 September 2013");
     }
 

@@ -6,8 +6,9 @@ fn config() -> Config {
 }
 
 fn read(text: &str) -> (Vec<Draft>, Vec<String>) {
-    let (drafts, warnings) = parse(Path::new("old.xml"), text, &config()).unwrap();
-    (drafts, warnings.iter().map(ToString::to_string).collect())
+    let found = parse(Path::new("old.xml"), text, &config()).unwrap();
+    let warnings = found.warnings.iter().map(ToString::to_string).collect();
+    (found.drafts, warnings)
 }
 
 const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
