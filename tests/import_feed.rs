@@ -114,7 +114,10 @@ fn dry_run_and_bad_feeds_write_nothing() {
     );
     assert!(err.contains("nothing was written"), "{err}");
     let (_, err) = expect(site.import("feed", &fixture("traps.txt"), &[]), 2);
-    assert!(err.contains("traps.txt: neither RSS 2.0 nor Atom"), "{err}");
+    assert!(
+        err.contains("traps.txt: neither RSS, Atom nor JSON Feed"),
+        "{err}"
+    );
     let broken = site.path("broken.xml");
     std::fs::write(
         &broken,
@@ -122,7 +125,7 @@ fn dry_run_and_bad_feeds_write_nothing() {
     )
     .unwrap();
     let (_, err) = expect(site.import("feed", &broken, &[]), 2);
-    assert!(err.contains("not a readable RSS feed"), "{err}");
+    assert!(err.contains("not well-formed XML"), "{err}");
     assert!(site.posts().is_empty());
 }
 

@@ -70,15 +70,15 @@ pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
     let (file, options) = match source {
         Source::Text { file, options, .. } | Source::Feed { file, options } => (file, options),
     };
-    let input = read_source(file)?;
+    let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
     let Found {
         drafts,
         warnings,
         left_out,
     } = match source {
-        Source::Text { title, .. } => text::split(file, &input, *title),
+        Source::Text { title, .. } => text::split(file, &utf8(file, bytes)?, *title),
         Source::Feed { .. } => {
-            feed::parse(file, &input, config).map_err(|d| Error::Invalid(vec![d]))?
+            feed::parse(file, &bytes, config).map_err(|d| Error::Invalid(vec![d]))?
         }
     };
     for warning in &warnings {
@@ -114,9 +114,8 @@ pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
     Ok(())
 }
 
-/// The source text; a file that is not UTF-8 is bad input.
-fn read_source(file: &Path) -> Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+/// The text of a plain-text archive; a file that is not UTF-8 is bad input.
+fn utf8(file: &Path, bytes: Vec<u8>) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let line = diag_line(e.as_bytes(), e.utf8_error().valid_up_to());
         let message =

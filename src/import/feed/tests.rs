@@ -6,7 +6,7 @@ fn config() -> Config {
 }
 
 fn read(text: &str) -> (Vec<Draft>, Vec<String>) {
-    let found = parse(Path::new("old.xml"), text, &config()).unwrap();
+    let found = parse(Path::new("old.xml"), text.as_bytes(), &config()).unwrap();
     let warnings = found.warnings.iter().map(ToString::to_string).collect();
     (found.drafts, warnings)
 }
@@ -38,7 +38,7 @@ fn rss_items_keep_title_dates_author_tags_and_guid() {
     let (drafts, warnings) = read(RSS);
     assert_eq!(
         warnings,
-        ["old.xml: item 3 `Utan datum`: no pubDate; left out"]
+        ["old.xml: item 3 `Utan datum`: no date (pubDate, dc:date, published, updated, issued, modified, date_published); left out"]
     );
     let first = &drafts[0];
     assert_eq!(first.title, "Lundens förskola & ledarforum");
@@ -139,25 +139,29 @@ fn atom_text_content_and_out_of_line_content() {
 #[test]
 fn other_files_are_refused() {
     let config = config();
-    let err = parse(Path::new("x.html"), "<!DOCTYPE html><html></html>", &config).unwrap_err();
+    let err = parse(
+        Path::new("x.html"),
+        b"<!DOCTYPE html><html></html>",
+        &config,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "x.html: neither RSS 2.0 nor Atom: the root element <html>"
+        "x.html: neither RSS, Atom nor JSON Feed: the root element <html>"
     );
-    assert!(parse(Path::new("x.txt"), "fredag", &config)
+    assert!(parse(Path::new("x.txt"), b"fredag", &config)
         .unwrap_err()
         .message
-        .contains("no XML element"));
-    let err = parse(Path::new("b.xml"), "<rss><channel><item>", &config).unwrap_err();
-    assert!(err.message.starts_with("not a readable RSS feed"), "{err}");
+        .contains("starts with neither `<` nor `{`"));
+    let err = parse(Path::new("b.xml"), b"<rss><channel><item>", &config).unwrap_err();
+    assert!(err.message.starts_with("not well-formed XML"), "{err}");
 }
 
 #[test]
 fn the_xhtml_wrapper_is_not_content() {
-    assert_eq!(
-        without_xhtml_div("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a</p></div>"),
-        "<p>a</p>"
-    );
-    assert_eq!(without_xhtml_div(" <p>a</p> "), "<p>a</p>");
-    assert_eq!(without_xhtml_div("<div/>"), "<div/>");
+    let feed = r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>X</title><id>urn:x</id>
+<updated>2013-09-06T08:00:00Z</updated>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>a <b>b</b></p></div></content>
+</entry></feed>"#;
+    assert_eq!(read(feed).0[0].body, "a **b**\n");
 }
