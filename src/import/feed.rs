@@ -40,7 +40,11 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Found, Diagno
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let items = match text.trim_start().chars().next() {
         Some('{') => json::items(text),
-        Some('<') => xml::items(&entities::for_xml(text)),
+        Some('<') => xml::items(&entities::for_xml(text)).or_else(|e| {
+            // A DOCTYPE the parser cannot read (parameter entities, say) is
+            // no reason to refuse a feed: HTML's entities are known anyway.
+            entities::without_doctype(text).map_or(Err(e), |t| xml::items(&entities::for_xml(&t)))
+        }),
         _ => Err(format!(
             "{NO_FEED}: the file starts with neither `<` nor `{{`"
         )),

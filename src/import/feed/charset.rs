@@ -11,6 +11,9 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 /// The text of the feed `bytes`, or why it cannot be read (a message
 /// without raw bytes, which may be NULs or half characters).
 pub fn decode(bytes: &[u8]) -> Result<String, String> {
+    if let Some(text) = utf32(bytes) {
+        return text;
+    }
     if let Some((encoding, bom)) = Encoding::for_bom(bytes) {
         return strict(encoding, &bytes[bom..]);
     }
@@ -36,6 +39,29 @@ pub fn decode(bytes: &[u8]) -> Result<String, String> {
         },
         None => strict(UTF_8, bytes),
     }
+}
+
+/// UTF-32, which `encoding_rs` (made for the web) does not read, known by
+/// its byte order mark or by the `<` of its first character.
+fn utf32(bytes: &[u8]) -> Option<Result<String, String>> {
+    let (big, skip) = match bytes {
+        [0, 0, 0xfe, 0xff, ..] => (true, 4),
+        [0xff, 0xfe, 0, 0, ..] => (false, 4),
+        [0, 0, 0, b'<', ..] => (true, 0),
+        [b'<', 0, 0, 0, ..] => (false, 0),
+        _ => return None,
+    };
+    let units = bytes[skip..].chunks(4).map(|c| {
+        let c: [u8; 4] = c.try_into().ok()?;
+        char::from_u32(if big {
+            u32::from_be_bytes(c)
+        } else {
+            u32::from_le_bytes(c)
+        })
+    });
+    Some(units.collect::<Option<String>>().ok_or_else(|| {
+        "the file is not valid UTF-32, the encoding its first bytes show".to_string()
+    }))
 }
 
 /// `bytes` decoded, or an error naming the line of the first bad sequence.
@@ -100,6 +126,25 @@ mod tests {
         assert_eq!(decode(&be).unwrap(), text);
         let with_bom = [&[0xff, 0xfe][..], &le].concat();
         assert_eq!(decode(&with_bom).unwrap(), text);
+    }
+
+    #[test]
+    fn utf32_is_read_too() {
+        let text = "<?xml version=\"1.0\"?><t>ö</t>";
+        let be: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_be_bytes())
+            .collect();
+        let le: Vec<u8> = text
+            .chars()
+            .flat_map(|c| u32::from(c).to_le_bytes())
+            .collect();
+        assert_eq!(decode(&be).unwrap(), text);
+        assert_eq!(
+            decode(&[&[0xff, 0xfe, 0, 0][..], &le].concat()).unwrap(),
+            text
+        );
+        assert!(!decode(&[0, 0, 0, b'<', 0xff]).unwrap_err().contains('\0'));
     }
 
     #[test]

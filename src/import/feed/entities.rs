@@ -16,11 +16,25 @@ use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 /// The XML `text` with its references made well-formed; see the module documentation.
 pub fn for_xml(text: &str) -> String {
     let declared = declared_entities(text);
+    let text = text.trim_start();
     let mut out = String::with_capacity(text.len() + 64);
     let mut rest = text;
     while let Some(at) = rest.find(['&', '<']) {
         out.push_str(&rest[..at]);
         rest = &rest[at..];
+        if rest.starts_with("<?xml")
+            && rest[5..].starts_with(|c: char| c.is_whitespace() || c == '?')
+        {
+            // The XML declaration must come first; one after a comment (as in
+            // many exported feeds) is dropped rather than refusing the feed.
+            let end = rest.find("?>").map_or(rest.len(), |i| i + 2);
+            if out.trim().is_empty() {
+                out.clear();
+                out.push_str(&rest[..end]);
+            }
+            rest = &rest[end..];
+            continue;
+        }
         if rest.starts_with('<') {
             let end = skip_markup(rest);
             out.push_str(&rest[..end]);
@@ -65,6 +79,13 @@ fn doctype_end(rest: &str) -> usize {
         .map_or(rest.len(), |i| after + i + 1)
 }
 
+/// `text` without its DOCTYPE; `None` when it has none.
+pub fn without_doctype(text: &str) -> Option<String> {
+    let start = text.find("<!DOCTYPE")?;
+    let end = start + doctype_end(&text[start..]);
+    Some(format!("{}{}", &text[..start], &text[end..]))
+}
+
 /// The names the DOCTYPE's internal subset declares (`<!ENTITY name ...>`).
 fn declared_entities(text: &str) -> Vec<String> {
     let Some(start) = text.find("<!DOCTYPE") else {
@@ -97,12 +118,13 @@ fn reference(rest: &str, declared: &[String]) -> (String, usize) {
             Some(hex) => u32::from_str_radix(hex, 16).ok(),
             None => number.parse().ok(),
         };
+        // Written back in decimal, as XML has no `&#X41;`.
         return match value {
             Some(v @ 0x80..=0x9f) => match C1_REPLACEMENTS[(v - 0x80) as usize] {
                 Some(c) => (format!("&#{};", u32::from(c)), used),
-                None => keep,
+                None => (format!("&#{v};"), used),
             },
-            Some(_) => keep,
+            Some(v) => (format!("&#{v};"), used),
             None => ("&amp;".into(), 1),
         };
     }
@@ -129,7 +151,7 @@ mod tests {
     fn html_entities_become_numeric_references() {
         assert_eq!(
             for_xml("<t>caf&eacute; &nbsp; &hellip; &amp; &lt;b&gt; &#246; &#x41;</t>"),
-            "<t>caf&#233; &#160; &#8230; &amp; &lt;b&gt; &#246; &#x41;</t>"
+            "<t>caf&#233; &#160; &#8230; &amp; &lt;b&gt; &#246; &#65;</t>"
         );
     }
 
@@ -153,5 +175,29 @@ mod tests {
     fn cdata_comments_and_declared_entities_are_left_alone() {
         let xml = "<!DOCTYPE rss [<!ENTITY foo \"bar\">]><!-- a & b --><t>&foo; <![CDATA[&nbsp; & x]]></t>";
         assert_eq!(for_xml(xml), xml);
+    }
+
+    #[test]
+    fn a_late_xml_declaration_is_dropped() {
+        assert_eq!(
+            for_xml("<!-- c -->\n<?xml version=\"1.0\"?><rss/>"),
+            "<!-- c -->\n<rss/>"
+        );
+        assert_eq!(
+            for_xml("\n <?xml version=\"1.0\"?><rss/>"),
+            "<?xml version=\"1.0\"?><rss/>"
+        );
+    }
+
+    /// The DOCTYPE, which `xml.rs` drops when the parser cannot read it.
+    #[test]
+    fn without_doctype_removes_it_whole() {
+        assert_eq!(
+            without_doctype(
+                "<?xml version=\"1.0\"?><!DOCTYPE r [\n<!ENTITY % a SYSTEM \"x\">\n%a;\n]>\n<r/>"
+            ),
+            Some("<?xml version=\"1.0\"?>\n<r/>".to_string())
+        );
+        assert_eq!(without_doctype("<r/>"), None);
     }
 }

@@ -103,6 +103,7 @@ fn rss_item(node: Node) -> Item {
     let terms = in_ns(DCTERMS);
     let body = text_of(node, in_ns(CONTENT), "encoded")
         .or_else(|| text_of(node, rss, "description"))
+        .or_else(|| text_of(node, atom, "summary"))
         .map(Body::Html);
     let about = node
         .attributes()
@@ -112,12 +113,16 @@ fn rss_item(node: Node) -> Item {
     tags.extend(children(node, in_ns(DC), "subject").map(all_text));
     Item {
         title: text_of(node, rss, "title").map(Body::Text),
-        id: text_of(node, rss, "guid"),
+        // Some RSS items borrow Atom's elements, with or without its namespace.
+        id: text_of(node, rss, "guid").or_else(|| text_of(node, atom, "id")),
         link: text_of(node, rss, "link").or(about),
         published: text_of(node, rss, "pubDate")
+            .or_else(|| text_of(node, atom, "published"))
             .or_else(|| text_of(node, &terms, "issued"))
             .or_else(|| text_of(node, &terms, "created")),
-        updated: text_of(node, &dc, "date").or_else(|| text_of(node, &terms, "modified")),
+        updated: text_of(node, &dc, "date")
+            .or_else(|| text_of(node, &terms, "modified"))
+            .or_else(|| text_of(node, atom, "updated")),
         author: text_of(node, &dc, "creator").or_else(|| text_of(node, rss, "author")),
         tags,
         body,
