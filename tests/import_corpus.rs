@@ -182,17 +182,17 @@ fn every_corpus_feed_imports_faithfully_or_is_refused_cleanly() {
     let outcomes = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..2 {
-            scope.spawn(|| loop {
-                let Some(file) = all.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                    break;
-                };
-                let relative = file.strip_prefix(&root).unwrap();
-                let folder = relative.parent().unwrap().to_string_lossy().into_owned();
-                let outcome = run_one(file, folder.starts_with("wellformed"));
-                outcomes
-                    .lock()
-                    .unwrap()
-                    .push((folder, outcome, relative.display().to_string()));
+            scope.spawn(|| {
+                while let Some(file) = all.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let relative = file.strip_prefix(&root).unwrap();
+                    let folder = relative.parent().unwrap().to_string_lossy().into_owned();
+                    let outcome = run_one(file, folder.starts_with("wellformed"));
+                    outcomes.lock().unwrap().push((
+                        folder,
+                        outcome,
+                        relative.display().to_string(),
+                    ));
+                }
             });
         }
     });
