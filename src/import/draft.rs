@@ -19,6 +19,9 @@ pub struct Draft {
     pub updated: Option<String>,
     /// The original id; `None` makes a tag URI from the host, day and slug.
     pub id: Option<String>,
+    /// The slug the post had, when the source says (a post of this very
+    /// site); `None` makes one from the title.
+    pub slug: Option<String>,
     /// The author, when not the site's.
     pub author: Option<String>,
     /// Tag names.

@@ -14,6 +14,7 @@
 
 mod charset;
 mod entities;
+mod footnotes;
 mod item;
 mod json;
 mod timestamp;
@@ -27,6 +28,7 @@ use timestamp::Stamp;
 use super::draft::{Draft, Found};
 use super::{html, prose, text::TITLE_MAX};
 use crate::config::Config;
+use crate::content::slug;
 use crate::diag::Diagnostic;
 
 /// The start of the message for a file that is no feed.
@@ -133,10 +135,7 @@ fn convert(item: Item, config: &Config) -> Result<Converted, String> {
             let end = if markdown.is_empty() { "" } else { "\n" };
             (markdown + end, false)
         }
-        Some(Body::Html(value)) => {
-            let converted = html::to_markdown(value);
-            (converted.markdown, converted.kept_html)
-        }
+        Some(Body::Html(value)) => html_body(value, item.link.as_deref()),
         Some(Body::Link(src)) => (format!("<{src}>\n"), false),
         Some(Body::Other(kind)) => {
             return Err(format!(
@@ -149,12 +148,14 @@ fn convert(item: Item, config: &Config) -> Result<Converted, String> {
         _ => "",
     };
     let title = item.title.as_ref().map(title_text).unwrap_or_default();
+    let slug = item.link.as_deref().and_then(|link| own_slug(link, config));
     let draft = Draft {
         title: title_or_first_sentence(&title, raw),
         day: date.day,
         date: date.written,
         updated,
         id: item.id.or(item.link).map(|s| s.trim().to_string()),
+        slug,
         author: item.author.map(|a| author_name(&a)),
         tags: tags(item.tags.iter().map(String::as_str)),
         body,
@@ -165,6 +166,28 @@ fn convert(item: Item, config: &Config) -> Result<Converted, String> {
         kept_html,
         notes,
     })
+}
+
+/// The Markdown of HTML content and whether it was kept as HTML; herald's
+/// own footnotes become Markdown footnotes again ([`footnotes`]).
+fn html_body(value: &str, link: Option<&str>) -> (String, bool) {
+    if let Some(notes) = link.and_then(|l| footnotes::split(value, l.trim())) {
+        let converted = html::to_markdown(&notes.html);
+        if !converted.kept_html {
+            let body = notes.restore(&converted.markdown, |h| html::to_markdown(h).markdown);
+            return (body, false);
+        }
+    }
+    let converted = html::to_markdown(value);
+    (converted.markdown, converted.kept_html)
+}
+
+/// The slug of a post of this very site (`<base_url><slug>/`), so that a
+/// feed herald built imports back into posts at the same addresses.
+fn own_slug(link: &str, config: &Config) -> Option<String> {
+    let rest = link.trim().strip_prefix(config.site.base_url.as_str())?;
+    let slug = rest.strip_suffix('/')?;
+    slug::is_valid(slug).then(|| slug.to_string())
 }
 
 fn title_text(title: &Body) -> String {

@@ -180,6 +180,7 @@ fn to_draft(entry: &Entry, title_from: TitleFrom) -> Option<Draft> {
         date: day.format("%Y-%m-%d").to_string(),
         updated: None,
         id: None,
+        slug: None,
         author: None,
         tags: Vec::new(),
         body: body.join("\n\n") + "\n",
