@@ -210,3 +210,51 @@ fn the_summary_counts_one_post_and_the_items_left_out() {
     assert!(err.contains("nothing new: 1 post from "), "{err}");
     assert!(err.contains(" is already in "), "{err}");
 }
+
+#[test]
+fn a_built_atom_or_json_feed_imports_back_into_the_same_posts_updated_and_footnotes_included() {
+    let site = Site::new(NOW);
+    std::fs::create_dir(site.path("posts")).unwrap();
+    let posts = fixture("round-trip");
+    for entry in std::fs::read_dir(&posts).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, site.path("posts").join(path.file_name().unwrap())).unwrap();
+    }
+    expect(site.herald(&["build"]), 0);
+    let again = rebuilt_from(&site.path("public/atom.xml"));
+    let imported = again.posts();
+    let lunden = &imported["2013-09-27-lunden.md"];
+    assert!(
+        lunden.contains("updated = \"2013-09-28T10:00:00+02:00\"\n"),
+        "{lunden}"
+    );
+    assert!(
+        lunden.contains("förskola[^1] med")
+            && lunden.contains("\n[^två]: Och en andra fotnot med **fetstil**.\n"),
+        "{lunden}"
+    );
+    assert!(
+        imported.contains_key("2013-10-04-budget-och-bokslut.md"),
+        "the slug stays: {:?}",
+        imported.keys()
+    );
+    // The JSON Feed carries the same, so it round-trips as well.
+    let json = rebuilt_from(&site.path("public/feed.json"));
+    let before = common::tree(&site.path("public"));
+    for (feed, again) in [("atom.xml", &again), ("feed.json", &json)] {
+        let after = common::tree(&again.path("public"));
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{feed}"
+        );
+        for (name, bytes) in &before {
+            assert!(
+                after[name] == *bytes,
+                "{name} differs after importing {feed}:\n{}\n---\n{}",
+                String::from_utf8_lossy(bytes),
+                String::from_utf8_lossy(&after[name])
+            );
+        }
+    }
+}
