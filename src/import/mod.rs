@@ -1,5 +1,5 @@
-//! `herald import`: posts from an old blog's plain-text archive or its RSS or
-//! Atom feed.
+//! `herald import`: posts from an old blog's plain-text archive or its RSS,
+//! Atom or JSON feed.
 //!
 //! The converters ([`text`], [`feed`]) turn the source into drafts and
 //! warnings; [`plan`] decides each post's file against the posts already in
@@ -42,7 +42,7 @@ pub enum Source {
         #[command(flatten)]
         options: Options,
     },
-    /// Turn the items of an RSS 2.0 or Atom feed file into posts, keeping their ids.
+    /// Turn the items of an RSS, Atom or JSON feed file into posts, keeping their ids.
     Feed {
         /// The feed file.
         file: PathBuf,
