@@ -165,3 +165,16 @@ fn the_xhtml_wrapper_is_not_content() {
 </entry></feed>"#;
     assert_eq!(read(feed).0[0].body, "a **b**\n");
 }
+
+#[test]
+fn feeds_nested_too_deep_are_refused_not_a_stack_overflow() {
+    let deep = format!(
+        "<rss><channel><item><description>{}{}</description></item></channel></rss>",
+        "<x>".repeat(100_000),
+        "</x>".repeat(100_000)
+    );
+    let err = parse(Path::new("deep.xml"), deep.as_bytes(), &config()).unwrap_err();
+    assert!(err.message.contains("nested more than 1000 deep"), "{err}");
+    let fine = "<!-- <a> <b> --><rss><channel><![CDATA[<c><d>]]><item/><?pi <e>?></channel></rss>";
+    assert!(parse(Path::new("ok.xml"), fine.as_bytes(), &config()).is_ok());
+}

@@ -15,6 +15,11 @@ const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 
 /// The items of the feed `text`, in feed order, or why it is no feed.
 pub fn items(text: &str) -> Result<Vec<Item>, String> {
+    if nesting(text) > MAX_NESTING {
+        return Err(format!(
+            "elements nested more than {MAX_NESTING} deep; no feed is, and the parser would run out of stack"
+        ));
+    }
     let options = ParsingOptions {
         allow_dtd: true,
         ..ParsingOptions::default()
@@ -43,6 +48,38 @@ pub fn items(text: &str) -> Result<Vec<Item>, String> {
                 .collect::<String>()
         )),
     }
+}
+
+/// How deep elements may nest. roxmltree parses recursively, so a file
+/// nested a few ten thousand deep would exhaust the stack; real feeds nest
+/// a dozen deep.
+const MAX_NESTING: usize = 1000;
+
+/// About how deep the elements of `text` nest: start tags minus end tags,
+/// skipping comments, CDATA, processing instructions and declarations (a
+/// `>` inside an attribute value may make it a little off, which does not
+/// matter against [`MAX_NESTING`]).
+fn nesting(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut rest = text;
+    while let Some(at) = rest.find('<') {
+        rest = &rest[at..];
+        let end = ["<!--", "<![CDATA[", "<?"]
+            .iter()
+            .zip(["-->", "]]>", "?>"])
+            .find(|(open, _)| rest.starts_with(**open))
+            .map_or(">", |(_, close)| close);
+        let len = rest.find(end).map_or(rest.len(), |i| i + end.len());
+        let tag = &rest[..len];
+        if tag.starts_with("</") {
+            depth = depth.saturating_sub(1);
+        } else if !tag.starts_with("<!") && !tag.starts_with("<?") && !tag.ends_with("/>") {
+            depth += 1;
+            deepest = deepest.max(depth);
+        }
+        rest = &rest[len..];
+    }
+    deepest
 }
 
 /// Whether `node` is in an Atom namespace (or none, as some feeds write it).
@@ -199,14 +236,22 @@ fn xhtml_div<'a, 'i>(node: Node<'a, 'i>) -> Option<Node<'a, 'i>> {
 fn inner_xml(node: Node) -> String {
     let mut out = String::new();
     for child in node.children() {
-        write_node(child, &mut out);
+        write_node(child, &mut out, 0);
     }
     out.trim().to_string()
 }
 
-fn write_node(node: Node, out: &mut String) {
+/// How deep elements are written out; below, only their text is kept, so
+/// that a hostile feed nested a million deep cannot exhaust the stack.
+const MAX_DEPTH: usize = 100;
+
+fn write_node(node: Node, out: &mut String, depth: usize) {
     if let Some(text) = node.is_text().then(|| node.text()).flatten() {
         out.push_str(&escape(text, false));
+        return;
+    }
+    if depth >= MAX_DEPTH {
+        out.push_str(&escape(&all_text(node), false));
         return;
     }
     if !node.is_element() {
@@ -224,7 +269,7 @@ fn write_node(node: Node, out: &mut String) {
     }
     out.push('>');
     for child in node.children() {
-        write_node(child, out);
+        write_node(child, out, depth + 1);
     }
     if !matches!(
         name,
