@@ -95,8 +95,9 @@ fn declared(bytes: &[u8]) -> Option<String> {
     Some(value[..value.find(quote)?].trim().to_string())
 }
 
-/// `text` with control characters (NUL among them) shown as `?`.
-fn printable(text: &str) -> String {
+/// `text` with control characters (NUL among them) shown as `?`, for
+/// messages: a raw NUL is trouble for terminals and logs.
+pub fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()

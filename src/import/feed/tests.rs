@@ -178,3 +178,10 @@ fn feeds_nested_too_deep_are_refused_not_a_stack_overflow() {
     let fine = "<!-- <a> <b> --><rss><channel><![CDATA[<c><d>]]><item/><?pi <e>?></channel></rss>";
     assert!(parse(Path::new("ok.xml"), fine.as_bytes(), &config()).is_ok());
 }
+
+#[test]
+fn messages_never_carry_raw_control_characters() {
+    let err = parse(Path::new("nul.xml"), b"<rss>\0</rss>", &config()).unwrap_err();
+    assert!(err.message.starts_with("not well-formed XML"), "{err}");
+    assert!(!err.message.contains('\0'), "{err:?}");
+}

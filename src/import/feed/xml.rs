@@ -6,6 +6,7 @@
 use base64::Engine;
 use roxmltree::{Document, Node, ParsingOptions};
 
+use super::charset::printable;
 use super::item::{Body, Item};
 
 const ATOM: [&str; 2] = ["http://www.w3.org/2005/Atom", "http://purl.org/atom/ns#"];
@@ -25,7 +26,7 @@ pub fn items(text: &str) -> Result<Vec<Item>, String> {
         ..ParsingOptions::default()
     };
     let doc = Document::parse_with_options(text, options)
-        .map_err(|e| format!("not well-formed XML: {e}"))?;
+        .map_err(|e| format!("not well-formed XML: {}", printable(&e.to_string())))?;
     let root = doc.root_element();
     match root.tag_name().name() {
         "feed" => {
