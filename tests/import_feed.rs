@@ -42,7 +42,7 @@ fn an_rss_feed_keeps_guids_dates_authors_and_tags() {
     let (out, err) = expect(site.import("feed", &fixture("old-blog.rss"), &[]), 0);
     assert_eq!(out.lines().count(), 2, "{out}");
     assert!(
-        err.ends_with("2 new, 0 replaced, 0 unchanged, 0 kept\n"),
+        err.ends_with("of 2 in the file: 2 new, 0 replaced, 0 unchanged, 0 kept, 0 left out\n"),
         "{err}"
     );
     let posts = site.posts();
@@ -67,7 +67,10 @@ fn an_rss_feed_keeps_guids_dates_authors_and_tags() {
     );
     expect(site.herald(&["check"]), 0);
     let (_, err) = expect(site.import("feed", &fixture("old-blog.rss"), &[]), 0);
-    assert!(err.contains("nothing new: all 2 posts"), "{err}");
+    assert!(
+        err.contains("nothing new: 2 posts from ") && err.contains("are already in"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -111,7 +114,10 @@ fn dry_run_and_bad_feeds_write_nothing() {
     );
     assert!(err.contains("nothing was written"), "{err}");
     let (_, err) = expect(site.import("feed", &fixture("traps.txt"), &[]), 2);
-    assert!(err.contains("traps.txt: neither RSS 2.0 nor Atom"), "{err}");
+    assert!(
+        err.contains("traps.txt: neither RSS, Atom nor JSON Feed"),
+        "{err}"
+    );
     let broken = site.path("broken.xml");
     std::fs::write(
         &broken,
@@ -119,7 +125,7 @@ fn dry_run_and_bad_feeds_write_nothing() {
     )
     .unwrap();
     let (_, err) = expect(site.import("feed", &broken, &[]), 2);
-    assert!(err.contains("not a readable RSS feed"), "{err}");
+    assert!(err.contains("not well-formed XML"), "{err}");
     assert!(site.posts().is_empty());
 }
 
@@ -178,5 +184,77 @@ fn import_of_herald_atom_then_build_gives_the_same_ids() {
     );
     assert_eq!(atom_entries(&again.path("public/atom.xml")), before);
     let (_, err) = expect(again.import("feed", &site.path("public/atom.xml"), &[]), 0);
-    assert!(err.contains("nothing new: all 4 posts"), "{err}");
+    assert!(err.contains("nothing new: 4 posts from "), "{err}");
+}
+
+#[test]
+fn the_summary_counts_one_post_and_the_items_left_out() {
+    let site = Site::new(NOW);
+    let feed = site.path("one.xml");
+    std::fs::write(
+        &feed,
+        "<rss version=\"2.0\"><channel><title>t</title>\
+         <item><title>Dated</title><guid>urn:1</guid><pubDate>Fri, 04 Oct 2013 16:30:00 +0200</pubDate></item>\
+         <item><title>Undated</title><guid>urn:2</guid></item>\
+         </channel></rss>",
+    )
+    .unwrap();
+    let (_, err) = expect(site.import("feed", &feed, &[]), 0);
+    let last = err.lines().last().unwrap();
+    assert!(last.starts_with("imported 1 post from "), "{err}");
+    assert!(
+        last.ends_with("; of 2 in the file: 1 new, 0 replaced, 0 unchanged, 0 kept, 1 left out"),
+        "{err}"
+    );
+    let (_, err) = expect(site.import("feed", &feed, &[]), 0);
+    assert!(err.contains("nothing new: 1 post from "), "{err}");
+    assert!(err.contains(" is already in "), "{err}");
+}
+
+#[test]
+fn a_built_atom_or_json_feed_imports_back_into_the_same_posts_updated_and_footnotes_included() {
+    let site = Site::new(NOW);
+    std::fs::create_dir(site.path("posts")).unwrap();
+    let posts = fixture("round-trip");
+    for entry in std::fs::read_dir(&posts).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, site.path("posts").join(path.file_name().unwrap())).unwrap();
+    }
+    expect(site.herald(&["build"]), 0);
+    let again = rebuilt_from(&site.path("public/atom.xml"));
+    let imported = again.posts();
+    let lunden = &imported["2013-09-27-lunden.md"];
+    assert!(
+        lunden.contains("updated = \"2013-09-28T10:00:00+02:00\"\n"),
+        "{lunden}"
+    );
+    assert!(
+        lunden.contains("förskola[^1] med")
+            && lunden.contains("\n[^två]: Och en andra fotnot med **fetstil**.\n"),
+        "{lunden}"
+    );
+    assert!(
+        imported.contains_key("2013-10-04-budget-och-bokslut.md"),
+        "the slug stays: {:?}",
+        imported.keys()
+    );
+    // The JSON Feed carries the same, so it round-trips as well.
+    let json = rebuilt_from(&site.path("public/feed.json"));
+    let before = common::tree(&site.path("public"));
+    for (feed, again) in [("atom.xml", &again), ("feed.json", &json)] {
+        let after = common::tree(&again.path("public"));
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{feed}"
+        );
+        for (name, bytes) in &before {
+            assert!(
+                after[name] == *bytes,
+                "{name} differs after importing {feed}:\n{}\n---\n{}",
+                String::from_utf8_lossy(bytes),
+                String::from_utf8_lossy(&after[name])
+            );
+        }
+    }
 }

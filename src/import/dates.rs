@@ -2,7 +2,8 @@
 //! `Friday, 27 September 2013` or `Friday, September 27, 2013`.
 //!
 //! Only the shape is recognised here; whether a line that has the shape really
-//! starts a new entry depends on the lines around it (see [`super::text`]).
+//! starts a new entry depends on the lines around it, which the archive
+//! splitter (`text.rs`, a user of this file) decides.
 
 use chrono::{Datelike, NaiveDate, Weekday};
 

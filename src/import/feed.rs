@@ -1,142 +1,206 @@
-//! `herald import feed`: the items of an RSS 2.0 or Atom feed as posts.
+//! `herald import feed`: the items of an RSS, Atom or JSON feed as posts.
 //!
 //! Each post keeps the item's title, its dates with their offsets, its author
 //! (when not the site's), its categories as tags and, most of all, its
-//! original `guid` or Atom `id`, so that readers subscribed to the old feed do
-//! not see every post again. Content becomes Markdown where that keeps its
-//! meaning (see [`super::html`]).
+//! original `guid` or `id`, so that readers subscribed to the old feed do not
+//! see every post again. Content becomes Markdown where that keeps its
+//! meaning (see [`super::html`]). An item without a date, or with one that
+//! cannot be read, is left out with a warning: herald never invents a date.
+//!
+//! The bytes are decoded in their declared encoding ([`charset`]), the
+//! references old feeds use are made well-formed ([`entities`]), and the
+//! formats are read by [`xml`] and [`json`] into [`item::Item`]s, which this
+//! file turns into drafts.
+
+mod charset;
+mod entities;
+mod footnotes;
+mod item;
+mod json;
+mod timestamp;
+mod xml;
 
 use std::path::Path;
 
-use atom_syndication::{Content, Entry, Text, TextType};
-use chrono::{DateTime, FixedOffset, SecondsFormat};
-use rss::Item;
+use item::{Body, Item};
+use timestamp::Stamp;
 
-use super::html;
-use super::{prose, text::TITLE_MAX, Draft};
+use super::draft::{Draft, Found};
+use super::{html, prose, text::TITLE_MAX};
 use crate::config::Config;
+use crate::content::slug;
 use crate::diag::Diagnostic;
 
-/// Reads the feed `text` (the file `path`) into drafts, in feed order. Items
-/// that cannot be imported are left out with a warning; a file that is no
-/// feed is an error.
-pub fn parse(
-    path: &Path,
-    text: &str,
-    config: &Config,
-) -> Result<(Vec<Draft>, Vec<Diagnostic>), Diagnostic> {
-    let results: Vec<(String, Result<Converted, String>)> = match root_element(text).as_deref() {
-        Some("rss" | "rdf:RDF") => {
-            let channel = rss::Channel::read_from(text.as_bytes())
-                .map_err(|e| Diagnostic::file(path, format!("not a readable RSS feed: {e}")))?;
-            channel
-                .items()
-                .iter()
-                .map(|item| (rss_label(item), from_rss(item, config)))
-                .collect()
-        }
-        Some("feed") => {
-            let feed = atom_syndication::Feed::read_from(text.as_bytes())
-                .map_err(|e| Diagnostic::file(path, format!("not a readable Atom feed: {e}")))?;
-            let feed_author = feed.authors().first().map(|p| p.name().to_string());
-            let entry = |e: &Entry| {
-                (
-                    format!("`{}`", e.title().as_str()),
-                    from_atom(e, feed_author.as_deref(), config),
-                )
-            };
-            feed.entries().iter().map(entry).collect()
-        }
-        other => {
-            let found = other.map_or("no XML element".to_string(), |name| {
-                format!("the root element <{name}>")
-            });
-            return Err(Diagnostic::file(
-                path,
-                format!("neither RSS 2.0 nor Atom: {found}"),
-            ));
-        }
-    };
-    let mut drafts = Vec::new();
-    let mut warnings = Vec::new();
-    for (n, (label, result)) in results.into_iter().enumerate() {
-        let origin = format!("item {} {label}", n + 1);
-        let (draft, kept_html) = match result {
-            Ok((draft, kept_html)) => (draft, kept_html),
+/// The start of the message for a file that is no feed.
+const NO_FEED: &str = "neither RSS, Atom nor JSON Feed";
+
+/// Reads the feed file `path` (its `bytes`) into drafts, in feed order.
+/// Items that cannot be imported are left out with a warning; a file that
+/// is no feed is an error.
+pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Found, Diagnostic> {
+    let text = charset::decode(bytes).map_err(|m| Diagnostic::file(path, m))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let items = match text.trim_start().chars().next() {
+        Some('{') => json::items(text),
+        Some('<') => xml::items(&entities::for_xml(text)).or_else(|e| {
+            // A DOCTYPE the parser cannot read (parameter entities, say) is
+            // no reason to refuse a feed: HTML's entities are known anyway.
+            entities::without_doctype(text).map_or(Err(e), |t| xml::items(&entities::for_xml(&t)))
+        }),
+        _ => Err(format!(
+            "{NO_FEED}: the file starts with neither `<` nor `{{`"
+        )),
+    }
+    .map_err(|m| Diagnostic::file(path, m))?;
+    let mut found = Found::default();
+    for (n, item) in items.into_iter().enumerate() {
+        let label = item
+            .title
+            .as_ref()
+            .map(title_text)
+            .filter(|t| !t.is_empty())
+            .map_or(String::new(), |t| format!(" `{t}`"));
+        let origin = format!("item {}{label}", n + 1);
+        let warn = |found: &mut Found, message: &str| {
+            found
+                .warnings
+                .push(Diagnostic::file(path, format!("{origin}: {message}")));
+        };
+        let converted = match convert(item, config) {
+            Ok(converted) => converted,
             Err(problem) => {
-                warnings.push(Diagnostic::file(path, format!("{origin}: {problem}")));
+                found.left_out += 1;
+                warn(&mut found, &problem);
                 continue;
             }
         };
-        if draft.id.is_none() {
-            let message =
-                format!("{origin}: no guid, id or link; its id is made from its date and title");
-            warnings.push(Diagnostic::file(path, message));
+        for note in &converted.notes {
+            warn(&mut found, note);
         }
-        if kept_html {
-            let message =
-                format!("{origin}: the content is kept as HTML, as Markdown would change it");
-            warnings.push(Diagnostic::file(path, message));
+        if converted.draft.id.is_none() {
+            warn(
+                &mut found,
+                "no guid, id or link; its id is made from its date and title",
+            );
         }
-        drafts.push(Draft { origin, ..draft });
+        if converted.kept_html {
+            warn(
+                &mut found,
+                "the content is kept as HTML, as Markdown would change it",
+            );
+        }
+        found.drafts.push(Draft {
+            origin,
+            ..converted.draft
+        });
     }
-    Ok((drafts, warnings))
+    Ok(found)
 }
 
-/// The name of the first element: `rss`, `feed`, ...
-fn root_element(text: &str) -> Option<String> {
-    let mut rest = text;
-    loop {
-        let open = rest.find('<')?;
-        rest = &rest[open + 1..];
-        if rest.starts_with(['?', '!']) {
-            continue;
+const NO_DATE: &str =
+    "no date (pubDate, dc:date, published, updated, issued, modified, date_published); left out";
+
+/// A draft, whether its content was kept as HTML, and what to tell about it.
+struct Converted {
+    draft: Draft,
+    kept_html: bool,
+    notes: Vec<String>,
+}
+
+fn convert(item: Item, config: &Config) -> Result<Converted, String> {
+    let tz = config.site.timezone;
+    let read = |text: &Option<String>| -> Result<Option<Stamp>, String> {
+        match text {
+            None => Ok(None),
+            Some(text) => timestamp::read(text, tz)
+                .map(Some)
+                .ok_or(format!("the date `{text}` cannot be read; left out")),
         }
-        let end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
-        return Some(rest[..end].to_string());
+    };
+    let (published, updated) = (read(&item.published)?, read(&item.updated)?);
+    let notes = [&published, &updated]
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.warning.clone())
+        .collect();
+    let (date, updated) = match (published, updated) {
+        (Some(p), Some(u)) if p.written != u.written => (p, Some(u.written)),
+        (Some(date), _) | (None, Some(date)) => (date, None),
+        (None, None) => return Err(NO_DATE.into()),
+    };
+    let (body, kept_html) = match &item.body {
+        None => (String::new(), false),
+        Some(Body::Text(text)) => {
+            let markdown = prose::paragraphs(text);
+            let end = if markdown.is_empty() { "" } else { "\n" };
+            (markdown + end, false)
+        }
+        Some(Body::Html(value)) => html_body(value, item.link.as_deref()),
+        Some(Body::Link(src)) => (format!("<{src}>\n"), false),
+        Some(Body::Other(kind)) => {
+            return Err(format!(
+                "content of type `{kind}` cannot be a post; left out"
+            ))
+        }
+    };
+    let raw = match &item.body {
+        Some(Body::Text(t) | Body::Html(t)) => t.as_str(),
+        _ => "",
+    };
+    let title = item.title.as_ref().map(title_text).unwrap_or_default();
+    let slug = item.link.as_deref().and_then(|link| own_slug(link, config));
+    let draft = Draft {
+        title: title_or_first_sentence(&title, raw),
+        day: date.day,
+        date: date.written,
+        updated,
+        id: item.id.or(item.link).map(|s| s.trim().to_string()),
+        slug,
+        author: item.author.map(|a| author_name(&a)),
+        tags: tags(item.tags.iter().map(String::as_str)),
+        body,
+        origin: String::new(),
+    };
+    Ok(Converted {
+        draft: finish(draft, config),
+        kept_html,
+        notes,
+    })
+}
+
+/// The Markdown of HTML content and whether it was kept as HTML; herald's
+/// own footnotes become Markdown footnotes again ([`footnotes`]).
+fn html_body(value: &str, link: Option<&str>) -> (String, bool) {
+    if let Some(notes) = link.and_then(|l| footnotes::split(value, l.trim())) {
+        let converted = html::to_markdown(&notes.html);
+        if !converted.kept_html {
+            let body = notes.restore(&converted.markdown, |h| html::to_markdown(h).markdown);
+            return (body, false);
+        }
     }
+    let converted = html::to_markdown(value);
+    (converted.markdown, converted.kept_html)
 }
 
-/// A draft and whether its content was kept as HTML.
-type Converted = (Draft, bool);
-
-fn rss_label(item: &Item) -> String {
-    item.title()
-        .map_or(String::new(), |t| format!("`{}`", t.trim()))
+/// The slug of a post of this very site (`<base_url><slug>/`), so that a
+/// feed herald built imports back into posts at the same addresses.
+fn own_slug(link: &str, config: &Config) -> Option<String> {
+    let rest = link.trim().strip_prefix(config.site.base_url.as_str())?;
+    let slug = rest.strip_suffix('/')?;
+    slug::is_valid(slug).then(|| slug.to_string())
 }
 
-fn from_rss(item: &Item, config: &Config) -> Result<Converted, String> {
-    let dc = item.dublin_core_ext();
-    let date = match (
-        item.pub_date(),
-        dc.and_then(|dc| dc.dates().first()).map(String::as_str),
-    ) {
-        (Some(d), _) | (None, Some(d)) => parse_date(d).ok_or(format!(
-            "the date `{d}` is not RFC 822 or RFC 3339; left out"
-        ))?,
-        (None, None) => return Err("no pubDate; left out".into()),
-    };
-    let content = item.content().or(item.description()).unwrap_or("");
-    let author = match dc.and_then(|dc| dc.creators().first()) {
-        Some(creator) => Some(creator.trim().to_string()),
-        None => item.author().map(rss_author_name),
-    };
-    let mut draft = draft(date, config);
-    draft.title = title_or_first_sentence(item.title().unwrap_or(""), content);
-    draft.id = item
-        .guid()
-        .map(|g| g.value())
-        .or(item.link())
-        .map(|s| s.trim().to_string());
-    draft.author = author;
-    draft.tags = tags(item.categories().iter().map(|c| c.name()));
-    let converted = html::to_markdown(content);
-    draft.body = converted.markdown;
-    Ok((finish(draft, config), converted.kept_html))
+fn title_text(title: &Body) -> String {
+    match title {
+        Body::Html(html) => html::to_plain_text(html),
+        Body::Text(text) | Body::Link(text) | Body::Other(text) => {
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        }
+    }
 }
 
 /// `kommunchefen@example.se (Kommunchefen)` → `Kommunchefen`.
-fn rss_author_name(author: &str) -> String {
+fn author_name(author: &str) -> String {
     let author = author.trim();
     match (author.find('('), author.strip_suffix(')')) {
         (Some(open), Some(inner)) => inner[open + 1..].trim().to_string(),
@@ -144,114 +208,15 @@ fn rss_author_name(author: &str) -> String {
     }
 }
 
-fn parse_date(text: &str) -> Option<DateTime<FixedOffset>> {
-    let text = text.trim();
-    DateTime::parse_from_rfc2822(text)
-        .or_else(|_| DateTime::parse_from_rfc3339(text))
-        .ok()
-}
-
-fn from_atom(
-    entry: &Entry,
-    feed_author: Option<&str>,
-    config: &Config,
-) -> Result<Converted, String> {
-    let mut draft = draft(*entry.published().unwrap_or(entry.updated()), config);
-    if entry.published().is_some_and(|p| p != entry.updated()) {
-        draft.updated = Some(written(*entry.updated()));
-    }
-    let body = match (entry.content(), entry.summary()) {
-        (Some(content), _) => atom_content(content)?,
-        (None, Some(summary)) => text_body(summary.r#type, &summary.value),
-        (None, None) => (String::new(), false),
-    };
-    let raw = entry
-        .content()
-        .and_then(Content::value)
-        .or(entry.summary().map(|s| s.value.as_str()));
-    let alternate = entry
-        .links()
-        .iter()
-        .find(|l| l.rel() == "alternate")
-        .map(|l| l.href());
-    draft.title = title_or_first_sentence(&text_of(entry.title()), raw.unwrap_or(""));
-    draft.id = Some(entry.id()).or(alternate).map(|s| s.trim().to_string());
-    draft.author = entry
-        .authors()
-        .first()
-        .map(|p| p.name())
-        .or(feed_author)
-        .map(str::to_string);
-    draft.tags = tags(
-        entry
-            .categories()
-            .iter()
-            .map(|c| c.label().unwrap_or(c.term())),
-    );
-    draft.body = body.0;
-    Ok((finish(draft, config), body.1))
-}
-
-/// The body of Atom content, and whether it was kept as HTML.
-fn atom_content(content: &Content) -> Result<(String, bool), String> {
-    if let Some(src) = content.src() {
-        return Ok((format!("<{}>\n", src.trim()), false));
-    }
-    let value = content.value().unwrap_or("");
-    match content.content_type().map(str::trim) {
-        None | Some("text" | "text/plain") => Ok(text_body(TextType::Text, value)),
-        Some("html" | "text/html") => Ok(text_body(TextType::Html, value)),
-        Some("xhtml" | "application/xhtml+xml") => Ok(text_body(TextType::Xhtml, value)),
-        Some(other) => Err(format!(
-            "content of type `{other}` cannot be a post; left out"
-        )),
-    }
-}
-
-fn text_body(kind: TextType, value: &str) -> (String, bool) {
-    match kind {
-        TextType::Text => {
-            let markdown = prose::paragraphs(value);
-            let end = if markdown.is_empty() { "" } else { "\n" };
-            (markdown + end, false)
-        }
-        TextType::Html | TextType::Xhtml => {
-            let converted = html::to_markdown(without_xhtml_div(value));
-            (converted.markdown, converted.kept_html)
-        }
-    }
-}
-
-/// Atom XHTML content is wrapped in a `<div>` that is not part of it (RFC 4287, 3.1.1.3).
-fn without_xhtml_div(value: &str) -> &str {
-    let value = value.trim();
-    match (
-        value.starts_with("<div"),
-        value.find('>'),
-        value.strip_suffix("</div>"),
-    ) {
-        (true, Some(open), Some(inner)) if open < inner.len() => &inner[open + 1..],
-        _ => value,
-    }
-}
-
-fn text_of(text: &Text) -> String {
-    match text.r#type {
-        TextType::Text => text.value.split_whitespace().collect::<Vec<_>>().join(" "),
-        TextType::Html | TextType::Xhtml => html::to_plain_text(&text.value),
-    }
-}
-
-/// `title` with its whitespace tidied, or else a title from the first sentence of `html`.
+/// `title`, or else a title from the first sentence of `html`.
 fn title_or_first_sentence(title: &str, html: &str) -> String {
-    let title = title.split_whitespace().collect::<Vec<_>>().join(" ");
     if title.is_empty() {
         prose::title(
             &prose::first_sentence(&html::to_plain_text(html)),
             TITLE_MAX,
         )
     } else {
-        title
+        title.to_string()
     }
 }
 
@@ -264,26 +229,6 @@ fn tags<'a>(names: impl Iterator<Item = &'a str>) -> Vec<String> {
         }
     }
     tags
-}
-
-/// A date as written into the front matter: RFC 3339 with its own offset.
-fn written(date: DateTime<FixedOffset>) -> String {
-    date.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
-
-/// An empty draft dated `date`.
-fn draft(date: DateTime<FixedOffset>, config: &Config) -> Draft {
-    Draft {
-        title: String::new(),
-        day: date.with_timezone(&config.site.timezone).date_naive(),
-        date: written(date),
-        updated: None,
-        id: None,
-        author: None,
-        tags: Vec::new(),
-        body: String::new(),
-        origin: String::new(),
-    }
 }
 
 /// Drops an empty id and the site's own author; dates a post with no title.

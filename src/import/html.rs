@@ -11,8 +11,13 @@
 
 use htmd::options::{BrStyle, BulletListMarker, HrStyle, Options, TranslationMode};
 use htmd::HtmlToMarkdown;
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
 use lol_html::{doc_text, element, rewrite_str, RewriteStrSettings};
 use pulldown_cmark::Parser;
+use std::cell::RefCell;
 
 /// A post body made from feed HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -150,82 +155,33 @@ fn signature(html: &str) -> (Vec<String>, String) {
 /// The text of a little HTML such as an Atom `type="html"` title: tags
 /// dropped, entities decoded, whitespace collapsed.
 pub fn to_plain_text(html: &str) -> String {
-    let mut text = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        rest = rest[open..]
-            .find('>')
-            .map_or("", |close| &rest[open + close + 1..]);
-    }
-    text.push_str(rest);
-    decode_entities(&text)
+    decode_entities(html)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
 }
 
-fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        let entity = rest
-            .find(';')
-            .filter(|&end| end <= 10)
-            .map(|end| (&rest[1..end], end));
-        match entity.and_then(|(name, end)| decode_one(name).map(|c| (c, end))) {
-            Some((c, end)) => {
-                out.push(c);
-                rest = &rest[end + 1..];
+/// The text of `html` with every character reference decoded as a browser
+/// does (html5ever's tokenizer: all HTML5 named entities, and `&#146;` as
+/// the windows-1252 apostrophe); tags are dropped.
+fn decode_entities(html: &str) -> String {
+    #[derive(Default)]
+    struct Text(RefCell<String>);
+    impl TokenSink for Text {
+        type Handle = ();
+        fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+            if let Token::CharacterTokens(chars) = token {
+                self.0.borrow_mut().push_str(&chars);
             }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
+            TokenSinkResult::Continue
         }
     }
-    out.push_str(rest);
-    out
-}
-
-/// Named entities common in feeds; others are left as written.
-const NAMED: [(&str, char); 23] = [
-    ("amp", '&'),
-    ("lt", '<'),
-    ("gt", '>'),
-    ("quot", '"'),
-    ("apos", '\''),
-    ("nbsp", '\u{a0}'),
-    ("hellip", '…'),
-    ("ndash", '–'),
-    ("mdash", '—'),
-    ("lsquo", '‘'),
-    ("rsquo", '’'),
-    ("ldquo", '“'),
-    ("rdquo", '”'),
-    ("laquo", '«'),
-    ("raquo", '»'),
-    ("aring", 'å'),
-    ("auml", 'ä'),
-    ("ouml", 'ö'),
-    ("Aring", 'Å'),
-    ("Auml", 'Ä'),
-    ("Ouml", 'Ö'),
-    ("eacute", 'é'),
-    ("copy", '©'),
-];
-
-fn decode_one(name: &str) -> Option<char> {
-    if let Some(code) = name.strip_prefix('#') {
-        let value = match code.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => code.parse().ok()?,
-        };
-        return char::from_u32(value);
-    }
-    NAMED.iter().find(|(n, _)| *n == name).map(|(_, c)| *c)
+    let tokenizer = Tokenizer::new(Text::default(), TokenizerOpts::default());
+    let input = BufferQueue::default();
+    input.push_back(StrTendril::from(html));
+    let _ = tokenizer.feed(&input);
+    tokenizer.end();
+    tokenizer.sink.0.take()
 }
 
 #[cfg(test)]
@@ -339,5 +295,9 @@ mod tests {
             "Ett fett & öl! ok"
         );
         assert_eq!(to_plain_text("a &bogus; b & c"), "a &bogus; b & c");
+        assert_eq!(
+            to_plain_text("it&#146;s &eacute;t&eacute; &frac34; &Zeta; &hearts;"),
+            "it’s été ¾ Ζ ♥"
+        );
     }
 }

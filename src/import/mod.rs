@@ -1,5 +1,5 @@
-//! `herald import`: posts from an old blog's plain-text archive or its RSS or
-//! Atom feed.
+//! `herald import`: posts from an old blog's plain-text archive or its RSS,
+//! Atom or JSON feed.
 //!
 //! The converters ([`text`], [`feed`]) turn the source into drafts and
 //! warnings; [`plan`] decides each post's file against the posts already in
@@ -8,6 +8,7 @@
 //! unless `--overwrite` says so.
 
 mod dates;
+mod draft;
 mod feed;
 mod html;
 mod plan;
@@ -16,7 +17,6 @@ mod text;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use clap::Subcommand;
 
 use crate::config::Config;
@@ -25,7 +25,9 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
+use draft::{Draft, Found};
 use plan::{Action, Existing, Planned};
+pub use text::TitleFrom;
 
 /// `herald import ...`: where the posts come from.
 #[derive(Debug, Subcommand)]
@@ -40,7 +42,7 @@ pub enum Source {
         #[command(flatten)]
         options: Options,
     },
-    /// Turn the items of an RSS 2.0 or Atom feed file into posts, keeping their ids.
+    /// Turn the items of an RSS, Atom or JSON feed file into posts, keeping their ids.
     Feed {
         /// The feed file.
         file: PathBuf,
@@ -63,66 +65,20 @@ pub struct Options {
     pub dry_run: bool,
 }
 
-/// Where a text entry's title comes from.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum TitleFrom {
-    /// The entry's first sentence, shortened at a word boundary.
-    #[default]
-    FirstSentence,
-    /// The date heading as written.
-    Date,
-}
-
-/// One post to import, before it gets its file name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
-    /// Plain-text title.
-    pub title: String,
-    /// The day in the site's time zone, for the file name and a made id.
-    pub day: NaiveDate,
-    /// The date as written into the front matter.
-    pub date: String,
-    /// The last change as written into the front matter, if any.
-    pub updated: Option<String>,
-    /// The original id; `None` makes a tag URI from the host, day and slug.
-    pub id: Option<String>,
-    /// The author, when not the site's.
-    pub author: Option<String>,
-    /// Tag names.
-    pub tags: Vec<String>,
-    /// The Markdown body.
-    pub body: String,
-    /// Where in the source the post comes from, for messages.
-    pub origin: String,
-}
-
-impl Draft {
-    /// The draft without unfit characters ([`crate::clean`]): whatever the
-    /// converters decoded (`&amp;#1;` in a feed's HTML becomes U+0001) is
-    /// not written into a post.
-    fn cleaned(self) -> Draft {
-        let text = |s: String| crate::clean::text(&s).into_owned();
-        Draft {
-            title: text(self.title),
-            id: self.id.map(text),
-            author: self.author.map(text),
-            tags: self.tags.into_iter().map(text).collect(),
-            body: text(self.body),
-            ..self
-        }
-    }
-}
-
 /// Runs `herald import`: converts, plans, checks, then writes (or lists).
 pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
     let (file, options) = match source {
         Source::Text { file, options, .. } | Source::Feed { file, options } => (file, options),
     };
-    let input = read_source(file)?;
-    let (drafts, warnings) = match source {
-        Source::Text { title, .. } => text::split(file, &input, *title),
+    let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+    let Found {
+        drafts,
+        warnings,
+        left_out,
+    } = match source {
+        Source::Text { title, .. } => text::split(file, &utf8(file, bytes)?, *title),
         Source::Feed { .. } => {
-            feed::parse(file, &input, config).map_err(|d| Error::Invalid(vec![d]))?
+            feed::parse(file, &bytes, config).map_err(|d| Error::Invalid(vec![d]))?
         }
     };
     for warning in &warnings {
@@ -147,18 +103,19 @@ pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
         .unwrap_or_else(|| config.paths.posts.clone());
     let existing = read_existing(&into, config, log)?;
     let (planned, messages) = plan::plan(drafts, &existing, config.host(), options.overwrite);
+    let messages_count = messages.len();
     for message in messages {
         log.warn(format!("{}: {message}", file.display()));
     }
     check(&into, &planned, config)?;
     write(&into, &planned, options.dry_run, log)?;
-    log.info(summary(file, &into, &planned, options.dry_run));
+    let left_out = left_out + messages_count;
+    log.info(summary(file, &into, &planned, left_out, options.dry_run));
     Ok(())
 }
 
-/// The source text; a file that is not UTF-8 is bad input.
-fn read_source(file: &Path) -> Result<String> {
-    let bytes = std::fs::read(file).map_err(|e| Error::read(file, e))?;
+/// The text of a plain-text archive; a file that is not UTF-8 is bad input.
+fn utf8(file: &Path, bytes: Vec<u8>) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
         let line = diag_line(e.as_bytes(), e.utf8_error().valid_up_to());
         let message =
@@ -276,30 +233,42 @@ fn write(dir: &Path, planned: &[Planned], dry_run: bool, log: &Log) -> Result<()
     Ok(())
 }
 
-/// The closing line: what was (or would be) done.
-fn summary(file: &Path, dir: &Path, planned: &[Planned], dry_run: bool) -> String {
+/// The closing line: what was (or would be) done, with counts that add up to
+/// every post the source holds (`left_out` counts those that were not planned).
+fn summary(file: &Path, dir: &Path, planned: &[Planned], left_out: usize, dry_run: bool) -> String {
     let count = |action| planned.iter().filter(|p| p.action == action).count();
     let (new, replaced) = (count(Action::New), count(Action::Replace));
+    let (unchanged, kept) = (count(Action::Unchanged), count(Action::Kept));
+    let total = planned.len() + left_out;
     let counts = format!(
-        "{new} new, {replaced} replaced, {} unchanged, {} kept",
-        count(Action::Unchanged),
-        count(Action::Kept)
+        "of {total} in the file: {new} new, {replaced} replaced, {unchanged} unchanged, {kept} kept, {left_out} left out"
     );
     let (file, dir) = (file.display(), dir.display());
     if dry_run {
         format!(
-            "dry run: {} posts from {file} into {dir}: {counts}; nothing was written",
-            planned.len()
+            "dry run: would import {} from {file} into {dir}; {counts}; nothing was written",
+            posts(new + replaced)
         )
     } else if new + replaced == 0 {
+        let there = unchanged + kept;
+        let verb = if there == 1 { "is" } else { "are" };
         format!(
-            "nothing new: all {} posts from {file} are already in {dir} ({counts})",
-            planned.len()
+            "nothing new: {} from {file} {verb} already in {dir}; {counts}",
+            posts(there)
         )
     } else {
         format!(
-            "imported {} posts from {file} into {dir}: {counts}",
-            planned.len()
+            "imported {} from {file} into {dir}; {counts}",
+            posts(new + replaced)
         )
+    }
+}
+
+/// `1 post`, `2 posts`.
+fn posts(n: usize) -> String {
+    if n == 1 {
+        "1 post".to_string()
+    } else {
+        format!("{n} posts")
     }
 }

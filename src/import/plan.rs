@@ -12,7 +12,7 @@ use std::path::PathBuf;
 
 use chrono::TimeZone;
 
-use super::Draft;
+use super::draft::Draft;
 use crate::content::{self, slug};
 
 /// A post file already in the target folder.
@@ -82,7 +82,13 @@ pub fn plan(
     let mut planned = Vec::new();
     let mut messages = Vec::new();
     for draft in drafts {
-        let base = slug::slugify(&draft.title);
+        // A slug the source gives is kept when the file name carries it.
+        let day = draft.day.format("%Y-%m-%d");
+        let base = draft
+            .slug
+            .clone()
+            .filter(|s| slug::from_file_stem(&format!("{day}-{s}")) == *s)
+            .unwrap_or_else(|| slug::slugify(&draft.title));
         for n in 1.. {
             let slug = if n == 1 {
                 base.clone()
@@ -183,6 +189,7 @@ mod tests {
             date: format!("2013-09-{day:02}"),
             updated: None,
             id: id.map(Into::into),
+            slug: None,
             author: None,
             tags: Vec::new(),
             body: "Text.\n".into(),

@@ -12,8 +12,19 @@
 use std::path::Path;
 
 use super::dates::{self, Phrase};
-use super::{prose, Draft, TitleFrom};
+use super::draft::{Draft, Found};
+use super::prose;
 use crate::diag::Diagnostic;
+
+/// Where a text entry's title comes from.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum TitleFrom {
+    /// The entry's first sentence, shortened at a word boundary.
+    #[default]
+    FirstSentence,
+    /// The date heading as written.
+    Date,
+}
 
 /// Titles made from the first sentence are at most this many characters.
 pub const TITLE_MAX: usize = 60;
@@ -38,7 +49,7 @@ enum Line<'a> {
 
 /// Splits `text`, the archive `path`, into drafts in file order; the
 /// warnings name lines of `path`.
-pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> (Vec<Draft>, Vec<Diagnostic>) {
+pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> Found {
     let lines: Vec<&str> = text.lines().collect();
     let mut warnings = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();
@@ -79,17 +90,25 @@ pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> (Vec<Draft>, Vec
         warnings.push(Diagnostic::at(path, 1, message));
     }
     let mut drafts = Vec::new();
+    let mut left_out = 0;
     for entry in entries {
         match to_draft(&entry, title_from) {
             Some(draft) => drafts.push(draft),
-            None => warnings.push(Diagnostic::at(
-                path,
-                entry.line,
-                format!("`{}` has no text; left out", entry.heading),
-            )),
+            None => {
+                left_out += 1;
+                warnings.push(Diagnostic::at(
+                    path,
+                    entry.line,
+                    format!("`{}` has no text; left out", entry.heading),
+                ));
+            }
         }
     }
-    (drafts, warnings)
+    Found {
+        drafts,
+        warnings,
+        left_out,
+    }
 }
 
 /// Why a date phrase is kept as text rather than taken as a heading, if it is.
@@ -161,6 +180,7 @@ fn to_draft(entry: &Entry, title_from: TitleFrom) -> Option<Draft> {
         date: day.format("%Y-%m-%d").to_string(),
         updated: None,
         id: None,
+        slug: None,
         author: None,
         tags: Vec::new(),
         body: body.join("\n\n") + "\n",
@@ -173,8 +193,9 @@ mod tests {
     use super::*;
 
     fn run(text: &str) -> (Vec<Draft>, Vec<String>) {
-        let (drafts, warnings) = split(Path::new("a.txt"), text, TitleFrom::FirstSentence);
-        (drafts, warnings.iter().map(ToString::to_string).collect())
+        let found = split(Path::new("a.txt"), text, TitleFrom::FirstSentence);
+        let warnings = found.warnings.iter().map(ToString::to_string).collect();
+        (found.drafts, warnings)
     }
 
     #[test]
@@ -232,7 +253,7 @@ mod tests {
     #[test]
     fn english_headings_and_title_from_date() {
         let text = "Friday, 27 September 2013\n\nFirst.\n";
-        let (drafts, _) = split(Path::new("a.txt"), text, TitleFrom::Date);
+        let drafts = split(Path::new("a.txt"), text, TitleFrom::Date).drafts;
         assert_eq!(drafts[0].title, "Friday, 27 September 2013");
     }
 

@@ -2,8 +2,12 @@
 //! author, and the fixture archives and feeds.
 
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
 
 /// A site in a temporary folder, with the example site's host and author,
 /// run at a fixed `now`.
@@ -20,14 +24,50 @@ impl Site {
         Site { dir, now }
     }
 
-    pub fn herald(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_herald"))
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+        command
             .arg("--config")
             .arg(self.dir.path().join("config.toml"))
             .args(["--now", self.now])
-            .args(args)
-            .output()
-            .unwrap()
+            .args(args);
+        command
+    }
+
+    pub fn herald(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    /// Runs herald like [`Site::herald`], but ends it after `limit`: `None`
+    /// means it had not finished by then (a hang). Its output goes to files,
+    /// so a talkative run cannot block on a full pipe.
+    pub fn herald_within(&self, args: &[&str], limit: Duration) -> Option<Output> {
+        let out = tempfile::tempfile().unwrap();
+        let err = tempfile::tempfile().unwrap();
+        let mut child = self
+            .command(args)
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().unwrap())
+            .stderr(err.try_clone().unwrap())
+            .spawn()
+            .unwrap();
+        let Some(status) = child.wait_timeout(limit).unwrap() else {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        };
+        let read = |mut file: std::fs::File| {
+            use std::io::Seek;
+            let mut bytes = Vec::new();
+            file.rewind().unwrap();
+            file.read_to_end(&mut bytes).unwrap();
+            bytes
+        };
+        Some(Output {
+            status,
+            stdout: read(out),
+            stderr: read(err),
+        })
     }
 
     /// Runs `herald import KIND FILE args...`.

@@ -6,8 +6,9 @@ fn config() -> Config {
 }
 
 fn read(text: &str) -> (Vec<Draft>, Vec<String>) {
-    let (drafts, warnings) = parse(Path::new("old.xml"), text, &config()).unwrap();
-    (drafts, warnings.iter().map(ToString::to_string).collect())
+    let found = parse(Path::new("old.xml"), text.as_bytes(), &config()).unwrap();
+    let warnings = found.warnings.iter().map(ToString::to_string).collect();
+    (found.drafts, warnings)
 }
 
 const RSS: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -37,7 +38,7 @@ fn rss_items_keep_title_dates_author_tags_and_guid() {
     let (drafts, warnings) = read(RSS);
     assert_eq!(
         warnings,
-        ["old.xml: item 3 `Utan datum`: no pubDate; left out"]
+        ["old.xml: item 3 `Utan datum`: no date (pubDate, dc:date, published, updated, issued, modified, date_published); left out"]
     );
     let first = &drafts[0];
     assert_eq!(first.title, "Lundens förskola & ledarforum");
@@ -138,25 +139,49 @@ fn atom_text_content_and_out_of_line_content() {
 #[test]
 fn other_files_are_refused() {
     let config = config();
-    let err = parse(Path::new("x.html"), "<!DOCTYPE html><html></html>", &config).unwrap_err();
+    let err = parse(
+        Path::new("x.html"),
+        b"<!DOCTYPE html><html></html>",
+        &config,
+    )
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "x.html: neither RSS 2.0 nor Atom: the root element <html>"
+        "x.html: neither RSS, Atom nor JSON Feed: the root element <html>"
     );
-    assert!(parse(Path::new("x.txt"), "fredag", &config)
+    assert!(parse(Path::new("x.txt"), b"fredag", &config)
         .unwrap_err()
         .message
-        .contains("no XML element"));
-    let err = parse(Path::new("b.xml"), "<rss><channel><item>", &config).unwrap_err();
-    assert!(err.message.starts_with("not a readable RSS feed"), "{err}");
+        .contains("starts with neither `<` nor `{`"));
+    let err = parse(Path::new("b.xml"), b"<rss><channel><item>", &config).unwrap_err();
+    assert!(err.message.starts_with("not well-formed XML"), "{err}");
 }
 
 #[test]
 fn the_xhtml_wrapper_is_not_content() {
-    assert_eq!(
-        without_xhtml_div("<div xmlns=\"http://www.w3.org/1999/xhtml\"><p>a</p></div>"),
-        "<p>a</p>"
+    let feed = r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title>X</title><id>urn:x</id>
+<updated>2013-09-06T08:00:00Z</updated>
+<content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>a <b>b</b></p></div></content>
+</entry></feed>"#;
+    assert_eq!(read(feed).0[0].body, "a **b**\n");
+}
+
+#[test]
+fn feeds_nested_too_deep_are_refused_not_a_stack_overflow() {
+    let deep = format!(
+        "<rss><channel><item><description>{}{}</description></item></channel></rss>",
+        "<x>".repeat(100_000),
+        "</x>".repeat(100_000)
     );
-    assert_eq!(without_xhtml_div(" <p>a</p> "), "<p>a</p>");
-    assert_eq!(without_xhtml_div("<div/>"), "<div/>");
+    let err = parse(Path::new("deep.xml"), deep.as_bytes(), &config()).unwrap_err();
+    assert!(err.message.contains("nested more than 1000 deep"), "{err}");
+    let fine = "<!-- <a> <b> --><rss><channel><![CDATA[<c><d>]]><item/><?pi <e>?></channel></rss>";
+    assert!(parse(Path::new("ok.xml"), fine.as_bytes(), &config()).is_ok());
+}
+
+#[test]
+fn messages_never_carry_raw_control_characters() {
+    let err = parse(Path::new("nul.xml"), b"<rss>\0</rss>", &config()).unwrap_err();
+    assert!(err.message.starts_with("not well-formed XML"), "{err}");
+    assert!(!err.message.contains('\0'), "{err:?}");
 }
