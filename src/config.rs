@@ -18,12 +18,14 @@ use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 
+mod images;
 mod mail;
 mod oauth;
 pub mod paths;
 mod provider;
 mod schedule;
 mod smtp;
+pub use images::Images;
 pub use mail::{Content, Delivery, Digest, Mode, Sendmail, Transport};
 pub use oauth::{is_loopback, Auth, Oauth2};
 pub use provider::{Limits, Provider};
@@ -47,6 +49,8 @@ pub struct Config {
     pub digest: Option<Digest>,
     /// `[delivery]`: how mail is sent. Default: the outbox folder.
     pub delivery: Delivery,
+    /// `[images]`: resized copies of photos in post folders.
+    pub images: Images,
 }
 
 /// `[site]`: who publishes, where, in which language and time zone.
@@ -88,6 +92,8 @@ pub struct Paths {
     pub templates: PathBuf,
     /// Built site. Default: `public`.
     pub output: PathBuf,
+    /// Files copied into the site as they are. Default: `static`.
+    pub static_files: PathBuf,
 }
 
 /// `[feeds]`.
@@ -149,6 +155,8 @@ struct RawConfig {
     digest: Option<mail::RawDigest>,
     #[serde(default)]
     delivery: mail::RawDelivery,
+    #[serde(default)]
+    images: images::RawImages,
 }
 
 /// `[site]` as written; its text is [`Cleaned`] as it is read.
@@ -178,6 +186,8 @@ struct RawPaths {
     posts: PathBuf,
     templates: PathBuf,
     output: PathBuf,
+    #[serde(rename = "static")]
+    static_files: PathBuf,
 }
 
 impl Default for RawPaths {
@@ -186,6 +196,7 @@ impl Default for RawPaths {
             posts: "posts".into(),
             templates: "templates".into(),
             output: "public".into(),
+            static_files: "static".into(),
         }
     }
 }
@@ -290,6 +301,7 @@ impl Config {
         };
         let digest = mail::resolve_digest(raw.digest, host, root, &mut checker);
         let delivery = mail::resolve_delivery(raw.delivery, root, &mut checker);
+        let images = images::resolve(raw.images, root, file, text, &mut problems);
         if !problems.is_empty() {
             problems.sort();
             return Err(problems);
@@ -316,11 +328,13 @@ impl Config {
                 posts: root.join(raw.paths.posts),
                 templates: root.join(raw.paths.templates),
                 output: root.join(raw.paths.output),
+                static_files: root.join(raw.paths.static_files),
             },
             feeds: raw.feeds,
             pages: raw.pages,
             digest,
             delivery,
+            images,
         })
     }
 

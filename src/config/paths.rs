@@ -19,6 +19,10 @@ pub enum Guarded {
     Posts,
     /// `[paths] templates`.
     Templates,
+    /// `[paths] static`.
+    Static,
+    /// `[images] cache`.
+    ImageCache,
     /// The folder holding `config.toml`.
     ConfigFolder,
     /// `[digest] state`.
@@ -36,6 +40,8 @@ impl Guarded {
         match self {
             Guarded::Posts => "the posts folder",
             Guarded::Templates => "the templates folder",
+            Guarded::Static => "the static folder",
+            Guarded::ImageCache => "the image cache",
             Guarded::ConfigFolder => "the folder of the config file",
             Guarded::Ledger => "the digest ledger",
             Guarded::Recipients => "the recipients file",
@@ -47,7 +53,7 @@ impl Guarded {
     /// Posts and templates are read by the build: an output inside them
     /// would be read back as input, or replaced along with them.
     fn refuses_inside(self) -> bool {
-        matches!(self, Guarded::Posts | Guarded::Templates)
+        matches!(self, Guarded::Posts | Guarded::Templates | Guarded::Static)
     }
 }
 
@@ -87,6 +93,8 @@ fn guarded(config: &Config) -> Vec<(Guarded, PathBuf)> {
     let mut list = vec![
         (Guarded::Posts, config.paths.posts.clone()),
         (Guarded::Templates, config.paths.templates.clone()),
+        (Guarded::Static, config.paths.static_files.clone()),
+        (Guarded::ImageCache, config.images.cache.clone()),
         (
             Guarded::ConfigFolder,
             config.file.parent().unwrap_or(Path::new("")).to_path_buf(),

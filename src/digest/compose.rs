@@ -290,7 +290,7 @@ fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> 
     let html = match digest.content {
         Content::Summary => post.summary_html.clone(),
         Content::Full => {
-            let body = content::body_html(post)?;
+            let body = content::body_html(post, content::Images::Single)?;
             html::absolutize(&body, &post.url).into_owned()
         }
     };

@@ -150,7 +150,7 @@ fn prepare<'a>(
         .map(|(id, post)| {
             let clean = |html: &str| sanitizer.clean(&html::absolutize(html, &post.url));
             let content = if full {
-                clean(&content::body_html(post)?)
+                clean(&content::body_html(post, content::Images::Single)?)
             } else {
                 String::new()
             };

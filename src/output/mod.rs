@@ -20,6 +20,20 @@ pub struct OutputFile {
     pub bytes: Vec<u8>,
 }
 
+/// A file of the built site copied from elsewhere: the static folder, a
+/// post folder, the image cache. Copied after every generated file, and never
+/// over one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedFile {
+    /// Path below the output folder, always relative and made of safe segments.
+    pub path: PathBuf,
+    /// The file to copy.
+    pub source: PathBuf,
+    /// Where it comes from, for a message naming both sides of a collision
+    /// (the user's file, not the cache's).
+    pub origin: PathBuf,
+}
+
 /// Writes `files` into `dir`, refusing to replace existing files unless `force`.
 /// Returns the paths written. Used for `new`, `init` and `templates eject`.
 pub fn write_new(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<Vec<PathBuf>> {

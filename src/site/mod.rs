@@ -198,7 +198,11 @@ impl<'a> Site<'a> {
             url: post.url.to_string(),
             feeds: self.main_feeds(),
         };
-        self.page(target, body, Some(content::body_html(post)?))
+        self.page(
+            target,
+            body,
+            Some(content::body_html(post, content::Images::Srcset)?),
+        )
     }
 
     /// Renders `template` (the page's body), then `layout` around it. The
