@@ -84,10 +84,13 @@ pub fn build(
     let files = if write {
         output::write_site(out.unwrap_or(&config.paths.output), all, &assets.files)?
     } else {
-        all.map(|f| f.map(|_| ()))
-            .collect::<Result<Vec<()>>>()?
-            .len()
-            + assets.files.len()
+        let generated = all
+            .map(|f| f.map(|f| f.path))
+            .collect::<Result<std::collections::HashSet<_>>>()?;
+        if let Some(copy) = assets.files.iter().find(|c| generated.contains(&c.path)) {
+            return Err(output::clash(copy));
+        }
+        generated.len() + assets.files.len()
     };
     Ok(Summary {
         posts: posts.len(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 mod site;
-pub use site::write_site;
+pub use site::{clash, write_site};
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]

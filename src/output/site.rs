@@ -82,15 +82,7 @@ fn write_one(root: &Path, file: OutputFile) -> Result<()> {
 fn copy_one(root: &Path, copy: &CopiedFile) -> Result<()> {
     let path = root.join(&copy.path);
     if fs::symlink_metadata(&path).is_ok() || copy.path.as_os_str() == MARKER {
-        let message = format!(
-            "would replace `{}`, which herald generates (a page, a feed or the stylesheet); \
-             rename or move the file",
-            copy.path.display()
-        );
-        return Err(Error::Invalid(vec![Diagnostic::file(
-            &copy.origin,
-            message,
-        )]));
+        return Err(clash(copy));
     }
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
@@ -98,6 +90,16 @@ fn copy_one(root: &Path, copy: &CopiedFile) -> Result<()> {
     fs::copy(&copy.source, &path)
         .map(|_| ())
         .map_err(|e| Error::write(&path, e))
+}
+
+/// The error of a copied file in place of a generated one.
+pub fn clash(copy: &CopiedFile) -> Error {
+    let message = format!(
+        "would replace `{}`, which herald generates (a page, a feed or the stylesheet); \
+         rename or move the file",
+        copy.path.display()
+    );
+    Error::Invalid(vec![Diagnostic::file(&copy.origin, message)])
 }
 
 /// Takes the build lock `.<name>.lock` beside the output, or fails at once

@@ -1,0 +1,168 @@
+//! End-to-end: a post folder with a photo (EXIF orientation, GPS, owner), a
+//! PNG and a PDF is published with resized copies, no metadata, `srcset`,
+//! attachment sizes, absolute single-width images in the feeds, and a cache
+//! that makes the second build re-encode nothing.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::images::{exif_fields, jpeg_with_exif, pdf, png, size};
+use common::{ok, tree, Site};
+
+const BODY: &str = "Lundens förskola har öppnat.\n\n![Barnen i sandlådan](foto.jpg)\n\n\
+                    ![Kommunens logga](logga.png)\n\n[Protokoll](protokoll.pdf) och [förra \
+                    veckan](../2013-09-20-forra.md).\n";
+
+fn site() -> Site {
+    let site = Site::new("[images]\nwidths = [100, 160]\n");
+    site.post(
+        "2013-09-20-forra.md",
+        "title = \"Förra\"\ndate = \"2013-09-20\"",
+        "Text.\n",
+    );
+    site.bundle(
+        "2013-09-27-lunden",
+        "title = \"Lunden\"\ndate = \"2013-09-27\"",
+        BODY,
+        &[
+            ("foto.jpg", &jpeg_with_exif(300, 200)),
+            ("logga.png", &png(120, 60)),
+            ("protokoll.pdf", &pdf()),
+        ],
+    );
+    site
+}
+
+fn cache_files(site: &Site) -> BTreeMap<String, std::time::SystemTime> {
+    let dir = site.path().join(".herald/cache/images");
+    tree(&dir)
+        .into_keys()
+        .map(|name| {
+            let modified = std::fs::metadata(dir.join(&name))
+                .unwrap()
+                .modified()
+                .unwrap();
+            (name, modified)
+        })
+        .collect()
+}
+
+#[test]
+fn the_test_jpeg_carries_what_a_phone_writes() {
+    let fields = exif_fields(&jpeg_with_exif(30, 20));
+    for tag in ["Orientation", "Artist", "GPSLatitudeRef"] {
+        assert!(fields.iter().any(|f| f == tag), "{tag} missing: {fields:?}");
+    }
+}
+
+#[test]
+fn photos_are_turned_resized_and_stripped() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    common::assert_well_formed_site(&files);
+    let dir = "lunden/";
+    // Orientation 6: stored 300×200, shown 200×300; 100 and 160 wide copies.
+    for (name, expected) in [
+        ("foto.jpg", (200, 300)),
+        ("foto-100.jpg", (100, 150)),
+        ("foto-160.jpg", (160, 240)),
+        ("logga.png", (120, 60)),
+        ("logga-100.png", (100, 50)),
+    ] {
+        let bytes = &files[&format!("{dir}{name}")];
+        assert_eq!(size(bytes), expected, "{name}");
+        assert_eq!(
+            exif_fields(bytes),
+            Vec::<String>::new(),
+            "{name} keeps metadata"
+        );
+    }
+    assert!(
+        !files.contains_key("lunden/logga-160.png"),
+        "never enlarged"
+    );
+    assert_eq!(files["lunden/protokoll.pdf"], pdf());
+
+    let page = common::well_formed_html("page", &files["lunden/index.html"]);
+    let img = scraper::Selector::parse("img[alt=\"Barnen i sandlådan\"]").unwrap();
+    let img = page
+        .select(&img)
+        .next()
+        .expect("the photo is on the page")
+        .value();
+    assert_eq!(img.attr("src"), Some("foto-160.jpg"));
+    assert_eq!(
+        img.attr("srcset"),
+        Some("foto-100.jpg 100w, foto-160.jpg 160w, foto.jpg 200w")
+    );
+    assert_eq!(
+        (img.attr("width"), img.attr("height")),
+        (Some("160"), Some("240"))
+    );
+    assert_eq!(img.attr("loading"), Some("lazy"));
+    assert_eq!(img.attr("decoding"), Some("async"));
+    assert!(img.attr("sizes").is_some());
+    let text = String::from_utf8_lossy(&files["lunden/index.html"]);
+    let attachment = format!("Protokoll</a> (PDF, {} B)", pdf().len());
+    assert!(text.contains(&attachment), "{text}");
+    assert!(
+        text.contains("href=\"https://example.se/blogg/forra/\""),
+        "{text}"
+    );
+
+    // Feeds: one absolute src of the middle width, no srcset.
+    let rss = String::from_utf8_lossy(&files["feed.xml"]).into_owned();
+    assert!(
+        rss.contains("src=\"https://example.se/blogg/lunden/foto-160.jpg\""),
+        "{rss}"
+    );
+    assert!(!rss.contains("srcset"), "{rss}");
+}
+
+#[test]
+fn a_second_build_takes_every_image_from_the_cache() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let cached = cache_files(&site);
+    assert_eq!(
+        cached.len(),
+        2 * 2 + 3,
+        "two entries with their copies and index"
+    );
+    ok(&site.herald(&["build"]));
+    assert_eq!(tree(&site.output()), first, "byte-identical output");
+    assert_eq!(cache_files(&site), cached, "nothing was encoded again");
+
+    // An image no post uses any more leaves the cache with the next build.
+    let folder = site.path().join("posts/2013-09-27-lunden");
+    std::fs::remove_file(folder.join("logga.png")).unwrap();
+    let index = std::fs::read_to_string(folder.join("index.md")).unwrap();
+    std::fs::write(
+        folder.join("index.md"),
+        index.replace("![Kommunens logga](logga.png)", ""),
+    )
+    .unwrap();
+    ok(&site.herald(&["build"]));
+    assert_eq!(cache_files(&site).len(), 4, "{:?}", cache_files(&site));
+    assert!(!Path::new(&site.output().join("lunden/logga.png")).exists());
+}
+
+#[test]
+fn static_files_are_published_as_they_are() {
+    let site = site();
+    let dir = site.path().join("static/.well-known");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("security.txt"), "Contact: mailto:it@example.se\n").unwrap();
+    std::fs::write(site.path().join("static/robots.txt"), "User-agent: *\n").unwrap();
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    assert_eq!(files["robots.txt"], b"User-agent: *\n");
+    assert_eq!(
+        files[".well-known/security.txt"],
+        b"Contact: mailto:it@example.se\n"
+    );
+}
