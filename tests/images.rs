@@ -166,3 +166,47 @@ fn static_files_are_published_as_they_are() {
         b"Contact: mailto:it@example.se\n"
     );
 }
+
+/// The digest's HTML part for a site with the photo post, `[digest]` extended by `extra`.
+fn digest_html(extra: &str) -> String {
+    let site = common::mail::digest_site(&format!("to = [\"alla@example.se\"]\n{extra}"), "");
+    site.bundle(
+        "2013-09-28-foto",
+        "title = \"Foto\"\ndate = \"2013-09-28\"",
+        "![Barnen i sandlådan](foto.jpg)\n",
+        &[("foto.jpg", &jpeg_with_exif(1600, 1200))],
+    );
+    ok(&site.herald(&["digest"]));
+    let files = common::mail::eml_files(&site.path().join("outbox/2013-W40"));
+    let message = common::mail::parse(&files[0]);
+    message.body_html(0).unwrap().into_owned()
+}
+
+#[test]
+fn the_email_has_one_absolute_image_no_wider_than_the_column() {
+    let html = digest_html("");
+    let page = scraper::Html::parse_document(&html);
+    let img = scraper::Selector::parse("img").unwrap();
+    let imgs: Vec<_> = page.select(&img).map(|e| e.value().clone()).collect();
+    assert_eq!(imgs.len(), 1, "{html}");
+    let img = &imgs[0];
+    // Shown 1200 wide: copies 480 and 960 wide, the middle width is 960.
+    assert_eq!(
+        img.attr("src"),
+        Some("https://example.se/blogg/foto/foto-960.jpg")
+    );
+    assert_eq!(img.attr("srcset"), None);
+    let width: u32 = img.attr("width").unwrap().parse().unwrap();
+    assert!(width <= 536, "{width}");
+    assert_eq!(img.attr("border"), Some("0"));
+    assert_eq!(img.attr("alt"), Some("Barnen i sandlådan"));
+    let style = img.attr("style").unwrap().replace(' ', "");
+    assert!(style.contains("height:auto"), "{html}");
+}
+
+#[test]
+fn images_can_be_left_out_of_the_email() {
+    let html = digest_html("images = false");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(html.contains("Barnen i sandlådan"), "{html}");
+}
