@@ -120,6 +120,65 @@ fn photos_are_turned_resized_and_stripped() {
         "{rss}"
     );
     assert!(!rss.contains("srcset"), "{rss}");
+    assert_lead_image(&files, "https://example.se/blogg/lunden/foto-160.jpg");
+}
+
+const MEDIA: &str = "http://search.yahoo.com/mrss/";
+
+/// The lead image `src` is on the index page, in JSON Feed `image` and in
+/// RSS and Atom as Media RSS content (with size) and thumbnail.
+fn assert_lead_image(files: &BTreeMap<String, Vec<u8>>, src: &str) {
+    let index = common::well_formed_html("index", &files["index.html"]);
+    let lead = scraper::Selector::parse("article img.lead").unwrap();
+    let lead = index
+        .select(&lead)
+        .next()
+        .expect("a lead image on the index")
+        .value();
+    assert_eq!(lead.attr("src"), Some(src));
+    let json: serde_json::Value = serde_json::from_slice(&files["feed.json"]).unwrap();
+    let images: Vec<_> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["image"].as_str())
+        .collect();
+    assert_eq!(images, [src]);
+    for feed in ["feed.xml", "atom.xml"] {
+        let text = common::well_formed(feed, &files[feed]);
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let content: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.tag_name().namespace() == Some(MEDIA) && n.tag_name().name() == "content")
+            .collect();
+        assert_eq!(content.len(), 1, "{feed}");
+        assert_eq!(content[0].attribute("url"), Some(src), "{feed}");
+        assert_eq!(content[0].attribute("medium"), Some("image"), "{feed}");
+        assert!(content[0].attribute("width").is_some(), "{feed}");
+        let thumbnails = doc.descendants().filter(|n| {
+            n.tag_name().namespace() == Some(MEDIA) && n.tag_name().name() == "thumbnail"
+        });
+        assert_eq!(thumbnails.count(), 1, "{feed}");
+    }
+}
+
+#[test]
+fn the_front_matter_picks_the_lead_image() {
+    let site = site();
+    let index = site.path().join("posts/2013-09-27-lunden/index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let text = text.replacen(
+        "date = ",
+        "image = \"logga.png\"\nimage_alt = \"Logga\"\ndate = ",
+        1,
+    );
+    std::fs::write(&index, text).unwrap();
+    ok(&site.herald(&["build"]));
+    // 120 pixels wide, below the middle width (160): the original.
+    assert_lead_image(
+        &tree(&site.output()),
+        "https://example.se/blogg/lunden/logga.png",
+    );
 }
 
 #[test]

@@ -49,6 +49,57 @@ pub struct Variant {
     pub height: u32,
 }
 
+/// A post's lead image, resolved: what lists, feeds and link previews show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lead {
+    /// The copy of the middle width, absolute.
+    pub src: Url,
+    pub width: u32,
+    pub height: u32,
+    /// The narrowest copy, for thumbnails.
+    pub thumbnail: (Url, u32, u32),
+    /// Every copy as a `srcset`, absolute URLs.
+    pub srcset: String,
+    /// `image/jpeg`, `image/png` or `image/webp`.
+    pub mime: &'static str,
+    /// The text alternative (empty for a decorative image).
+    pub alt: String,
+}
+
+impl Lead {
+    /// The lead image of the post at `url` whose media is `media`.
+    pub fn of(url: &Url, lead: Option<&(String, String)>, media: &Media) -> Option<Lead> {
+        let (path, alt) = lead?;
+        let picture = media.pictures.get(path)?;
+        let at = |v: &Variant| url.join(&v.name).ok();
+        let middle = picture.middle(&media.widths);
+        let thumb = &picture.variants[0];
+        let srcset: Option<Vec<String>> = picture
+            .variants
+            .iter()
+            .map(|v| at(v).map(|u| format!("{u} {}w", v.width)))
+            .collect();
+        let ext = path.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+        Some(Lead {
+            src: at(middle)?,
+            width: middle.width,
+            height: middle.height,
+            thumbnail: (at(thumb)?, thumb.width, thumb.height),
+            srcset: srcset?.join(", "),
+            mime: match ext.as_str() {
+                "png" => "image/png",
+                "webp" => "image/webp",
+                _ => "image/jpeg",
+            },
+            alt: if alt.trim() == DECORATIVE {
+                String::new()
+            } else {
+                alt.clone()
+            },
+        })
+    }
+}
+
 impl Picture {
     /// The copy used where only one `src` is read (feeds, mail): the middle
     /// configured width, or the widest the image has.

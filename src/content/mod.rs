@@ -88,6 +88,11 @@ pub struct Tag {
 }
 
 impl Post {
+    /// The lead image: front matter `image`, else the first image.
+    pub fn lead_image(&self) -> Option<media::Lead> {
+        media::Lead::of(&self.url, self.lead.as_ref(), &self.media)
+    }
+
     /// `updated` when set, else `date`.
     pub fn modified(&self) -> DateTime<Tz> {
         self.updated.unwrap_or(self.date)
