@@ -77,14 +77,23 @@ impl Cache {
             });
         }
         fs::write(tmp.join(INDEX), serde_json::to_vec(&copies)?)?;
+        // Another build sharing the cache (`build --out` elsewhere) may
+        // have stored the same entry meanwhile: keep that one.
+        if let Some(stored) = self.get(key) {
+            let _ = fs::remove_dir_all(&tmp);
+            return Ok(stored);
+        }
         let entry = self.dir.join(key);
         let _ = fs::remove_dir_all(&entry);
-        fs::rename(&tmp, &entry)?;
+        if let Err(e) = fs::rename(&tmp, &entry) {
+            let _ = fs::remove_dir_all(&tmp);
+            return self.get(key).ok_or(e);
+        }
         Ok(copies)
     }
 
-    /// Removes every entry not in `keep` (and temporary folders of killed
-    /// builds). Returns how many were removed.
+    /// Removes every entry not in `keep`, and temporary folders of builds
+    /// that are no longer running. Returns how many were removed.
     pub fn prune(&self, keep: &HashSet<String>) -> io::Result<usize> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -96,8 +105,10 @@ impl Cache {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
             // Only folders named like entries: nothing else of the user's.
-            let ours = name.bytes().all(|b| b.is_ascii_hexdigit())
-                || name.starts_with('.') && name.contains(".tmp-");
+            let ours = match name.rsplit_once(".tmp-") {
+                Some((_, pid)) => name.starts_with('.') && !is_running(pid),
+                None => name.bytes().all(|b| b.is_ascii_hexdigit()),
+            };
             if entry.file_type()?.is_dir() && ours && !keep.contains(&name) {
                 fs::remove_dir_all(entry.path())?;
                 removed += 1;
@@ -105,6 +116,12 @@ impl Cache {
         }
         Ok(removed)
     }
+}
+
+/// Whether the process `pid` runs (its temporary folder is in use).
+fn is_running(pid: &str) -> bool {
+    pid.parse::<u32>()
+        .is_ok_and(|pid| Path::new("/proc").join(pid.to_string()).exists())
 }
 
 #[cfg(test)]
