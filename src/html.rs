@@ -124,6 +124,21 @@ pub fn mail_images(html: &str, column: u32, show: bool) -> String {
     rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
 }
 
+/// `html` without its `<img>` elements.
+pub fn without_images(html: &str) -> String {
+    if !html.contains("<img") {
+        return html.to_string();
+    }
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("img", |el| {
+            el.remove();
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
 /// Removes scripts, styles, event handlers and other active content, keeping
 /// ordinary formatting, links, images, tables and media.
 pub struct Sanitizer(ammonia::Builder<'static>);
@@ -204,6 +219,12 @@ mod tests {
             absolutize("<p>Hej</p>", &base()),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn images_can_be_removed() {
+        let html = r#"<p>Se <img src="a.jpg" alt="A"> här.</p>"#;
+        assert_eq!(without_images(html), "<p>Se  här.</p>");
     }
 
     #[test]

@@ -330,7 +330,11 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         ),
         // Summaries are shown away from the post's URL (index, tag pages, feeds).
         None => {
-            let summary = markdown::summary(split.body, &url);
+            let mut summary = markdown::summary(split.body, &url);
+            if folder.is_some() {
+                // Lists and feeds show the lead image beside the summary.
+                summary.html = crate::html::without_images(&summary.html);
+            }
             (summary.html, summary.text)
         }
     };
