@@ -101,8 +101,13 @@ def main(argv):
     os.makedirs(hooks, exist_ok=True)
     with open(os.path.join(hooks, "render-image.html"), "w", encoding="utf-8") as f:
         f.write(HUGO_HOOK)
-    with open(os.path.join(root, "hugo", "config.toml"), "a", encoding="utf-8") as f:
-        f.write(HUGO_IMAGING)
+    # Hugo gives up on a page after 30 s by default; on a loaded 2-core
+    # machine processing 1,000 photos takes it longer than that.
+    config = os.path.join(root, "hugo", "config.toml")
+    with open(config, encoding="utf-8") as f:
+        text = f.read()
+    with open(config, "w", encoding="utf-8") as f:
+        f.write('timeout = "2h"\n' + text + HUGO_IMAGING)
     return 0
 
 

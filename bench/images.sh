@@ -77,18 +77,16 @@ measure() {
     log "$label: $wall s"
 }
 
-herald() { "$HERALD" --config "$1/config.toml" --now "$NOW" build --out "$WORK/out"; }
-hugo_build() {
-    hugo --source "$WORK/photos/hugo" --destination "$WORK/out" \
-        --cacheDir "$WORK/hugo-cache" --noBuildLock --quiet
-}
+HERALD_ARGS=(--now "$NOW" build --out "$WORK/out")
+HUGO_ARGS=(--source "$WORK/photos/hugo" --destination "$WORK/out" --cacheDir "$WORK/hugo-cache"
+    --noBuildLock --quiet)
 
 echo "| build ($N posts) | wall | peak memory | CPU | photos per second |"
 echo "|---|---:|---:|---:|---:|"
-measure "herald, no photos" 0 herald "$WORK/plain"
+measure "herald, no photos" 0 "$HERALD" --config "$WORK/plain/config.toml" "${HERALD_ARGS[@]}"
 rm -rf "$WORK/photos/.herald"
-measure "herald, photos, cold cache" "$N" herald "$WORK/photos"
-measure "herald, photos, warm cache" 0 herald "$WORK/photos"
+measure "herald, photos, cold cache" "$N" "$HERALD" --config "$WORK/photos/config.toml" "${HERALD_ARGS[@]}"
+measure "herald, photos, warm cache" 0 "$HERALD" --config "$WORK/photos/config.toml" "${HERALD_ARGS[@]}"
 rm -rf "$WORK/hugo-cache" "$WORK/photos/hugo/resources"
-measure "Hugo, photos, cold cache" "$N" hugo_build
-measure "Hugo, photos, warm cache" 0 hugo_build
+measure "Hugo, photos, cold cache" "$N" hugo "${HUGO_ARGS[@]}"
+measure "Hugo, photos, warm cache" 0 hugo "${HUGO_ARGS[@]}"

@@ -83,6 +83,7 @@ pub fn build(config: &Config, posts: &[Post], prune: bool) -> Result<Assets> {
                 path: PathBuf::from(&post.slug).join(&rel),
                 origin: source.clone(),
                 source,
+                link: false,
             });
         }
         problems.extend(unsupported_images(post));
@@ -168,6 +169,7 @@ fn publish_image(
             path: PathBuf::from(&job.post.slug).join(&name),
             source: cache.path(&key, copy),
             origin: job.source.clone(),
+            link: true,
         });
         variants.push(Variant {
             name,
@@ -258,6 +260,7 @@ fn static_files(dir: &Path) -> Result<Vec<CopiedFile>> {
             source: dir.join(&rel),
             origin: dir.join(&rel),
             path: rel,
+            link: false,
         })
         .collect())
 }

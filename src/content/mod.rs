@@ -5,6 +5,7 @@
 
 mod figure;
 mod frontmatter;
+mod links;
 mod markdown;
 pub mod media;
 mod nesting;
@@ -26,7 +27,7 @@ use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 pub use frontmatter::parse_date;
 pub use markdown::{Images, MORE};
-use media::{LocalRef, Media, RefKind};
+use media::{LocalRef, Media};
 use source::{decode, read_source};
 
 /// One post, parsed and rendered.
@@ -148,7 +149,7 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
         }
     }
     problems.extend(check_unique(&posts, config));
-    problems.extend(link_posts(&mut posts));
+    problems.extend(links::link_posts(&mut posts));
     if problems.is_empty() {
         Ok(posts)
     } else {
@@ -222,39 +223,17 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
             "missing `date` in the front matter, e.g. date = \"2013-09-27\"",
         ));
     }
-    let folder = bundle_folder(path, config);
+    let folder = links::bundle_folder(path, &config.paths.posts);
     let body_line = split.front_line + split.front.matches('\n').count() + 1;
-    let mut refs = media::local_refs(
-        markdown::parser(split.body).into_offset_iter(),
-        split.body,
-        body_line,
-    );
-    let mut lead = refs.iter().find_map(|r| match &r.kind {
-        RefKind::Image { alt } => Some((r.path.clone(), alt.clone())),
-        RefKind::Link => None,
+    let image = front.image.as_ref().map(|i| {
+        let alt = front.image_alt.as_ref().map_or("", |a| a.as_str());
+        (i.get_ref().as_str(), alt, line_at(i.span()))
     });
-    if let Some(image) = &front.image {
-        let alt = front.image_alt.as_ref().map_or("", |a| a.as_str()).trim();
-        let path = image.get_ref().trim().to_string();
-        lead = Some((path.clone(), alt.to_string()));
-        let line = line_at(image.span());
-        let kind = RefKind::Image { alt: alt.into() };
-        refs.push(LocalRef { path, line, kind });
-    }
-    match &folder {
-        Some(folder) => problems.extend(media::check(path, folder, &refs)),
-        None => {
-            // Files beside a plain post are not published: only links to
-            // other posts are resolved.
-            refs.retain(|r| r.path.ends_with(".md"));
-            if let Some(image) = &front.image {
-                let message = "`image` needs a post folder: move the post to \
-                               `posts/<name>/index.md` and put the image beside it";
-                problems.push(Diagnostic::at(path, line_at(image.span()), message));
-            }
-            lead = None;
-        }
-    }
+    let (refs, lead) = links::collect(path, split.body, body_line, folder.as_deref(), image)
+        .unwrap_or_else(|found| {
+            problems.extend(found);
+            (Vec::new(), None)
+        });
     let slug = match &front.slug {
         Some(s) if slug::is_valid(s.get_ref()) => s.get_ref().clone(),
         Some(s) => {
@@ -383,39 +362,6 @@ pub fn body_html(post: &Post, images: Images) -> Result<String> {
         )]));
     }
     Ok(markdown::to_html(split.body, &post.media, images))
-}
-
-/// The folder of a post folder's `index.md` (not of `posts/index.md`).
-fn bundle_folder(path: &Path, config: &Config) -> Option<PathBuf> {
-    let folder = path.parent()?;
-    (path.file_name()? == "index.md" && folder != config.paths.posts).then(|| folder.to_path_buf())
-}
-
-/// Resolves links to other posts by their source file (`../x/index.md`,
-/// `x.md`) to those posts' URLs; a link to a file that is no post is an error.
-fn link_posts(posts: &mut [Post]) -> Vec<Diagnostic> {
-    let urls: HashMap<PathBuf, Url> = posts
-        .iter()
-        .map(|p| (p.source.clone(), p.url.clone()))
-        .collect();
-    let mut problems = Vec::new();
-    for post in posts.iter_mut() {
-        let mut found = Media::default();
-        for r in post.refs.iter().filter(|r| r.path.ends_with(".md")) {
-            match urls.get(&media::linked_post(&post.source, &r.path)) {
-                Some(url) => {
-                    found.posts.insert(r.path.clone(), url.clone());
-                }
-                None => problems.push(Diagnostic::at(
-                    &post.source,
-                    r.line,
-                    format!("`{}` is not a post in the posts folder", r.path),
-                )),
-            }
-        }
-        post.media = Arc::new(found);
-    }
-    problems
 }
 
 fn hash(body: &str) -> u64 {

@@ -32,6 +32,11 @@ pub struct CopiedFile {
     /// Where it comes from, for a message naming both sides of a collision
     /// (the user's file, not the cache's).
     pub origin: PathBuf,
+    /// The source is herald's own and never changed in place (the image
+    /// cache writes new files and renames them): it is hard-linked rather
+    /// than copied, which makes a build with every image cached nearly as
+    /// fast as one without images. The user's files are always copied.
+    pub link: bool,
 }
 
 /// Writes `files` into `dir`, refusing to replace existing files unless `force`.

@@ -87,6 +87,10 @@ fn copy_one(root: &Path, copy: &CopiedFile) -> Result<()> {
     if let Some(dir) = path.parent() {
         fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     }
+    // A link fails across file systems; the copy then does the work.
+    if copy.link && fs::hard_link(&copy.source, &path).is_ok() {
+        return Ok(());
+    }
     fs::copy(&copy.source, &path)
         .map(|_| ())
         .map_err(|e| Error::write(&path, e))
@@ -291,6 +295,7 @@ mod tests {
             path: path.into(),
             source: source.clone(),
             origin: source.clone(),
+            link: false,
         };
         let pages = || vec![file("index.html", "old")].into_par_iter();
         assert_eq!(
