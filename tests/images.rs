@@ -195,6 +195,13 @@ fn a_second_build_takes_every_image_from_the_cache() {
     ok(&site.herald(&["build"]));
     assert_eq!(tree(&site.output()), first, "byte-identical output");
     assert_eq!(cache_files(&site), cached, "nothing was encoded again");
+    #[cfg(unix)]
+    {
+        // Cached copies are linked into the site, not copied.
+        use std::os::unix::fs::MetadataExt;
+        let published = std::fs::metadata(site.output().join("lunden/foto-100.jpg")).unwrap();
+        assert_eq!(published.nlink(), 2, "linked from the cache");
+    }
 
     // An image no post uses any more leaves the cache with the next build.
     let folder = site.path().join("posts/2013-09-27-lunden");
