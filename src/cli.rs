@@ -255,7 +255,7 @@ fn check(config: &Config, now: DateTime<Utc>, log: &Log) -> Result<()> {
         // The posts as `digest` reads them; when they have problems, the
         // build listed those, and the templates are rendered without posts.
         let published = match &built {
-            Ok(_) => content::publish(content::load(config)?, now).posts,
+            Ok(_) => pipeline::published(config, now)?,
             Err(_) => Vec::new(),
         };
         let is_set = |var: &str| std::env::var_os(var).is_some();

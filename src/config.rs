@@ -20,6 +20,7 @@ mod check;
 mod delivery;
 mod digest;
 mod lenient;
+mod images;
 mod oauth;
 pub mod paths;
 mod provider;
@@ -30,6 +31,7 @@ pub use check::is_loopback;
 pub use delivery::{Delivery, Sendmail, Transport};
 pub use digest::{Content, Digest, Mode};
 pub use oauth::{Auth, Oauth2};
+pub use images::Images;
 pub use provider::{Limits, Provider};
 pub use schedule::Schedule;
 #[cfg(test)]
@@ -54,6 +56,8 @@ pub struct Config {
     pub digest: Option<Digest>,
     /// `[delivery]`: how mail is sent. Default: the outbox folder.
     pub delivery: Delivery,
+    /// `[images]`: resized copies of photos in post folders.
+    pub images: Images,
 }
 
 /// `[paths]`, each relative to the config file's folder unless absolute.
@@ -65,6 +69,8 @@ pub struct Paths {
     pub templates: PathBuf,
     /// Built site. Default: `public`.
     pub output: PathBuf,
+    /// Files copied into the site as they are. Default: `static`.
+    pub static_files: PathBuf,
 }
 
 /// `[feeds]`.
@@ -126,6 +132,8 @@ struct RawConfig {
     digest: Option<digest::RawDigest>,
     #[serde(default)]
     delivery: delivery::RawDelivery,
+    #[serde(default)]
+    images: images::RawImages,
 }
 
 #[derive(Deserialize)]
@@ -134,6 +142,8 @@ struct RawPaths {
     posts: PathBuf,
     templates: PathBuf,
     output: PathBuf,
+    #[serde(rename = "static")]
+    static_files: PathBuf,
 }
 
 impl Default for RawPaths {
@@ -142,6 +152,7 @@ impl Default for RawPaths {
             posts: "posts".into(),
             templates: "templates".into(),
             output: "public".into(),
+            static_files: "static".into(),
         }
     }
 }
@@ -196,6 +207,8 @@ impl Config {
         let mut list = vec![
             (paths::Guarded::Posts, self.paths.posts.clone()),
             (paths::Guarded::Templates, self.paths.templates.clone()),
+            (paths::Guarded::Static, self.paths.static_files.clone()),
+            (paths::Guarded::ImageCache, self.images.cache.clone()),
             (
                 paths::Guarded::ConfigFolder,
                 self.file.parent().unwrap_or(Path::new("")).to_path_buf(),
@@ -255,6 +268,7 @@ impl Config {
         // A stand-in for a wrongly typed value was reported as such already.
         problems.retain(|p| p.line.is_none_or(|line| !read.mended.contains(&line)));
         problems.extend(read.problems);
+        let images = images::resolve(raw.images, root, file, text, &mut problems);
         if !problems.is_empty() {
             problems.sort();
             return Err(problems);
@@ -267,11 +281,13 @@ impl Config {
                 posts: root.join(raw.paths.posts),
                 templates: root.join(raw.paths.templates),
                 output: root.join(raw.paths.output),
+                static_files: root.join(raw.paths.static_files),
             },
             feeds: raw.feeds,
             pages: raw.pages,
             digest,
             delivery,
+            images,
         })
     }
 

@@ -80,6 +80,65 @@ fn absolutize_srcset(srcset: &str, base: &Url) -> String {
         .join(", ")
 }
 
+/// Readies the images of mail HTML for mail clients: each gets a `width` of
+/// at most `column` pixels (Outlook for Windows ignores `max-width`; an image
+/// of unknown width gets the column), `height:auto`, `border="0"` and an
+/// `alt`, so a client that blocks images still reads well. With `show`
+/// false, each image is replaced by its text alternative on a line of its
+/// own (a decorative image, `alt=""`, by nothing).
+pub fn mail_images(html: &str, column: u32, show: bool) -> String {
+    if !html.contains("<img") {
+        return html.to_string();
+    }
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("img", |el| {
+            // The value as written: character references stay encoded.
+            let alt = el.get_attribute("alt");
+            if !show {
+                let raw = alt.unwrap_or_default();
+                let line = raw.trim().replace('<', "&lt;").replace('>', "&gt;");
+                let text = if line.is_empty() {
+                    String::new()
+                } else {
+                    format!("{line}<br>")
+                };
+                el.replace(&text, lol_html::html_content::ContentType::Html);
+                return Ok(());
+            }
+            let width = el
+                .get_attribute("width")
+                .and_then(|w| w.trim().parse::<u32>().ok())
+                .map_or(column, |w| w.min(column));
+            el.set_attribute("width", &width.to_string())?;
+            el.remove_attribute("height");
+            el.set_attribute("style", "height:auto;max-width:100%")?;
+            el.set_attribute("border", "0")?;
+            if alt.is_none() {
+                el.set_attribute("alt", "")?;
+            }
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    // lol_html only fails in strict mode or on memory limits, neither of which is set.
+    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
+/// `html` without its `<img>` elements.
+pub fn without_images(html: &str) -> String {
+    if !html.contains("<img") {
+        return html.to_string();
+    }
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("img", |el| {
+            el.remove();
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
 /// Removes scripts, styles, event handlers and other active content, keeping
 /// ordinary formatting, links, images, tables and media.
 pub struct Sanitizer(ammonia::Builder<'static>);
@@ -160,6 +219,27 @@ mod tests {
             absolutize("<p>Hej</p>", &base()),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn images_can_be_removed() {
+        let html = r#"<p>Se <img src="a.jpg" alt="A"> här.</p>"#;
+        assert_eq!(without_images(html), "<p>Se  här.</p>");
+    }
+
+    #[test]
+    fn mail_images_fit_the_column() {
+        let html = r#"<p><img src="a.jpg" width="960" height="640" alt="Barn"> <img src="b.png" alt="Logga &amp; namn"> <img src="c.png" width="100"> <img src="d.png" alt=""></p>"#;
+        let out = mail_images(html, 536, true);
+        assert!(out.contains(r#"<img src="a.jpg" width="536" alt="Barn" style="height:auto;max-width:100%" border="0">"#), "{out}");
+        assert!(
+            out.contains(r#"src="b.png" alt="Logga &amp; namn" width="536""#),
+            "{out}"
+        );
+        assert!(out.contains(r#"src="c.png" width="100""#), "{out}");
+        assert!(!out.contains("height=\""), "{out}");
+        let text = mail_images(html, 536, false);
+        assert_eq!(text, "<p>Barn<br> Logga &amp; namn<br>  </p>");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! with the ledger in [`state`]. Only [`output`], [`delivery`] and [`state`]
 //! touch disk or network; the clock is passed in.
 
+pub mod assets;
 pub mod clean;
 pub mod cli;
 pub mod clock;

@@ -5,6 +5,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
+use crate::assets;
 use crate::config::Config;
 use crate::content::{self, Post, Published};
 use crate::error::{Error, Result};
@@ -56,10 +57,13 @@ pub fn build(
     }
     let (posts, registry) = load(config)?;
     let Published {
-        posts,
+        mut posts,
         drafts,
         scheduled,
     } = content::publish(posts, now);
+    // Only a build that publishes may forget cached images it no longer uses.
+    let assets = assets::build(config, &posts, write)?;
+    assets::attach(&mut posts, assets.media);
     if drafts + scheduled > 0 {
         log.info(format!(
             "left out {drafts} draft(s) and {scheduled} post(s) dated after {}",
@@ -78,11 +82,15 @@ pub fn build(
     });
     let all = feeds.chain(site.pages());
     let files = if write {
-        output::write_site(out.unwrap_or(&config.paths.output), all)?
+        output::write_site(out.unwrap_or(&config.paths.output), all, &assets.files)?
     } else {
-        all.map(|f| f.map(|_| ()))
-            .collect::<Result<Vec<()>>>()?
-            .len()
+        let generated = all
+            .map(|f| f.map(|f| f.path))
+            .collect::<Result<std::collections::HashSet<_>>>()?;
+        if let Some(copy) = assets.files.iter().find(|c| generated.contains(&c.path)) {
+            return Err(output::clash(copy));
+        }
+        generated.len() + assets.files.len()
     };
     Ok(Summary {
         posts: posts.len(),
@@ -90,6 +98,15 @@ pub fn build(
         scheduled,
         files,
     })
+}
+
+/// The posts that may be shown at `now`, with their images and
+/// attachments resolved (the cache is not pruned): for the digest.
+pub fn published(config: &Config, now: DateTime<Utc>) -> Result<Vec<Post>> {
+    let mut posts = content::publish(content::load(config)?, now).posts;
+    let assets = assets::build(config, &posts, false)?;
+    assets::attach(&mut posts, assets.media);
+    Ok(posts)
 }
 
 /// `build --out DIR` is held to the same rule as `[paths] output`.

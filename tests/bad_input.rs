@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{stderr, tree, Site};
+use common::{images, stderr, tree, Site};
 
 fn good_site() -> Site {
     let site = Site::new("");
@@ -243,5 +243,66 @@ fn yaml_front_matter_gets_a_hint_that_herald_reads_toml() {
     assert_rejected(
         &site,
         &["posts/yaml.md:1: front matter between `---` lines is YAML; herald reads TOML between `+++` lines"],
+    );
+}
+
+/// The good site with the post folder `posts/2013-09-27-lunden/` holding
+/// `files` and `body` (whose first line is line 6 of `index.md`).
+fn good_site_with_folder(body: &str, files: &[(&str, &[u8])]) -> Site {
+    let site = good_site();
+    let front = "title = \"Lunden\"\ndate = \"2013-09-27\"";
+    site.bundle("2013-09-27-lunden", front, body, files);
+    site
+}
+
+const LUNDEN: &str = "posts/2013-09-27-lunden/index.md";
+
+#[test]
+fn missing_files_and_images_without_text_alternative() {
+    let photo = images::jpeg_with_exif(40, 30);
+    let site = good_site_with_folder(
+        "Text.\n\n![](foto.jpg)\n\n[Protokoll](saknas.pdf)\n",
+        &[("foto.jpg", &photo)],
+    );
+    assert_rejected(
+        &site,
+        &[
+            &format!("{LUNDEN}:8: the image `foto.jpg` has no text alternative"),
+            &format!("{LUNDEN}:10: `saknas.pdf` does not exist in "),
+        ],
+    );
+}
+
+#[test]
+fn corrupt_huge_and_foreign_images() {
+    let photo = images::jpeg_with_exif(40, 30);
+    let site = good_site_with_folder(
+        "![Trasig](trasig.jpg)\n![Bomb](bomb.png)\n![Gif](gif.jpg)\n![Animerad](a.gif)\n",
+        &[
+            ("trasig.jpg", &photo[..photo.len() / 2]),
+            ("bomb.png", &images::bomb_png()),
+            ("gif.jpg", b"GIF89a\x01\x00\x01\x00\x00\x00\x00;"),
+            ("a.gif", b"GIF89a"),
+        ],
+    );
+    assert_rejected(
+        &site,
+        &[
+            &format!("{LUNDEN}:6: the image `trasig.jpg` cannot be published: it cannot be decoded"),
+            &format!("{LUNDEN}:7: the image `bomb.png` cannot be published: it is 100000×100000 pixels"),
+            &format!("{LUNDEN}:8: the image `gif.jpg` cannot be published: it is not a JPEG, PNG or WebP image (it looks like GIF)"),
+            &format!("{LUNDEN}:9: `a.gif` is not a JPEG, PNG or WebP image"),
+        ],
+    );
+}
+
+#[test]
+fn a_static_file_in_place_of_a_generated_one() {
+    let site = good_site();
+    std::fs::create_dir(site.path().join("static")).unwrap();
+    std::fs::write(site.path().join("static/feed.xml"), "<rss/>").unwrap();
+    assert_rejected(
+        &site,
+        &["static/feed.xml: would replace `feed.xml`, which herald generates"],
     );
 }

@@ -283,14 +283,11 @@ fn example_site_digest_matches_the_golden_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(root.join("config.toml"), dir.path().join("config.toml")).unwrap();
-    std::fs::create_dir(dir.path().join("posts")).unwrap();
-    for entry in std::fs::read_dir(root.join("posts")).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(
-            &path,
-            dir.path().join("posts").join(path.file_name().unwrap()),
-        )
-        .unwrap();
+    // Post folders too: their photo is in the digest.
+    for (name, bytes) in common::tree(&root.join("posts")) {
+        let to = dir.path().join("posts").join(name);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, bytes).unwrap();
     }
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
         .arg("--config")

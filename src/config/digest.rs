@@ -49,6 +49,8 @@ pub struct Digest {
     pub state: PathBuf,
     /// When `herald run` sends it: `day`, `time`, `deadline_hours`.
     pub schedule: Schedule,
+    /// Images in the message; `false` keeps only their text alternatives. Default: true.
+    pub images: bool,
 }
 
 /// How the digest is addressed.
@@ -111,6 +113,7 @@ pub(super) struct RawDigest {
     day: Option<Spanned<String>>,
     time: Option<Spanned<String>>,
     deadline_hours: Option<Spanned<u32>>,
+    images: Option<bool>,
 }
 
 /// Checks `[digest]`; `None` when it has problems (all reported) or is absent.
@@ -183,6 +186,7 @@ pub(super) fn resolve(
             .map_or_else(|| format!("digest.{host}"), Cleaned::into_string),
         state: root.join(raw.state.unwrap_or_else(|| ".herald/state.db".into())),
         schedule,
+        images: raw.images.unwrap_or(true),
     })
 }
 

@@ -17,6 +17,10 @@ pub enum Guarded {
     Posts,
     /// `[paths] templates`.
     Templates,
+    /// `[paths] static`.
+    Static,
+    /// `[images] cache`.
+    ImageCache,
     /// The folder holding `config.toml`.
     ConfigFolder,
     /// `[digest] state`.
@@ -34,6 +38,8 @@ impl Guarded {
         match self {
             Guarded::Posts => "the posts folder",
             Guarded::Templates => "the templates folder",
+            Guarded::Static => "the static folder",
+            Guarded::ImageCache => "the image cache",
             Guarded::ConfigFolder => "the folder of the config file",
             Guarded::Ledger => "the digest ledger",
             Guarded::Recipients => "the recipients file",
@@ -45,7 +51,7 @@ impl Guarded {
     /// Posts and templates are read by the build: an output inside them
     /// would be read back as input, or replaced along with them.
     fn refuses_inside(self) -> bool {
-        matches!(self, Guarded::Posts | Guarded::Templates)
+        matches!(self, Guarded::Posts | Guarded::Templates | Guarded::Static)
     }
 }
 

@@ -22,6 +22,10 @@ pub struct FrontMatter {
     #[serde(default)]
     pub draft: bool,
     pub id: Option<Spanned<String>>,
+    /// The lead image, a file in the post's folder.
+    pub image: Option<Spanned<String>>,
+    /// The lead image's text alternative.
+    pub image_alt: Option<Cleaned>,
 }
 
 /// A post file split into its front matter and body.

@@ -5,6 +5,9 @@ use std::borrow::Cow;
 
 use url::Url;
 
+use super::figure;
+pub use super::figure::Images;
+use super::media::Media;
 use crate::clean;
 
 /// The marker that ends a hand-picked summary.
@@ -87,10 +90,15 @@ fn keep_or<'a>(s: CowStr<'a>, f: fn(&str) -> Cow<'_, str>) -> CowStr<'a> {
     }
 }
 
-/// Renders the whole of `body` as HTML.
-pub fn to_html(body: &str) -> String {
+/// Renders the whole of `body` as HTML, local images and links replaced by
+/// what `media` resolves them to (see [`super::media`]).
+pub fn to_html(body: &str, media: &Media, images: Images) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4);
-    html::push_html(&mut out, parse(body));
+    if media.is_empty() {
+        html::push_html(&mut out, parse(body));
+    } else {
+        html::push_html(&mut out, figure::resolve(parse(body), media, images));
+    }
     out
 }
 
@@ -256,7 +264,7 @@ mod tests {
             "<p>Första <em>stycket</em>\nfortsätter <a href=\"https://example.se/\">här</a>.</p>\n"
         );
         assert_eq!(s.text, "Första stycket fortsätter här.");
-        let html = to_html(body);
+        let html = to_html(body, &Media::default(), Images::Srcset);
         assert!(html.contains("<h1>Rubrik</h1>"));
         assert!(html.contains("<p>Andra stycket.</p>"));
     }
@@ -322,13 +330,18 @@ mod tests {
         let s = summary(body, &base());
         assert_eq!(s.html, "<p>Ett.</p>\n<p>Två.</p>\n");
         assert_eq!(s.text, "Ett. Två.");
-        assert!(to_html(body).contains("<p>Tre.</p>"));
+        assert!(to_html(body, &Media::default(), Images::Srcset).contains("<p>Tre.</p>"));
+    }
+
+    fn to_html_plain(body: &str) -> String {
+        to_html(body, &Media::default(), Images::Srcset)
     }
 
     #[test]
     fn extensions_are_enabled() {
-        let html =
-            to_html("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~bort~~ text[^1]\n\n[^1]: Fotnot.\n");
+        let html = to_html_plain(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n~~bort~~ text[^1]\n\n[^1]: Fotnot.\n",
+        );
         assert!(html.contains("<table>"), "{html}");
         assert!(html.contains("<del>bort</del>"), "{html}");
         assert!(html.contains("footnote"), "{html}");
@@ -342,6 +355,6 @@ mod tests {
         };
         assert_eq!(summary("", &base()), empty);
         assert_eq!(summary("# Bara rubrik\n", &base()), empty);
-        assert_eq!(to_html(""), "");
+        assert_eq!(to_html("", &Media::default(), Images::Srcset), "");
     }
 }

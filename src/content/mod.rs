@@ -3,14 +3,18 @@
 //! Loading reads and renders every post in parallel and reports every problem
 //! in every file; publishing applies the rules shared by pages, feeds and mail.
 
+mod figure;
 mod frontmatter;
+mod links;
 mod markdown;
+pub mod media;
 mod nesting;
 pub mod slug;
 mod source;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -22,7 +26,8 @@ use crate::config::Config;
 use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 pub use frontmatter::parse_date;
-pub use markdown::MORE;
+pub use markdown::{Images, MORE};
+use media::{LocalRef, Media};
 use source::{decode, read_source};
 
 /// One post, parsed and rendered.
@@ -53,6 +58,17 @@ pub struct Post {
     pub summary_html: String,
     /// Summary as plain text.
     pub summary_text: String,
+    /// The post's own folder (`posts/<name>/` holding `index.md`), whose
+    /// files are published beside the post; `None` for a plain `<name>.md`.
+    pub folder: Option<PathBuf>,
+    /// Links and images in the body naming local files, and the front
+    /// matter's `image`.
+    pub refs: Vec<LocalRef>,
+    /// The lead image: front matter `image`, else the first image; a path
+    /// in [`Post::folder`] and its text alternative.
+    pub lead: Option<(String, String)>,
+    /// What the local references resolve to, once the files are processed.
+    pub media: Arc<Media>,
     lines: KeyLines,
     /// The body as loaded (and checked): rendering reads it again.
     body_hash: u64,
@@ -73,6 +89,11 @@ pub struct Tag {
 }
 
 impl Post {
+    /// The lead image: front matter `image`, else the first image.
+    pub fn lead_image(&self) -> Option<media::Lead> {
+        media::Lead::of(&self.url, self.lead.as_ref(), &self.media)
+    }
+
     /// `updated` when set, else `date`.
     pub fn modified(&self) -> DateTime<Tz> {
         self.updated.unwrap_or(self.date)
@@ -90,7 +111,8 @@ pub const MAX_TAGS: usize = 100;
 /// scheduling overhead per piece.
 pub const CHUNK: usize = 64;
 
-/// Reads every `*.md` file in the posts folder, in name order.
+/// Reads every `*.md` file in the posts folder, and every `index.md` in a
+/// folder of it (a post folder), in name order.
 pub fn load(config: &Config) -> Result<Vec<Post>> {
     let dir = &config.paths.posts;
     let mut files = Vec::new();
@@ -103,6 +125,8 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
         let is_file = entry.file_type().is_ok_and(|t| t.is_file()) || path.is_file();
         if name.ends_with(".md") && !name.starts_with('.') && is_file {
             files.push(path);
+        } else if !name.starts_with('.') && path.join("index.md").is_file() {
+            files.push(path.join("index.md"));
         }
     }
     files.sort();
@@ -125,6 +149,7 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
         }
     }
     problems.extend(check_unique(&posts, config));
+    problems.extend(links::link_posts(&mut posts));
     if problems.is_empty() {
         Ok(posts)
     } else {
@@ -198,6 +223,17 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
             "missing `date` in the front matter, e.g. date = \"2013-09-27\"",
         ));
     }
+    let folder = links::bundle_folder(path, &config.paths.posts);
+    let body_line = split.front_line + split.front.matches('\n').count() + 1;
+    let image = front.image.as_ref().map(|i| {
+        let alt = front.image_alt.as_ref().map_or("", |a| a.as_str());
+        (i.get_ref().as_str(), alt, line_at(i.span()))
+    });
+    let (refs, lead) = links::collect(path, split.body, body_line, folder.as_deref(), image)
+        .unwrap_or_else(|found| {
+            problems.extend(found);
+            (Vec::new(), None)
+        });
     let slug = match &front.slug {
         Some(s) if slug::is_valid(s.get_ref()) => s.get_ref().clone(),
         Some(s) => {
@@ -211,7 +247,14 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
             ));
             String::new()
         }
-        None => slug::from_file_stem(path.file_stem().and_then(|s| s.to_str()).unwrap_or("")),
+        None => slug::from_file_stem(
+            folder
+                .as_deref()
+                .unwrap_or(path)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or(""),
+        ),
     };
     let tags = front.tags.map_or_else(Vec::new, |t| {
         let line = line_at(t.span());
@@ -223,7 +266,6 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         list
     });
     if let Err(deep) = nesting::check(split.body) {
-        let body_line = split.front_line + split.front.matches('\n').count() + 1;
         problems.push(Diagnostic::at(
             path,
             body_line + diag::line_of(split.body, deep.offset) - 1,
@@ -267,7 +309,11 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         ),
         // Summaries are shown away from the post's URL (index, tag pages, feeds).
         None => {
-            let summary = markdown::summary(split.body, &url);
+            let mut summary = markdown::summary(split.body, &url);
+            if folder.is_some() {
+                // Lists and feeds show the lead image beside the summary.
+                summary.html = crate::html::without_images(&summary.html);
+            }
             (summary.html, summary.text)
         }
     };
@@ -284,6 +330,10 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         draft: front.draft,
         summary_html,
         summary_text,
+        folder,
+        refs,
+        lead,
+        media: Arc::default(),
         lines,
         body_hash: hash(split.body),
     })
@@ -294,7 +344,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
 ///
 /// Bodies are not kept in memory: they are read again and rendered when a
 /// page, feed or mail needs them, so a site of 100,000 posts fits in memory.
-pub fn body_html(post: &Post) -> Result<String> {
+pub fn body_html(post: &Post, images: Images) -> Result<String> {
     let bytes = read_source(&post.source).map_err(|e| Error::read(&post.source, e))?;
     let text = decode(&post.source, &bytes).map_err(|d| Error::Invalid(vec![d]))?;
     let split = frontmatter::split(&text).map_err(|_| {
@@ -311,7 +361,7 @@ pub fn body_html(post: &Post) -> Result<String> {
             message,
         )]));
     }
-    Ok(markdown::to_html(split.body))
+    Ok(markdown::to_html(split.body, &post.media, images))
 }
 
 fn hash(body: &str) -> u64 {

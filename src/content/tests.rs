@@ -214,10 +214,10 @@ fn only_the_body_checked_at_load_is_rendered() {
     let front = "+++\ntitle = \"Djup\"\ndate = \"2013-09-27\"\n+++\n";
     std::fs::write(&path, format!("{front}Kort.\n")).unwrap();
     let post = parse(&path, &std::fs::read(&path).unwrap(), &config()).unwrap();
-    assert!(body_html(&post).unwrap().contains("Kort."));
+    assert!(body_html(&post, Images::Srcset).unwrap().contains("Kort."));
     // Made deeper than loading allows after it was loaded.
     std::fs::write(&path, format!("{front}{} x\n", ">".repeat(5000))).unwrap();
-    let Err(Error::Invalid(problems)) = body_html(&post) else {
+    let Err(Error::Invalid(problems)) = body_html(&post, Images::Srcset) else {
         panic!("a changed body was rendered")
     };
     assert!(problems[0].to_string().contains("changed during the build"));

@@ -12,7 +12,7 @@ use super::send::{self, Sending};
 use super::{quota, Choice, IsoWeek};
 use crate::clock::Clock;
 use crate::config::{Config, Digest, Mode};
-use crate::content::{self, Post};
+use crate::content::Post;
 use crate::delivery::Factory;
 use crate::error::{Error, Result};
 use crate::log::Log;
@@ -145,7 +145,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
             return Ok(());
         }
     }
-    let published = content::publish(content::load(config)?, now).posts;
+    let published = crate::pipeline::published(config, now)?;
     let posts: Vec<&Post> = match (&recorded, job.posts) {
         (Some(row), _) => recorded_posts(row, &published, log),
         (None, Choice::DatedThatWeek) => {

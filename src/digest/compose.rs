@@ -300,15 +300,20 @@ fn invalid(address: &str, e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("`{address}` is not an email address: {e}"))
 }
 
+/// The width in pixels of the default mail template's text column (a 600
+/// pixel page less 32 pixels of padding each side): no image is wider.
+const MAIL_COLUMN: u32 = 536;
+
 fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> {
     let html = match digest.content {
         Content::Summary => post.summary_html.clone(),
         Content::Full => {
-            let body = content::body_html(post)?;
+            let body = content::body_html(post, content::Images::Single)?;
             html::absolutize(&body, &post.url).into_owned()
         }
     };
     let html = html::Sanitizer::default().clean(&html);
+    let html = html::mail_images(&html, MAIL_COLUMN, digest.images);
     Ok(PostView {
         id: post.id.clone(),
         title: post.title.clone(),

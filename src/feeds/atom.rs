@@ -1,5 +1,6 @@
 //! Atom 1.0 (RFC 4287).
 
+use atom_syndication::extension::Extension;
 use atom_syndication::{Category, Content, Entry, FixedDateTime, Generator, Link, Person, Text};
 use chrono::{DateTime, Utc};
 
@@ -34,6 +35,7 @@ pub(super) fn write(config: &Config, feed: &Feed, now: DateTime<Utc>) -> Result<
         ],
         subtitle: Some(Text::plain(description(config).to_string())),
         lang: Some(site.language.clone()),
+        namespaces: feed.namespaces(),
         entries: feed
             .items
             .iter()
@@ -86,6 +88,7 @@ fn entry(config: &Config, feed: &Feed, item: &Item) -> Entry {
             })
             .collect(),
         links: vec![link("alternate", post.url.to_string(), "text/html")],
+        extensions: media_extensions!(post, Extension),
         summary: Some(Text::html(item.summary.to_string())),
         content: (!item.content.is_empty()).then(|| Content {
             value: Some(item.content.to_string()),

@@ -40,6 +40,9 @@ struct JsonItem<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     tags: Vec<&'a str>,
     authors: Vec<Author<'a>>,
+    /// The lead image, absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
 }
 
 /// The JSON Feed document for `feed`.
@@ -89,5 +92,6 @@ fn json_item<'a>(config: &'a Config, item: &'a Item) -> JsonItem<'a> {
             name: author_name(config, post),
             url: None,
         }],
+        image: post.lead_image().map(|lead| lead.src.to_string()),
     }
 }

@@ -4,6 +4,39 @@
 //! absolute against the post's URL and sanitised once per post, then shared
 //! by all feeds that include it.
 
+/// The lead image of a post as Media RSS extension elements, in the
+/// extension types of `rss` or `atom_syndication` (look-alike structs of two
+/// crates): `media_extensions!(post, rss::extension::Extension)`.
+macro_rules! media_extensions {
+    ($post:expr, $ext:ident) => {{
+        fn convert(e: super::MediaElement) -> $ext {
+            let mut children = std::collections::BTreeMap::new();
+            for child in e.children {
+                children.insert(child.name.to_string(), vec![convert(child)]);
+            }
+            $ext {
+                name: format!("media:{}", e.name),
+                value: e.text,
+                attrs: e
+                    .attrs
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+                children,
+            }
+        }
+        let mut elements = std::collections::BTreeMap::new();
+        for e in super::media_elements($post) {
+            elements.insert(e.name.to_string(), vec![convert(e)]);
+        }
+        let mut map = std::collections::BTreeMap::new();
+        if !elements.is_empty() {
+            map.insert("media".to_string(), elements);
+        }
+        map
+    }};
+}
+
 mod atom;
 mod json;
 mod rss;
@@ -150,7 +183,7 @@ fn prepare<'a>(
         .map(|(id, post)| {
             let clean = |html: &str| sanitizer.clean(&html::absolutize(html, &post.url));
             let content = if full {
-                clean(&content::body_html(post)?)
+                clean(&content::body_html(post, content::Images::Single)?)
             } else {
                 String::new()
             };
@@ -171,6 +204,14 @@ impl<'a> Feed<'a> {
         }
     }
 
+    /// The XML namespaces the feed's extensions need: Media RSS when a post
+    /// has a lead image.
+    fn namespaces(&self) -> BTreeMap<String, String> {
+        let media = self.items.iter().any(|i| i.post.lead.is_some());
+        let pairs = media.then(|| ("media".to_string(), MEDIA_NS.to_string()));
+        pairs.into_iter().collect()
+    }
+
     /// The URL of this feed's file `name`.
     fn url(&self, name: &str) -> String {
         self.home
@@ -185,6 +226,57 @@ fn file(dir: &str, name: &str, bytes: Vec<u8>) -> OutputFile {
         path: PathBuf::from(format!("{dir}{name}")),
         bytes,
     }
+}
+
+/// The Media RSS namespace (https://www.rssboard.org/media-rss), used in
+/// RSS and Atom for the lead image: how feed readers find thumbnails.
+const MEDIA_NS: &str = "http://search.yahoo.com/mrss/";
+
+/// One Media RSS element: its name without prefix, attributes, text, children.
+struct MediaElement {
+    name: &'static str,
+    attrs: Vec<(&'static str, String)>,
+    text: Option<String>,
+    children: Vec<MediaElement>,
+}
+
+/// The Media RSS elements of a post's lead image: `media:content` (with
+/// its text alternative as `media:description`) and `media:thumbnail`.
+fn media_elements(post: &Post) -> Vec<MediaElement> {
+    let Some(lead) = post.lead_image() else {
+        return Vec::new();
+    };
+    let (thumb, tw, th) = lead.thumbnail;
+    let description = (!lead.alt.is_empty()).then(|| MediaElement {
+        name: "description",
+        attrs: vec![("type", "plain".into())],
+        text: Some(lead.alt.clone()),
+        children: Vec::new(),
+    });
+    vec![
+        MediaElement {
+            name: "content",
+            attrs: vec![
+                ("url", lead.src.to_string()),
+                ("type", lead.mime.into()),
+                ("medium", "image".into()),
+                ("width", lead.width.to_string()),
+                ("height", lead.height.to_string()),
+            ],
+            text: None,
+            children: description.into_iter().collect(),
+        },
+        MediaElement {
+            name: "thumbnail",
+            attrs: vec![
+                ("url", thumb.to_string()),
+                ("width", tw.to_string()),
+                ("height", th.to_string()),
+            ],
+            text: None,
+            children: Vec::new(),
+        },
+    ]
 }
 
 /// The name shown for a post's author.

@@ -2,6 +2,7 @@
 
 use rss::extension::atom::{AtomExtension, Link};
 use rss::extension::dublincore::DublinCoreExtension;
+use rss::extension::Extension;
 use rss::{Category, ChannelBuilder, Guid, Item, ItemBuilder};
 
 use super::{author_name, description, Feed};
@@ -34,6 +35,7 @@ pub(super) fn write(config: &Config, feed: &Feed) -> Result<Vec<u8>> {
         .docs(Some(
             "https://www.rssboard.org/rss-specification".to_string(),
         ))
+        .namespaces(feed.namespaces())
         .atom_ext(Some(AtomExtension {
             links: vec![self_link],
         }))
@@ -81,6 +83,7 @@ fn to_item(config: &Config, feed: &super::Feed, item: &super::Item) -> Item {
         .content((!item.content.is_empty()).then(|| item.content.to_string()))
         .categories(categories)
         .dublin_core_ext(Some(dublin_core))
+        .extensions(media_extensions!(post, Extension))
         .build()
 }
 

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 mod site;
-pub use site::write_site;
+pub use site::{clash, write_site};
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +18,25 @@ pub struct OutputFile {
     pub path: PathBuf,
     /// The file's bytes.
     pub bytes: Vec<u8>,
+}
+
+/// A file of the built site copied from elsewhere: the static folder, a
+/// post folder, the image cache. Copied after every generated file, and never
+/// over one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CopiedFile {
+    /// Path below the output folder, always relative and made of safe segments.
+    pub path: PathBuf,
+    /// The file to copy.
+    pub source: PathBuf,
+    /// Where it comes from, for a message naming both sides of a collision
+    /// (the user's file, not the cache's).
+    pub origin: PathBuf,
+    /// The source is herald's own and never changed in place (the image
+    /// cache writes new files and renames them): it is hard-linked rather
+    /// than copied, which makes a build with every image cached nearly as
+    /// fast as one without images. The user's files are always copied.
+    pub link: bool,
 }
 
 /// Writes `files` into `dir`, refusing to replace existing files unless `force`.

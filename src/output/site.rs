@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::OutputFile;
+use super::{CopiedFile, OutputFile};
 use crate::config::paths::real_path;
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 
 /// The file that marks a folder as herald's output (written first into every
@@ -30,10 +31,12 @@ pub const MARKER: &str = ".herald-output";
 const MARKER_TEXT: &str =
     "This folder was written by herald and is replaced by every build.\nDo not keep other files here.\n";
 
-/// Writes every file produced by `files` into a fresh staging folder next to
-/// `target`, then swaps it in. On any error the staging folder is removed and
-/// `target` is left exactly as it was. Returns the number of files written.
-pub fn write_site<I>(target: &Path, files: I) -> Result<usize>
+/// Writes every file produced by `files`, then copies every one of
+/// `copies`, into a fresh staging folder next to `target`, then swaps it in.
+/// A copy that would replace a generated file is an error naming both. On
+/// any error the staging folder is removed and `target` is left exactly as
+/// it was. Returns the number of files written.
+pub fn write_site<I>(target: &Path, files: I, copies: &[CopiedFile]) -> Result<usize>
 where
     I: ParallelIterator<Item = Result<OutputFile>>,
 {
@@ -55,7 +58,13 @@ where
                 .map(|file| write_one(&staging, file?))
                 .collect::<Result<Vec<()>>>()
         })
-        .and_then(|done| swap_in(&staging, &target, parent, &name).map(|()| done.len()));
+        .and_then(|done| {
+            copies
+                .par_iter()
+                .try_for_each(|copy| copy_one(&staging, copy))
+                .map(|()| done.len() + copies.len())
+        })
+        .and_then(|done| swap_in(&staging, &target, parent, &name).map(|()| done));
     if written.is_err() {
         remove_tree(&staging);
     }
@@ -68,6 +77,33 @@ fn write_one(root: &Path, file: OutputFile) -> Result<()> {
         fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     }
     fs::write(&path, &file.bytes).map_err(|e| Error::write(&path, e))
+}
+
+fn copy_one(root: &Path, copy: &CopiedFile) -> Result<()> {
+    let path = root.join(&copy.path);
+    if fs::symlink_metadata(&path).is_ok() || copy.path.as_os_str() == MARKER {
+        return Err(clash(copy));
+    }
+    if let Some(dir) = path.parent() {
+        fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
+    }
+    // A link fails across file systems; the copy then does the work.
+    if copy.link && fs::hard_link(&copy.source, &path).is_ok() {
+        return Ok(());
+    }
+    fs::copy(&copy.source, &path)
+        .map(|_| ())
+        .map_err(|e| Error::write(&path, e))
+}
+
+/// The error of a copied file in place of a generated one.
+pub fn clash(copy: &CopiedFile) -> Error {
+    let message = format!(
+        "would replace `{}`, which herald generates (a page, a feed or the stylesheet); \
+         rename or move the file",
+        copy.path.display()
+    );
+    Error::Invalid(vec![Diagnostic::file(&copy.origin, message)])
 }
 
 /// Takes the build lock `.<name>.lock` beside the output, or fails at once
@@ -234,6 +270,7 @@ mod tests {
         let n = write_site(
             &target,
             vec![file("index.html", "a"), file("x/index.html", "b")].into_par_iter(),
+            &[],
         )
         .unwrap();
         assert_eq!(n, 2);
@@ -242,19 +279,58 @@ mod tests {
             "b"
         );
         assert!(is_marked(&target));
-        write_site(&target, vec![file("index.html", "c")].into_par_iter()).unwrap();
+        write_site(&target, vec![file("index.html", "c")].into_par_iter(), &[]).unwrap();
         assert_eq!(fs::read_to_string(target.join("index.html")).unwrap(), "c");
         assert!(!target.join("x").exists(), "stale files are gone");
         assert_eq!(entries(dir.path()), ["public"], "no staging folders left");
     }
 
     #[test]
+    fn copies_never_replace_generated_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("public");
+        let source = dir.path().join("robots.txt");
+        fs::write(&source, "User-agent: *\n").unwrap();
+        let copy = |path: &str| CopiedFile {
+            path: path.into(),
+            source: source.clone(),
+            origin: source.clone(),
+            link: false,
+        };
+        let pages = || vec![file("index.html", "old")].into_par_iter();
+        assert_eq!(
+            write_site(&target, pages(), &[copy("robots.txt")]).unwrap(),
+            2
+        );
+        assert_eq!(
+            fs::read_to_string(target.join("robots.txt")).unwrap(),
+            "User-agent: *\n"
+        );
+        for clash in ["index.html", MARKER] {
+            let Err(Error::Invalid(problems)) = write_site(&target, pages(), &[copy(clash)]) else {
+                panic!("{clash} replaced");
+            };
+            let message = problems[0].to_string();
+            assert!(
+                message.contains("robots.txt") && message.contains(clash),
+                "{message}"
+            );
+        }
+        assert!(target.join("robots.txt").exists(), "the old site stays");
+    }
+
+    #[test]
     fn failure_keeps_the_old_site() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        write_site(&target, vec![file("index.html", "old")].into_par_iter()).unwrap();
+        write_site(
+            &target,
+            vec![file("index.html", "old")].into_par_iter(),
+            &[],
+        )
+        .unwrap();
         let failing = vec![file("index.html", "new"), Err(Error::Usage("boom".into()))];
-        assert!(write_site(&target, failing.into_par_iter()).is_err());
+        assert!(write_site(&target, failing.into_par_iter(), &[]).is_err());
         assert_eq!(
             fs::read_to_string(target.join("index.html")).unwrap(),
             "old"
@@ -266,7 +342,7 @@ mod tests {
     fn the_output_path_never_goes_missing_during_a_swap() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("public");
-        write_site(&target, vec![file("index.html", "0")].into_par_iter()).unwrap();
+        write_site(&target, vec![file("index.html", "0")].into_par_iter(), &[]).unwrap();
         let stop = std::sync::atomic::AtomicBool::new(false);
         let missing = std::thread::scope(|scope| {
             let watcher = scope.spawn(|| {
@@ -280,7 +356,7 @@ mod tests {
             });
             for i in 0..300 {
                 let page = file("index.html", &i.to_string());
-                write_site(&target, vec![page].into_par_iter()).unwrap();
+                write_site(&target, vec![page].into_par_iter(), &[]).unwrap();
             }
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
             watcher.join().unwrap()

@@ -198,7 +198,11 @@ impl<'a> Site<'a> {
             url: post.url.to_string(),
             feeds: self.main_feeds(),
         };
-        self.page(target, body, Some(content::body_html(post)?))
+        self.page(
+            target,
+            body,
+            Some(content::body_html(post, content::Images::Srcset)?),
+        )
     }
 
     /// Renders `template` (the page's body), then `layout` around it. The
@@ -273,6 +277,13 @@ impl<'a> Site<'a> {
                 .unwrap_or(&self.config.site.author.name),
             tags: post.tags.iter().map(|t| self.tag_link(t)).collect(),
             summary: &post.summary_html,
+            image: post.lead_image().map(|lead| ImageView {
+                src: lead.src.to_string(),
+                srcset: lead.srcset,
+                width: lead.width,
+                height: lead.height,
+                alt: lead.alt,
+            }),
         }
     }
 

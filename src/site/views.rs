@@ -57,6 +57,18 @@ pub struct PostView<'a> {
     pub tags: Vec<TagLink<'a>>,
     /// Summary HTML with absolute URLs.
     pub summary: &'a str,
+    /// The lead image (front matter `image`, else the first image).
+    pub image: Option<ImageView>,
+}
+
+/// An image as templates see it: absolute URLs, intrinsic size of `src`.
+#[derive(Debug, Serialize)]
+pub struct ImageView {
+    pub src: String,
+    pub srcset: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: String,
 }
 
 /// A tag with the URL of its page.

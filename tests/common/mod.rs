@@ -2,6 +2,7 @@
 //! folders and a way to run the real `herald` binary on them.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod images;
 pub mod import;
 pub mod mail;
 pub mod smtp;
@@ -45,6 +46,22 @@ impl Site {
     /// Writes `posts/<name>` with front matter `front` and Markdown `body`.
     pub fn post(&self, name: &str, front: &str, body: &str) -> &Self {
         self.raw_post(name, format!("+++\n{front}\n+++\n\n{body}").as_bytes())
+    }
+
+    /// Writes the post folder `posts/<name>/`: `index.md` with front matter
+    /// `front` and Markdown `body`, and `files` beside it.
+    pub fn bundle(&self, name: &str, front: &str, body: &str, files: &[(&str, &[u8])]) -> &Self {
+        let folder = self.path().join("posts").join(name);
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("index.md"),
+            format!("+++\n{front}\n+++\n\n{body}"),
+        )
+        .unwrap();
+        for (file, bytes) in files {
+            std::fs::write(folder.join(file), bytes).unwrap();
+        }
+        self
     }
 
     /// Runs herald with `--config <site>/config.toml --now NOW` and `args`.

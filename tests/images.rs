@@ -1,0 +1,278 @@
+//! End-to-end: a post folder with a photo (EXIF orientation, GPS, owner), a
+//! PNG and a PDF is published with resized copies, no metadata, `srcset`,
+//! attachment sizes, absolute single-width images in the feeds, and a cache
+//! that makes the second build re-encode nothing.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::images::{exif_fields, jpeg_with_exif, pdf, png, size};
+use common::{ok, tree, Site};
+
+const BODY: &str = "Lundens förskola har öppnat.\n\n![Barnen i sandlådan](foto.jpg)\n\n\
+                    ![Kommunens logga](logga.png)\n\n[Protokoll](protokoll.pdf) och [förra \
+                    veckan](../2013-09-20-forra.md).\n";
+
+fn site() -> Site {
+    let site = Site::new("[images]\nwidths = [100, 160]\n");
+    site.post(
+        "2013-09-20-forra.md",
+        "title = \"Förra\"\ndate = \"2013-09-20\"",
+        "Text.\n",
+    );
+    site.bundle(
+        "2013-09-27-lunden",
+        "title = \"Lunden\"\ndate = \"2013-09-27\"",
+        BODY,
+        &[
+            ("foto.jpg", &jpeg_with_exif(300, 200)),
+            ("logga.png", &png(120, 60)),
+            ("protokoll.pdf", &pdf()),
+        ],
+    );
+    site
+}
+
+fn cache_files(site: &Site) -> BTreeMap<String, std::time::SystemTime> {
+    let dir = site.path().join(".herald/cache/images");
+    tree(&dir)
+        .into_keys()
+        .map(|name| {
+            let modified = std::fs::metadata(dir.join(&name))
+                .unwrap()
+                .modified()
+                .unwrap();
+            (name, modified)
+        })
+        .collect()
+}
+
+#[test]
+fn the_test_jpeg_carries_what_a_phone_writes() {
+    let fields = exif_fields(&jpeg_with_exif(30, 20));
+    for tag in ["Orientation", "Artist", "GPSLatitudeRef"] {
+        assert!(fields.iter().any(|f| f == tag), "{tag} missing: {fields:?}");
+    }
+}
+
+#[test]
+fn photos_are_turned_resized_and_stripped() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    common::assert_well_formed_site(&files);
+    let dir = "lunden/";
+    // Orientation 6: stored 300×200, shown 200×300; 100 and 160 wide copies.
+    for (name, expected) in [
+        ("foto.jpg", (200, 300)),
+        ("foto-100.jpg", (100, 150)),
+        ("foto-160.jpg", (160, 240)),
+        ("logga.png", (120, 60)),
+        ("logga-100.png", (100, 50)),
+    ] {
+        let bytes = &files[&format!("{dir}{name}")];
+        assert_eq!(size(bytes), expected, "{name}");
+        assert_eq!(
+            exif_fields(bytes),
+            Vec::<String>::new(),
+            "{name} keeps metadata"
+        );
+    }
+    assert!(
+        !files.contains_key("lunden/logga-160.png"),
+        "never enlarged"
+    );
+    assert_eq!(files["lunden/protokoll.pdf"], pdf());
+
+    let page = common::well_formed_html("page", &files["lunden/index.html"]);
+    let img = scraper::Selector::parse("img[alt=\"Barnen i sandlådan\"]").unwrap();
+    let img = page
+        .select(&img)
+        .next()
+        .expect("the photo is on the page")
+        .value();
+    assert_eq!(img.attr("src"), Some("foto-160.jpg"));
+    assert_eq!(
+        img.attr("srcset"),
+        Some("foto-100.jpg 100w, foto-160.jpg 160w, foto.jpg 200w")
+    );
+    assert_eq!(
+        (img.attr("width"), img.attr("height")),
+        (Some("160"), Some("240"))
+    );
+    assert_eq!(img.attr("loading"), Some("lazy"));
+    assert_eq!(img.attr("decoding"), Some("async"));
+    assert!(img.attr("sizes").is_some());
+    let text = String::from_utf8_lossy(&files["lunden/index.html"]);
+    let attachment = format!("Protokoll</a> (PDF, {} B)", pdf().len());
+    assert!(text.contains(&attachment), "{text}");
+    assert!(
+        text.contains("href=\"https://example.se/blogg/forra/\""),
+        "{text}"
+    );
+
+    // Feeds: one absolute src of the middle width, no srcset.
+    let rss = String::from_utf8_lossy(&files["feed.xml"]).into_owned();
+    assert!(
+        rss.contains("src=\"https://example.se/blogg/lunden/foto-160.jpg\""),
+        "{rss}"
+    );
+    assert!(!rss.contains("srcset"), "{rss}");
+    assert_lead_image(&files, "https://example.se/blogg/lunden/foto-160.jpg");
+}
+
+const MEDIA: &str = "http://search.yahoo.com/mrss/";
+
+/// The lead image `src` is on the index page, in JSON Feed `image` and in
+/// RSS and Atom as Media RSS content (with size) and thumbnail.
+fn assert_lead_image(files: &BTreeMap<String, Vec<u8>>, src: &str) {
+    let index = common::well_formed_html("index", &files["index.html"]);
+    let lead = scraper::Selector::parse("article img.lead").unwrap();
+    let lead = index
+        .select(&lead)
+        .next()
+        .expect("a lead image on the index")
+        .value();
+    assert_eq!(lead.attr("src"), Some(src));
+    let json: serde_json::Value = serde_json::from_slice(&files["feed.json"]).unwrap();
+    let images: Vec<_> = json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["image"].as_str())
+        .collect();
+    assert_eq!(images, [src]);
+    for feed in ["feed.xml", "atom.xml"] {
+        let text = common::well_formed(feed, &files[feed]);
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let content: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.tag_name().namespace() == Some(MEDIA) && n.tag_name().name() == "content")
+            .collect();
+        assert_eq!(content.len(), 1, "{feed}");
+        assert_eq!(content[0].attribute("url"), Some(src), "{feed}");
+        assert_eq!(content[0].attribute("medium"), Some("image"), "{feed}");
+        assert!(content[0].attribute("width").is_some(), "{feed}");
+        let thumbnails = doc.descendants().filter(|n| {
+            n.tag_name().namespace() == Some(MEDIA) && n.tag_name().name() == "thumbnail"
+        });
+        assert_eq!(thumbnails.count(), 1, "{feed}");
+    }
+}
+
+#[test]
+fn the_front_matter_picks_the_lead_image() {
+    let site = site();
+    let index = site.path().join("posts/2013-09-27-lunden/index.md");
+    let text = std::fs::read_to_string(&index).unwrap();
+    let text = text.replacen(
+        "date = ",
+        "image = \"logga.png\"\nimage_alt = \"Logga\"\ndate = ",
+        1,
+    );
+    std::fs::write(&index, text).unwrap();
+    ok(&site.herald(&["build"]));
+    // 120 pixels wide, below the middle width (160): the original.
+    assert_lead_image(
+        &tree(&site.output()),
+        "https://example.se/blogg/lunden/logga.png",
+    );
+}
+
+#[test]
+fn a_second_build_takes_every_image_from_the_cache() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let cached = cache_files(&site);
+    assert_eq!(
+        cached.len(),
+        2 * 2 + 3,
+        "two entries with their copies and index"
+    );
+    ok(&site.herald(&["build"]));
+    assert_eq!(tree(&site.output()), first, "byte-identical output");
+    assert_eq!(cache_files(&site), cached, "nothing was encoded again");
+    #[cfg(unix)]
+    {
+        // Cached copies are linked into the site, not copied.
+        use std::os::unix::fs::MetadataExt;
+        let published = std::fs::metadata(site.output().join("lunden/foto-100.jpg")).unwrap();
+        assert_eq!(published.nlink(), 2, "linked from the cache");
+    }
+
+    // An image no post uses any more leaves the cache with the next build.
+    let folder = site.path().join("posts/2013-09-27-lunden");
+    std::fs::remove_file(folder.join("logga.png")).unwrap();
+    let index = std::fs::read_to_string(folder.join("index.md")).unwrap();
+    std::fs::write(
+        folder.join("index.md"),
+        index.replace("![Kommunens logga](logga.png)", ""),
+    )
+    .unwrap();
+    ok(&site.herald(&["build"]));
+    assert_eq!(cache_files(&site).len(), 4, "{:?}", cache_files(&site));
+    assert!(!Path::new(&site.output().join("lunden/logga.png")).exists());
+}
+
+#[test]
+fn static_files_are_published_as_they_are() {
+    let site = site();
+    let dir = site.path().join("static/.well-known");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("security.txt"), "Contact: mailto:it@example.se\n").unwrap();
+    std::fs::write(site.path().join("static/robots.txt"), "User-agent: *\n").unwrap();
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    assert_eq!(files["robots.txt"], b"User-agent: *\n");
+    assert_eq!(
+        files[".well-known/security.txt"],
+        b"Contact: mailto:it@example.se\n"
+    );
+}
+
+/// The digest's HTML part for a site with the photo post, `[digest]` extended by `extra`.
+fn digest_html(extra: &str) -> String {
+    let site = common::mail::digest_site(&format!("to = [\"alla@example.se\"]\n{extra}"), "");
+    site.bundle(
+        "2013-09-28-foto",
+        "title = \"Foto\"\ndate = \"2013-09-28\"",
+        "![Barnen i sandlådan](foto.jpg)\n",
+        &[("foto.jpg", &jpeg_with_exif(1600, 1200))],
+    );
+    ok(&site.herald(&["digest"]));
+    let files = common::mail::eml_files(&site.path().join("outbox/2013-W40"));
+    let message = common::mail::parse(&files[0]);
+    message.body_html(0).unwrap().into_owned()
+}
+
+#[test]
+fn the_email_has_one_absolute_image_no_wider_than_the_column() {
+    let html = digest_html("");
+    let page = scraper::Html::parse_document(&html);
+    let img = scraper::Selector::parse("img").unwrap();
+    let imgs: Vec<_> = page.select(&img).map(|e| e.value().clone()).collect();
+    assert_eq!(imgs.len(), 1, "{html}");
+    let img = &imgs[0];
+    // Shown 1200 wide: copies 480 and 960 wide, the middle width is 960.
+    assert_eq!(
+        img.attr("src"),
+        Some("https://example.se/blogg/foto/foto-960.jpg")
+    );
+    assert_eq!(img.attr("srcset"), None);
+    let width: u32 = img.attr("width").unwrap().parse().unwrap();
+    assert!(width <= 536, "{width}");
+    assert_eq!(img.attr("border"), Some("0"));
+    assert_eq!(img.attr("alt"), Some("Barnen i sandlådan"));
+    let style = img.attr("style").unwrap().replace(' ', "");
+    assert!(style.contains("height:auto"), "{html}");
+}
+
+#[test]
+fn images_can_be_left_out_of_the_email() {
+    let html = digest_html("images = false");
+    assert!(!html.contains("<img"), "{html}");
+    assert!(html.contains("Barnen i sandlådan"), "{html}");
+}
