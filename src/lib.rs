@@ -2,9 +2,11 @@
 //! weekly email digest.
 //!
 //! The pipeline flows one way: [`config`] → [`content`] → [`feeds`] and
-//! [`site`] → [`output`]; for mail, [`content`] → [`digest`] → [`delivery`],
-//! with the ledger in [`state`]. Only [`output`], [`delivery`] and [`state`]
-//! touch disk or network; the clock is passed in.
+//! [`site`] → [`output`]; for mail, [`content`] → [`digest`] (which drives
+//! the transports in [`delivery`]), with the ledger in [`state`]. Which
+//! modules read and write files, use the network, start processes or read
+//! the clock is listed in ARCHITECTURE.md; the wall clock is read only in [`cli`]
+//! and passed down.
 
 pub mod assets;
 pub mod clean;
