@@ -9,9 +9,10 @@ use crate::diag::Diagnostic;
 pub mod exit {
     /// Everything done (or nothing to do).
     pub const OK: u8 = 0;
-    /// A runtime failure: a file could not be read or written, a template failed to render.
+    /// A runtime failure: a file could not be read or written, a transport stopped.
     pub const FAILURE: u8 = 1;
-    /// Bad input: a command-line, config, post or template problem. Nothing was written.
+    /// Bad input: a command-line, config, post or template problem (one that fails
+    /// while rendering too). Nothing was written.
     pub const INVALID_INPUT: u8 = 2;
     /// Some recipients of the digest were not served; a rerun retries them.
     pub const NOT_SERVED: u8 = 3;
@@ -43,13 +44,6 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: io::Error,
-    },
-    /// A template failed while rendering (for example a missing variable in strict mode).
-    #[error("template `{name}` failed to render")]
-    Render {
-        name: String,
-        #[source]
-        source: Box<handlebars::RenderError>,
     },
     /// A feed could not be serialised.
     #[error("cannot write the {kind} feed")]
@@ -92,7 +86,6 @@ impl Error {
             Error::Invalid(_) | Error::Usage(_) | Error::NotOurs(_) => exit::INVALID_INPUT,
             Error::Read { .. }
             | Error::Write { .. }
-            | Error::Render { .. }
             | Error::Feed { .. }
             | Error::State { .. }
             | Error::Delivery(_) => exit::FAILURE,

@@ -16,11 +16,12 @@ use super::recipients::{parse_mailbox, Addressing, Recipient};
 use super::{personal, stable_hash, text, texts, IsoWeek};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::html;
 use crate::i18n::Texts;
-use crate::site::SiteView;
-use crate::templates::Mail;
+use crate::site::{SiteView, TagLink};
+use crate::templates::{explain, Mail};
 
 /// One composed message, ready for any transport.
 #[derive(Debug, Clone)]
@@ -65,7 +66,8 @@ struct PostView {
     date: String,
     date_iso: String,
     author: Option<String>,
-    tags: Vec<String>,
+    /// `name` and `url`, as in page templates.
+    tags: Vec<TagLink<'static>>,
     /// Sanitised HTML with absolute URLs: the full post or its summary.
     html: String,
     /// The same as plain text, wrapped, links listed.
@@ -182,19 +184,35 @@ impl<'a> Composer<'a> {
             recipient,
             subject: "",
         };
-        let subject = render(&self.mail.text, "subject", &view)?;
+        let subject = self.render(false, "subject", &view)?;
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
         view.subject = &subject;
-        let html = render(&self.mail.html, "digest", &view)?;
-        let html = self.inliner.inline(&html).map_err(|e| Error::Render {
-            name: "digest.html (CSS inlining)".into(),
-            source: Box::new(handlebars::RenderErrorReason::Other(e.to_string()).into()),
+        let html = self.render(true, "digest", &view)?;
+        let html = self.inliner.inline(&html).map_err(|e| {
+            let message = format!("the CSS cannot be inlined: {e}");
+            Error::Invalid(vec![Diagnostic::file(&self.mail.html_file, message)])
         })?;
-        let text = render(&self.mail.text, "digest", &view)?;
+        let text = self.render(false, "digest", &view)?;
         Ok(Parts {
             subject,
             html,
             text,
+        })
+    }
+
+    /// Renders template `name` of the HTML (or text) registry; a failure is
+    /// a problem in that template's file.
+    fn render(&self, html: bool, name: &str, view: &View) -> Result<String> {
+        let registry = if html {
+            &self.mail.html
+        } else {
+            &self.mail.text
+        };
+        registry.render(name, view).map_err(|e| {
+            let data = serde_json::to_value(view).unwrap_or_default();
+            let file = self.mail.file_of(name, html);
+            let page = format!("the digest {}", self.shared.digest_id);
+            Error::Invalid(vec![explain::render(&file, &e, &data, &page)])
         })
     }
 
@@ -269,13 +287,6 @@ impl<'a> Composer<'a> {
     }
 }
 
-fn render<T: Serialize>(registry: &handlebars::Handlebars, name: &str, data: &T) -> Result<String> {
-    registry.render(name, data).map_err(|e| Error::Render {
-        name: format!("digest {name}"),
-        source: Box::new(e),
-    })
-}
-
 fn addresses(list: &[String]) -> Result<Vec<Address>> {
     list.iter()
         .map(|a| parse_mailbox(a).map(|m| m.email).map_err(|e| invalid(a, e)))
@@ -302,7 +313,11 @@ fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> 
         date: config.site.lang.long_date(&post.date),
         date_iso: post.date.to_rfc3339(),
         author: post.author.clone(),
-        tags: post.tags.iter().map(|t| t.name.clone()).collect(),
+        tags: post
+            .tags
+            .iter()
+            .map(|t| TagLink::new(config.site.base_url.as_str(), t).into_owned())
+            .collect(),
         text: text::from_html(&html),
         html,
     })
