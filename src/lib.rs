@@ -27,3 +27,4 @@ pub mod site;
 pub mod state;
 pub mod status;
 pub mod templates;
+pub mod when;

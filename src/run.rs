@@ -204,9 +204,7 @@ fn stamp(at: DateTime<Utc>) -> String {
 
 /// `at` in the site's zone, for people: `2013-09-27 15:00 +02:00`.
 pub fn local(config: &Config, at: DateTime<Utc>) -> String {
-    at.with_timezone(&config.site.timezone)
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
+    crate::when::local(at, config.site.timezone)
 }
 
 #[cfg(test)]

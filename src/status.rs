@@ -3,6 +3,7 @@
 //! never waits for (or disturbs) a run in progress.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::config::{Config, Mode};
@@ -200,36 +201,37 @@ pub fn print(config: &Config, now: DateTime<Utc>, json: bool) -> Result<()> {
             serde_json::to_string_pretty(&status).expect("plain data serialises")
         );
     } else {
-        print!("{}", text(&status));
+        print!("{}", text(&status, config.site.timezone));
     }
     Ok(())
 }
 
-/// The status for people.
-pub fn text(s: &Status) -> String {
+/// The status for people, times in zone `tz` (see [`crate::when`]).
+pub fn text(s: &Status, tz: Tz) -> String {
+    let when = |stored: &str| crate::when::stored(stored, tz);
     let mut out = String::new();
     let mut line = |l: String| {
         out.push_str(&l);
         out.push('\n');
     };
-    let when = &s.slot.local;
+    let slot = &s.slot.local;
     line(match s.slot.state {
         SlotState::Due => format!(
-            "digest {} is due (slot {when}); `herald run` sends it",
+            "digest {} is due (slot {slot}); `herald run` sends it",
             s.slot.id
         ),
         SlotState::Missed => format!(
-            "digest {} (slot {when}) is past its deadline; `herald run` skips it",
+            "digest {} (slot {slot}) is past its deadline; `herald run` skips it",
             s.slot.id
         ),
-        SlotState::Waiting => format!("next digest: {} at {when} (not yet due)", s.slot.id),
+        SlotState::Waiting => format!("next digest: {} at {slot} (not yet due)", s.slot.id),
     });
     line(format!(
         "posts waiting for the next digest: {}",
         s.waiting_posts.len()
     ));
     for p in &s.waiting_posts {
-        line(format!("  {}  {}", &p.date[..10], p.title));
+        line(format!("  {}  {}", when(&p.date), p.title));
     }
     line(format!("last digests: {}", s.digests.len()));
     for d in &s.digests {
@@ -242,14 +244,19 @@ pub fn text(s: &Status) -> String {
             d.failed,
             d.uncertain,
             d.pending,
-            d.created,
+            when(&d.created),
             d.completed
                 .as_ref()
-                .map_or(String::new(), |c| format!(", completed {c}"))
+                .map_or(String::new(), |c| format!(", completed {}", when(c)))
         ));
     }
     for k in &s.skipped {
-        line(format!("skipped: {} (slot {}): {}", k.id, k.slot, k.reason));
+        line(format!(
+            "skipped: {} (slot {}): {}",
+            k.id,
+            when(&k.slot),
+            k.reason
+        ));
     }
     line(format!("not served: {}", s.unserved.len()));
     for u in &s.unserved {

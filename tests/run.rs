@@ -269,7 +269,7 @@ fn status_shows_the_slot_waiting_posts_digests_and_failures() {
     let text = String::from_utf8(text.stdout).unwrap();
     assert!(text.contains("digest 2013-W40 is due"), "{text}");
     assert!(
-        text.contains("2013-W40  individual  2 post(s)  1 sent, 1 failed"),
+        text.contains("2013-W40  individual  2 post(s)  1 sent, 1 failed, 0 uncertain, 0 pending  created 2013-10-04 15:30 +02:00\n"),
         "{text}"
     );
     assert!(text.contains("not served: 1"), "{text}");

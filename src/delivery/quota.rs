@@ -65,13 +65,7 @@ pub fn enforce(
     }
     let at = now.timestamp();
     let used = state.usage_since(at - WINDOW)?;
-    let local = |t: i64| {
-        DateTime::from_timestamp(t, 0)
-            .unwrap_or(now)
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %:z")
-            .to_string()
-    };
+    let local = |t: i64| crate::when::local(DateTime::from_timestamp(t, 0).unwrap_or(now), tz);
     match fits(&used, people, limit, at) {
         Fits::Now => state.reserve(id, at, people),
         Fits::At(from) => Err(Error::Temporary(format!(

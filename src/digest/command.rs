@@ -128,6 +128,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
     let recorded = state.digest(id)?;
     if let Some(done) = recorded.as_ref().and_then(|r| r.completed.as_ref()) {
         if !opts.force && opts.is_real() {
+            let done = crate::when::stored(done, config.site.timezone);
             log.info(format!(
                 "digest {id} was completed at {done}; nothing sent (--force sends it again)"
             ));
