@@ -55,6 +55,7 @@ pub fn build(
         refuse_overlap(config, out)?;
     }
     let (posts, registry) = load(config)?;
+    stray(config, log);
     let published = content::publish(posts, now);
     left_out(config, &published, now, log);
     let Published {
@@ -87,6 +88,29 @@ pub fn build(
         scheduled,
         files,
     })
+}
+
+/// The most stray files named one by one; an archive folder of hundreds
+/// gets a count for the rest.
+const STRAY_NAMED: usize = 10;
+
+/// Warns about `.md` files in subfolders of the posts folder, which are
+/// not posts (only a post folder's `index.md` is).
+fn stray(config: &Config, log: &Log) {
+    let found = content::stray_markdown(&config.paths.posts);
+    for path in found.iter().take(STRAY_NAMED) {
+        log.warn(format!(
+            "{}: not read: a post is posts/<name>.md or posts/<name>/index.md, so this file is left out",
+            path.display()
+        ));
+    }
+    if found.len() > STRAY_NAMED {
+        log.warn(format!(
+            "{} more .md files in subfolders of {} are left out the same way",
+            found.len() - STRAY_NAMED,
+            config.paths.posts.display()
+        ));
+    }
 }
 
 /// How far ahead a post's date may lie before it looks like a typo (2206

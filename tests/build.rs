@@ -385,3 +385,33 @@ fn a_post_dated_more_than_a_year_ahead_is_a_warning_naming_its_date_line() {
         );
     }
 }
+
+#[test]
+fn markdown_in_subfolders_of_posts_is_reported_not_ignored() {
+    let site = Site::new("");
+    site.post("ute.md", "title = \"Ute\"\ndate = \"2013-09-27\"", "Hej.");
+    let posts = site.path().join("posts");
+    for file in [
+        "2013/gammal.md",
+        "a/b/c.md",
+        "mapp/index.md",
+        "mapp/anteckning.md",
+    ] {
+        let path = posts.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "+++\ntitle = \"X\"\ndate = \"2013-09-27\"\n+++\n").unwrap();
+    }
+    let expected: String = ["2013/gammal.md", "a/b/c.md", "mapp/anteckning.md"]
+        .iter()
+        .map(|f| {
+            format!(
+                "warning: {}: not read: a post is posts/<name>.md or posts/<name>/index.md, so this file is left out\n",
+                posts.join(f).display()
+            )
+        })
+        .collect();
+    for command in ["build", "check"] {
+        assert_eq!(ok(&site.herald(&[command])), expected, "{command}");
+    }
+    assert_eq!(ok(&site.herald(&["-q", "build"])), "");
+}

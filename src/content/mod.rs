@@ -8,6 +8,7 @@ mod markdown;
 mod nesting;
 pub mod slug;
 mod source;
+mod stray;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 pub use frontmatter::parse_date;
 pub use markdown::MORE;
 use source::{decode, read_source};
+pub use stray::stray_markdown;
 
 /// One post, parsed and rendered.
 #[derive(Debug, Clone)]
