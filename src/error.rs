@@ -68,9 +68,10 @@ pub enum Error {
     /// The output exists but herald did not write it: it is never replaced.
     #[error("{} holds files that herald did not write (it has no `.herald-output` marker); every build replaces the whole output folder, so herald refuses to touch it. Move those files elsewhere, or point `[paths] output` (or `--out`) at a new or empty folder", .0.display())]
     NotOurs(PathBuf),
-    /// The run ended with recipients not served (failed or never attempted).
-    #[error("{0} message(s) not delivered; run `herald digest` again to retry them")]
-    NotServed(usize),
+    /// The run ended with recipients not served (failed or never attempted):
+    /// `unserved` messages, of which the server refused `refused` for good.
+    #[error("{}", not_served(*.unserved, *.refused))]
+    NotServed { unserved: usize, refused: usize },
     /// Delivery stopped on a temporary condition (server unreachable, quota, throttling).
     #[error("delivery stopped: {0}; try again later")]
     Temporary(String),
@@ -89,7 +90,7 @@ impl Error {
             | Error::Feed { .. }
             | Error::State { .. }
             | Error::Delivery(_) => exit::FAILURE,
-            Error::NotServed(_) => exit::NOT_SERVED,
+            Error::NotServed { .. } => exit::NOT_SERVED,
             Error::Locked(_) | Error::BuildLocked(_) => exit::LOCKED,
             Error::Temporary(_) => exit::TEMPORARY,
         }
@@ -109,6 +110,22 @@ impl Error {
             path: path.into(),
             source,
         }
+    }
+}
+
+/// Only messages that failed for a while are worth a rerun; the ones the
+/// server refused for good (5xx) need their addresses fixed.
+fn not_served(unserved: usize, refused: usize) -> String {
+    let refused = refused.min(unserved);
+    let temporary = unserved - refused;
+    match (refused, temporary) {
+        (0, n) => format!("{n} message(s) not delivered; run `herald digest` again to retry them"),
+        (n, 0) => format!(
+            "{n} message(s) refused for good (5xx): fix or remove those addresses (see the warnings above); a rerun would be refused again"
+        ),
+        (r, t) => format!(
+            "{unserved} message(s) not delivered: {r} refused for good (fix or remove those addresses), {t} failed for a while; run `herald digest` again to retry those {t}"
+        ),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod quota;
 mod redact;
 pub mod send;
 mod sendmail;
+mod setup;
 mod smtp;
 mod wire;
 
@@ -49,6 +50,18 @@ pub enum Failure {
     /// The connection broke after the whole message was handed over: it may
     /// have arrived, so it is never sent again.
     Uncertain(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Uncertain(text) => write!(f, "{text} (the message may have arrived)"),
+            Failure::Temporary(text)
+            | Failure::Permanent(text)
+            | Failure::Blocked(text)
+            | Failure::Fatal(text) => f.write_str(text),
+        }
+    }
 }
 
 /// What a transport learned while preparing a message: envelope recipients
@@ -146,6 +159,15 @@ impl Factory {
             (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.login.clone())),
             (Kind::Sendmail, _) => Box::new(sendmail::Sendmail::new(&self.delivery.sendmail)),
             _ => Box::new(outbox::Outbox::new(&self.outbox)),
+        }
+    }
+
+    /// What happened to a message that went well, for the summary line:
+    /// `written` to an outbox folder, `sent` by any other transport.
+    pub fn done_word(&self) -> &'static str {
+        match self.kind {
+            Kind::Outbox => "written",
+            _ => "sent",
         }
     }
 

@@ -237,7 +237,7 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
             Ok(())
         }
         Err(failure) => Err(Error::Delivery(format!(
-            "the test copy to {address} failed: {failure:?}"
+            "the test copy to {address} failed: {failure}"
         ))),
     }
 }
@@ -349,8 +349,9 @@ fn deliver(
     sent.uncertain = after.uncertain;
     sent.skipped = before.sent;
     log.info(format!(
-        "digest {id}: {} sent, {} failed, {} uncertain, {} skipped (sent by an earlier run){}",
+        "digest {id}: {} {}, {} failed, {} uncertain, {} skipped (sent by an earlier run){}",
         outcome.sent,
+        factory.done_word(),
         after.failed,
         after.uncertain,
         before.sent,
@@ -365,9 +366,10 @@ fn deliver(
     }
     match outcome.stopped {
         Some(err) => Err(err),
-        None if after.failed + after.pending > 0 => {
-            Err(Error::NotServed(after.failed + after.pending))
-        }
+        None if after.failed + after.pending > 0 => Err(Error::NotServed {
+            unserved: after.failed + after.pending,
+            refused: outcome.permanent,
+        }),
         None => Ok(()),
     }
 }
