@@ -10,7 +10,7 @@ use crate::config::{Config, Mode};
 use crate::content;
 use crate::delivery::quota;
 use crate::digest::recipients::Addressing;
-use crate::digest::schedule::Decision;
+use crate::digest::schedule::{self, Decision};
 use crate::error::{Error, Result};
 use crate::run::{decide, local};
 use crate::state::{self, DigestSummary, Note, State};
@@ -22,6 +22,11 @@ pub struct Status {
     pub state_file: String,
     /// The latest slot's digest id, and whether it is `due`, `missed` or `waiting`.
     pub slot: SlotStatus,
+    /// The first slot after now (the same as `slot` when waiting).
+    pub next_slot: SlotTime,
+    /// Whether the ledger is empty (no digest, no noted slot): the latest
+    /// slot passed before herald was set up.
+    pub ledger_empty: bool,
     /// Posts no digest has held yet, newest first.
     pub waiting_posts: Vec<WaitingPost>,
     /// The last digests, newest first.
@@ -30,7 +35,8 @@ pub struct Status {
     pub skipped: Vec<Skipped>,
     /// Messages a rerun retries (`failed`) or a person must check (`uncertain`).
     pub unserved: Vec<UnservedStatus>,
-    /// Envelope recipients sent to in the last 24 hours.
+    /// Envelope recipients sent to in the last 24 hours (recorded by every
+    /// real run, with or without `daily_recipients`).
     pub recipients_24h: u64,
     /// The limit on them (`daily_recipients`; 0: none).
     pub daily_recipients: u32,
@@ -42,6 +48,17 @@ pub struct SlotStatus {
     /// Whether it is due, missed or not yet due.
     pub state: SlotState,
     /// The digest id of the slot concerned (the next one when waiting).
+    pub id: String,
+    /// Its time (RFC 3339, UTC).
+    pub at: String,
+    /// Its time in the site's zone, for people.
+    pub local: String,
+}
+
+/// A slot: its digest id and time.
+#[derive(Debug, Serialize)]
+pub struct SlotTime {
+    /// The digest id (the slot's ISO week).
     pub id: String,
     /// Its time (RFC 3339, UTC).
     pub at: String,
@@ -136,6 +153,7 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
     let waiting = crate::digest::new_posts(&published, &held, now, digest.max_age_days);
     let at = now.timestamp();
     let usage = state.usage_since(at - quota::WINDOW)?;
+    let next = schedule::next(now, &digest.schedule, config.site.timezone);
     Ok(Status {
         state_file: digest.state.display().to_string(),
         slot: SlotStatus {
@@ -144,6 +162,12 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
             at: slot.1.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             local: local(config, slot.1.at),
         },
+        next_slot: SlotTime {
+            id: next.id.to_string(),
+            at: next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            local: local(config, next.at),
+        },
+        ledger_empty: state.recent(1)?.is_empty() && state.notes(1)?.is_empty(),
         waiting_posts: waiting
             .iter()
             .map(|p| WaitingPost {
@@ -215,17 +239,30 @@ pub fn text(s: &Status, tz: Tz) -> String {
         out.push('\n');
     };
     let slot = &s.slot.local;
-    line(match s.slot.state {
-        SlotState::Due => format!(
+    let next = &s.next_slot;
+    line(match (s.slot.state, s.ledger_empty) {
+        (SlotState::Due, false) => format!(
             "digest {} is due (slot {slot}); `herald run` sends it",
             s.slot.id
         ),
-        SlotState::Missed => format!(
+        (SlotState::Due, true) => format!(
+            "digest {} is due (slot {slot}); the ledger is empty, so the next `herald run` sends it as the first digest",
+            s.slot.id
+        ),
+        (SlotState::Missed, false) => format!(
             "digest {} (slot {slot}) is past its deadline; `herald run` skips it",
             s.slot.id
         ),
-        SlotState::Waiting => format!("next digest: {} at {slot} (not yet due)", s.slot.id),
+        // Not a failure: the slot passed before herald was set up.
+        (SlotState::Missed, true) => format!(
+            "digest {} (slot {slot}) passed before herald kept a ledger (it is empty): `herald run` notes it without sending; the first digest is {} at {}",
+            s.slot.id, next.id, next.local
+        ),
+        (SlotState::Waiting, _) => format!("next digest: {} at {slot} (not yet due)", s.slot.id),
     });
+    if s.slot.state != SlotState::Waiting {
+        line(format!("next slot: {} at {}", next.id, next.local));
+    }
     line(format!(
         "posts waiting for the next digest: {}",
         s.waiting_posts.len()
