@@ -12,6 +12,18 @@ fn good_site() -> Site {
     site
 }
 
+/// Adds a group `[digest]` table to the site's config; returns its
+/// (new) templates folder.
+fn with_digest(site: &Site) -> std::path::PathBuf {
+    let config = site.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let digest = "\n[digest]\nfrom = \"K <k@example.se>\"\nto = [\"a@example.se\"]\nstate = \"state/state.db\"\n";
+    std::fs::write(&config, text + digest).unwrap();
+    let templates = site.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    templates
+}
+
 /// Runs `build` and `check` on a broken site: both must fail with exit code 2,
 /// print `expected`, and leave the earlier output exactly as it was.
 fn assert_rejected(site: &Site, expected: &[&str]) {
@@ -183,12 +195,7 @@ fn page_and_digest_templates_see_tags_as_name_and_url() {
         "title = \"God\"\ndate = \"2013-09-27\"\ntags = [\"förskola\"]",
         "Hej.",
     );
-    let config = site.path().join("config.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    let digest = "\n[digest]\nfrom = \"K <k@example.se>\"\nto = [\"a@example.se\"]\nstate = \"state/state.db\"\n";
-    std::fs::write(&config, text + digest).unwrap();
-    let templates = site.path().join("templates");
-    std::fs::create_dir(&templates).unwrap();
+    let templates = with_digest(&site);
     let tags = "{{#each post.tags}}[{{name}} {{url}}]{{/each}}";
     std::fs::write(templates.join("post.hbs"), tags).unwrap();
     let mail_tags = "{{#each posts}}{{#each tags}}[{{name}} {{url}}]{{/each}}{{/each}}";
@@ -208,12 +215,7 @@ fn page_and_digest_templates_see_tags_as_name_and_url() {
 #[test]
 fn a_misspelt_digest_variable_names_the_template_and_the_digest() {
     let site = good_site();
-    let config = site.path().join("config.toml");
-    let text = std::fs::read_to_string(&config).unwrap();
-    let digest = "\n[digest]\nfrom = \"K <k@example.se>\"\nto = [\"a@example.se\"]\nstate = \"state/state.db\"\n";
-    std::fs::write(&config, text + digest).unwrap();
-    let templates = site.path().join("templates");
-    std::fs::create_dir(&templates).unwrap();
+    let templates = with_digest(&site);
     let file = templates.join("digest.txt.hbs");
     std::fs::write(&file, "Hej!\n{{week_lable}}\n").unwrap();
     let outbox = site.path().join("out");
@@ -298,5 +300,23 @@ fn yaml_front_matter_gets_a_hint_that_herald_reads_toml() {
     assert_rejected(
         &site,
         &["posts/yaml.md:1: front matter between `---` lines is YAML; herald reads TOML between `+++` lines"],
+    );
+}
+
+#[test]
+fn a_misspelt_subject_variable_names_the_config_key() {
+    let site = good_site();
+    with_digest(&site);
+    let config = site.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace("[digest]\n", "[digest]\nsubject = \"{{site.titel}}\"\n");
+    std::fs::write(&config, text).unwrap();
+    let outbox = site.path().join("out");
+    let out = site.herald(&["digest", "--outbox", outbox.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with("config.toml: digest.subject: unknown variable site.titel (did you mean site.title?) while rendering the digest 2013-W40\nerror: 1 problem found; nothing was written\n"),
+        "{}",
+        stderr(&out)
     );
 }

@@ -135,7 +135,10 @@ fn exit_codes_and_the_report() {
         (Some(2), Some(1))
     );
     assert!(
-        r["error"].as_str().unwrap().contains("not delivered"),
+        r["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused for good (5xx)"),
         "{r}"
     );
 

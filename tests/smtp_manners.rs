@@ -10,6 +10,16 @@ use common::smtp::{Faults, Server, Tls};
 use common::tls::TestCa;
 use common::{ok, stderr, Site};
 
+/// Asserts that a run stopped on a config mistake: exit 1, `expected` as
+/// the error line.
+fn stopped(out: &std::process::Output, expected: &str) {
+    assert_eq!(
+        stderr(out).lines().last().unwrap(),
+        format!("error: delivery stopped: {expected}")
+    );
+    assert_eq!(code(out), 1);
+}
+
 fn group_site(server: &Server, extra: &str) -> Site {
     digest_site(
         "to = [\"alla@example.se\"]",
@@ -63,11 +73,7 @@ fn a_server_without_login_is_a_config_mistake_not_a_retry() {
         .env("HERALD_TEST_PASSWORD", "hemligt")
         .output()
         .unwrap();
-    assert_eq!(
-        stderr(&out).lines().last().unwrap(),
-        "error: delivery stopped: the server offers no login on this unencrypted connection (servers offer it after STARTTLS): use security = \"starttls\", or remove username to send without a login"
-    );
-    assert_eq!(code(&out), 1);
+    stopped(&out, "the server offers no login on this unencrypted connection (servers offer it after STARTTLS): use security = \"starttls\", or remove username to send without a login");
     assert_eq!(server.helos().len(), 1, "no retries: one connection");
     assert_eq!(server.mail_commands(), 0);
 }
@@ -90,12 +96,7 @@ fn starttls_on_an_implicit_tls_port_says_so_and_exits_1() {
         "127.0.0.1:{} sent no greeting and answers in TLS: it expects TLS from the first byte (implicit TLS, usually port 465); use security = \"tls\" for this port, or port 587 with security = \"starttls\"",
         server.port
     );
-    let out = site.herald(&["digest"]);
-    assert_eq!(
-        stderr(&out).lines().last().unwrap(),
-        format!("error: delivery stopped: {expected}")
-    );
-    assert_eq!(code(&out), 1);
+    stopped(&site.herald(&["digest"]), &expected);
     let out = site.herald(&["check-smtp"]);
     fails(&out, 1, &[&expected]);
     assert!(!stderr(&out).contains("reply above"), "{}", stderr(&out));
@@ -108,12 +109,7 @@ fn a_host_name_that_does_not_resolve_is_a_config_mistake() {
         "[delivery.smtp]\nhost = \"smtp.example.invalid\"\ntimeout_seconds = 5\n",
     );
     let expected = "the host name smtp.example.invalid does not resolve (DNS knows no such name): check [delivery.smtp] host for a typo";
-    let out = site.herald(&["digest"]);
-    assert_eq!(
-        stderr(&out).lines().last().unwrap(),
-        format!("error: delivery stopped: {expected}")
-    );
-    assert_eq!(code(&out), 1);
+    stopped(&site.herald(&["digest"]), expected);
     let out = site.herald(&["check-smtp"]);
     assert_eq!(
         stderr(&out),

@@ -212,7 +212,13 @@ impl<'a> Composer<'a> {
             let data = serde_json::to_value(view).unwrap_or_default();
             let file = self.mail.file_of(name, html);
             let page = format!("the digest {}", self.shared.digest_id);
-            Error::Invalid(vec![explain::render(&file, &e, &data, &page)])
+            let mut problem = explain::render(&file, &e, &data, &page);
+            if name == "subject" {
+                // The subject is one value in the config: its own lines say nothing there.
+                (problem.line, problem.column) = (None, None);
+                problem.message = format!("digest.subject: {}", problem.message);
+            }
+            Error::Invalid(vec![problem])
         })
     }
 
