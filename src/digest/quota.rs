@@ -50,7 +50,8 @@ pub fn fits(used: &[(i64, u64)], planned: u64, limit: u64, now: i64) -> Fits {
 
 /// Refuses, before anything is sent, a run of digest `id` to `people`
 /// recipients that would pass `limit` (0: none), saying from when it could
-/// go (in the site's zone `tz`); else reserves its share in the ledger.
+/// go (in the site's zone `tz`); else (and always without a limit) records
+/// its share in the ledger.
 pub fn enforce(
     state: &State,
     id: &str,
@@ -60,18 +61,16 @@ pub fn enforce(
     tz: Tz,
 ) -> Result<()> {
     let limit = u64::from(limit);
-    if limit == 0 || people == 0 {
+    let at = now.timestamp();
+    if people == 0 {
         return Ok(());
     }
-    let at = now.timestamp();
+    // Recorded without a limit too, so that `herald status` always counts them.
+    if limit == 0 {
+        return state.reserve(id, at, people);
+    }
     let used = state.usage_since(at - WINDOW)?;
-    let local = |t: i64| {
-        DateTime::from_timestamp(t, 0)
-            .unwrap_or(now)
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %:z")
-            .to_string()
-    };
+    let local = |t: i64| crate::when::local(DateTime::from_timestamp(t, 0).unwrap_or(now), tz);
     match fits(&used, people, limit, at) {
         Fits::Now => state.reserve(id, at, people),
         Fits::At(from) => Err(Error::Temporary {
