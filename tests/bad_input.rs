@@ -315,7 +315,7 @@ fn a_misspelt_subject_variable_names_the_config_key() {
     let out = site.herald(&["digest", "--outbox", outbox.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(
-        stderr(&out).ends_with("config.toml: digest.subject: unknown variable site.titel (did you mean site.title?) while rendering the digest 2013-W40\nerror: 1 problem found; nothing was written\n"),
+        stderr(&out).ends_with("config.toml:12: digest.subject: unknown variable site.titel (did you mean site.title?) while rendering the digest 2013-W40\nerror: 1 problem found; nothing was written\n"),
         "{}",
         stderr(&out)
     );

@@ -10,14 +10,18 @@ use common::smtp::{Faults, Server, Tls};
 use common::tls::TestCa;
 use common::{ok, stderr, Site};
 
-/// Asserts that a run stopped on a config mistake: exit 1, `expected` as
-/// the error line.
+/// Asserts that a run stopped on a config mistake: exit 1, delivery
+/// stopped, and `expected` (the fix, said once) as its cause.
 fn stopped(out: &std::process::Output, expected: &str) {
-    assert_eq!(
-        stderr(out).lines().last().unwrap(),
-        format!("error: delivery stopped: {expected}")
-    );
-    assert_eq!(code(out), 1);
+    let err = stderr(out);
+    let lines: Vec<&str> = err.lines().collect();
+    let [.., error, cause] = lines[..] else {
+        panic!("{err}")
+    };
+    assert!(error.starts_with("error: delivery stopped: "), "{err}");
+    assert_eq!(cause, format!("caused by: {expected}"), "{err}");
+    assert_eq!(err.matches(expected).count(), 1, "{err}");
+    assert_eq!(code(out), 1, "{err}");
 }
 
 fn group_site(server: &Server, extra: &str) -> Site {
@@ -113,7 +117,7 @@ fn a_host_name_that_does_not_resolve_is_a_config_mistake() {
     let out = site.herald(&["check-smtp"]);
     assert_eq!(
         stderr(&out),
-        format!("error: delivery stopped: the SMTP check of smtp.example.invalid:587 failed: {expected}\n")
+        format!("error: delivery stopped: the SMTP check of smtp.example.invalid:587 failed\ncaused by: {expected}\n")
     );
     assert_eq!(code(&out), 1);
 }

@@ -144,9 +144,10 @@ mod tests {
         enforce(&state, "2013-W39", 3, 5, next_day, tz).unwrap();
         let never = enforce(&state, "2013-W41", 6, 5, next_day, tz).unwrap_err();
         assert_eq!(never.exit_code(), crate::error::exit::INVALID_INPUT);
-        // No limit, or nobody to send to: nothing is checked or reserved.
+        // Without a limit nothing is checked, but the recipients are
+        // recorded (`herald status` counts them); nobody to send to records nothing.
         enforce(&state, "2013-W41", 6, 0, next_day, tz).unwrap();
         enforce(&state, "2013-W41", 0, 5, next_day, tz).unwrap();
-        assert_eq!(state.usage_since(0).unwrap().len(), 3);
+        assert_eq!(state.usage_since(0).unwrap().len(), 4);
     }
 }
