@@ -13,6 +13,8 @@ pub struct Diagnostic {
     pub path: PathBuf,
     /// 1-based line number, when the problem has a place in the file.
     pub line: Option<usize>,
+    /// 1-based column on that line, where one is known (templates).
+    pub column: Option<usize>,
     /// What is wrong and, where it helps, how to fix it.
     pub message: String,
 }
@@ -23,7 +25,16 @@ impl Diagnostic {
         Diagnostic {
             path: path.to_path_buf(),
             line: Some(line),
+            column: None,
             message: message.into(),
+        }
+    }
+
+    /// A problem at `line`, `column` of `path`.
+    pub fn at_column(path: &Path, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Diagnostic {
+            column: Some(column),
+            ..Diagnostic::at(path, line, message)
         }
     }
 
@@ -32,6 +43,7 @@ impl Diagnostic {
         Diagnostic {
             path: path.to_path_buf(),
             line: None,
+            column: None,
             message: message.into(),
         }
     }
@@ -39,10 +51,14 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "{}:{}: {}", self.path.display(), line, self.message),
-            None => write!(f, "{}: {}", self.path.display(), self.message),
+        write!(f, "{}", self.path.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
         }
+        if let (Some(_), Some(column)) = (self.line, self.column) {
+            write!(f, ":{column}")?;
+        }
+        write!(f, ": {}", self.message)
     }
 }
 
@@ -82,5 +98,7 @@ mod tests {
         assert_eq!(d.to_string(), "posts/a.md:3: missing title");
         let d = Diagnostic::file(Path::new("posts/b.md"), "not UTF-8");
         assert_eq!(d.to_string(), "posts/b.md: not UTF-8");
+        let d = Diagnostic::at_column(Path::new("templates/post.hbs"), 2, 5, "unknown variable");
+        assert_eq!(d.to_string(), "templates/post.hbs:2:5: unknown variable");
     }
 }

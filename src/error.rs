@@ -9,9 +9,10 @@ use crate::diag::Diagnostic;
 pub mod exit {
     /// Everything done (or nothing to do).
     pub const OK: u8 = 0;
-    /// A runtime failure: a file could not be read or written, a template failed to render.
+    /// A runtime failure: a file could not be read or written, a transport stopped.
     pub const FAILURE: u8 = 1;
-    /// Bad input: a command-line, config, post or template problem. Nothing was written.
+    /// Bad input: a command-line, config, post or template problem (one that fails
+    /// while rendering too). Nothing was written.
     pub const INVALID_INPUT: u8 = 2;
     /// Some recipients of the digest were not served; a rerun retries them.
     pub const NOT_SERVED: u8 = 3;
@@ -43,13 +44,6 @@ pub enum Error {
         path: PathBuf,
         #[source]
         source: io::Error,
-    },
-    /// A template failed while rendering (for example a missing variable in strict mode).
-    #[error("template `{name}` failed to render")]
-    Render {
-        name: String,
-        #[source]
-        source: Box<handlebars::RenderError>,
     },
     /// The CSS of a rendered HTML template could not be inlined.
     #[error("cannot inline the CSS of `{name}`")]
@@ -87,9 +81,10 @@ pub enum Error {
     /// The output exists but herald did not write it: it is never replaced.
     #[error("{} holds files that herald did not write (it has no `.herald-output` marker); every build replaces the whole output folder, so herald refuses to touch it. Move those files elsewhere, or point `[paths] output` (or `--out`) at a new or empty folder", .0.display())]
     NotOurs(PathBuf),
-    /// The run ended with recipients not served (failed or never attempted).
-    #[error("{0} message(s) not delivered; run `herald digest` again to retry them")]
-    NotServed(usize),
+    /// The run ended with recipients not served (failed or never attempted):
+    /// `unserved` messages, of which the server refused `refused` for good.
+    #[error("{}", not_served(*.unserved, *.refused))]
+    NotServed { unserved: usize, refused: usize },
     /// Delivery stopped on a temporary condition (server unreachable, quota,
     /// throttling), with the transport's failure when there was one.
     #[error("delivery stopped: {what}; try again later")]
@@ -115,13 +110,12 @@ impl Error {
             Error::Invalid(_) | Error::Usage(_) | Error::NotOurs(_) => exit::INVALID_INPUT,
             Error::Read { .. }
             | Error::Write { .. }
-            | Error::Render { .. }
             | Error::Inline { .. }
             | Error::Message { .. }
             | Error::Feed { .. }
             | Error::State { .. }
             | Error::Delivery { .. } => exit::FAILURE,
-            Error::NotServed(_) => exit::NOT_SERVED,
+            Error::NotServed { .. } => exit::NOT_SERVED,
             Error::Locked(_) | Error::BuildLocked(_) => exit::LOCKED,
             Error::Temporary { .. } => exit::TEMPORARY,
         }
@@ -147,6 +141,22 @@ impl Error {
 /// The transport's failure under a stopped delivery: any error, so that
 /// this module needs to know no transport.
 pub type Cause = Box<dyn std::error::Error + Send + Sync>;
+
+/// Only messages that failed for a while are worth a rerun; the ones the
+/// server refused for good (5xx) need their addresses fixed.
+fn not_served(unserved: usize, refused: usize) -> String {
+    let refused = refused.min(unserved);
+    let temporary = unserved - refused;
+    match (refused, temporary) {
+        (0, n) => format!("{n} message(s) not delivered; run `herald digest` again to retry them"),
+        (n, 0) => format!(
+            "{n} message(s) refused for good (5xx): fix or remove those addresses (see the warnings above); a rerun would be refused again"
+        ),
+        (r, t) => format!(
+            "{unserved} message(s) not delivered: {r} refused for good (fix or remove those addresses), {t} failed for a while; run `herald digest` again to retry those {t}"
+        ),
+    }
+}
 
 /// Result with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;

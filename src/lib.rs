@@ -31,3 +31,4 @@ pub mod site;
 pub mod state;
 pub mod status;
 pub mod templates;
+pub mod when;

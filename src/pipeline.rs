@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
 use crate::site::Site;
-use crate::{feeds, templates};
+use crate::{feeds, templates, when};
 
 /// What a build produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,20 +56,18 @@ pub fn build(
         refuse_overlap(config, out)?;
     }
     let (posts, registry) = load(config)?;
+    stray(config, log);
+    let published = content::publish(posts, now);
+    left_out(config, &published, now, log);
     let Published {
         mut posts,
         drafts,
         scheduled,
-    } = content::publish(posts, now);
+    } = published;
+    let (drafts, scheduled) = (drafts.len(), scheduled.len());
     // Only a build that publishes may forget cached images it no longer uses.
     let assets = assets::build(config, &posts, write)?;
     assets::attach(&mut posts, assets.media);
-    if drafts + scheduled > 0 {
-        log.info(format!(
-            "left out {drafts} draft(s) and {scheduled} post(s) dated after {}",
-            now.to_rfc3339()
-        ));
-    }
     let tags = content::by_tag(&posts);
     let site = Site::new(config, &registry, &posts, &tags);
     // The feeds are one task among the pages, so that no core waits for them.
@@ -107,6 +105,63 @@ pub fn published(config: &Config, now: DateTime<Utc>) -> Result<Vec<Post>> {
     let assets = assets::build(config, &posts, false)?;
     assets::attach(&mut posts, assets.media);
     Ok(posts)
+}
+
+/// The most stray files named one by one; an archive folder of hundreds
+/// gets a count for the rest.
+const STRAY_NAMED: usize = 10;
+
+/// Warns about `.md` files in subfolders of the posts folder, which are
+/// not posts (only a post folder's `index.md` is).
+fn stray(config: &Config, log: &Log) {
+    let found = content::stray_markdown(&config.paths.posts);
+    for path in found.iter().take(STRAY_NAMED) {
+        log.warn(format!(
+            "{}: not read: a post is posts/<name>.md or posts/<name>/index.md, so this file is left out",
+            path.display()
+        ));
+    }
+    if found.len() > STRAY_NAMED {
+        log.warn(format!(
+            "{} more .md files in subfolders of {} are left out the same way",
+            found.len() - STRAY_NAMED,
+            config.paths.posts.display()
+        ));
+    }
+}
+
+/// How far ahead a post's date may lie before it looks like a typo (2206
+/// for 2026) that would hide the post for ever.
+const FAR_AHEAD_DAYS: i64 = 366;
+
+/// Says what was left out: a count by default, each file with `-v`, and a
+/// warning for a post dated more than a year ahead.
+fn left_out(config: &Config, published: &Published, now: DateTime<Utc>, log: &Log) {
+    let tz = config.site.timezone;
+    let (drafts, scheduled) = (&published.drafts, &published.scheduled);
+    if drafts.is_empty() && scheduled.is_empty() {
+        return;
+    }
+    log.info(format!(
+        "left out {} draft(s) and {} post(s) dated after {}",
+        drafts.len(),
+        scheduled.len(),
+        when::local(now, tz)
+    ));
+    for post in drafts {
+        log.detail(format!("  draft: {}", post.source.display()));
+    }
+    for post in scheduled {
+        let date = when::local(post.date.to_utc(), tz);
+        log.detail(format!("  dated {date}: {}", post.source.display()));
+        if post.date.to_utc() - now > chrono::Duration::days(FAR_AHEAD_DAYS) {
+            log.warn(format!(
+                "{}:{}: dated {date}, more than a year from now: the post stays unpublished until then (a typo in the year?)",
+                post.source.display(),
+                post.date_line()
+            ));
+        }
+    }
 }
 
 /// `build --out DIR` is held to the same rule as `[paths] output`.

@@ -3,13 +3,14 @@
 //! never waits for (or disturbs) a run in progress.
 
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 
 use crate::config::{Config, Mode};
 use crate::content;
 use crate::digest::quota;
 use crate::digest::recipients::Addressing;
-use crate::digest::schedule::{decide, local, Decision};
+use crate::digest::schedule::{self, decide, local, Decision};
 use crate::error::{Error, Result};
 use crate::state::{self, DigestSummary, Note, State};
 
@@ -20,6 +21,11 @@ pub struct Status {
     pub state_file: String,
     /// The latest slot's digest id, and whether it is `due`, `missed` or `waiting`.
     pub slot: SlotStatus,
+    /// The first slot after now (the same as `slot` when waiting).
+    pub next_slot: SlotTime,
+    /// Whether the ledger is empty (no digest, no noted slot): the latest
+    /// slot passed before herald was set up.
+    pub ledger_empty: bool,
     /// Posts no digest has held yet, newest first.
     pub waiting_posts: Vec<WaitingPost>,
     /// The last digests, newest first.
@@ -28,7 +34,8 @@ pub struct Status {
     pub skipped: Vec<Skipped>,
     /// Messages a rerun retries (`failed`) or a person must check (`uncertain`).
     pub unserved: Vec<UnservedStatus>,
-    /// Envelope recipients sent to in the last 24 hours.
+    /// Envelope recipients sent to in the last 24 hours (recorded by every
+    /// real run, with or without `daily_recipients`).
     pub recipients_24h: u64,
     /// The limit on them (`daily_recipients`; 0: none).
     pub daily_recipients: u32,
@@ -40,6 +47,17 @@ pub struct SlotStatus {
     /// Whether it is due, missed or not yet due.
     pub state: SlotState,
     /// The digest id of the slot concerned (the next one when waiting).
+    pub id: String,
+    /// Its time (RFC 3339, UTC).
+    pub at: String,
+    /// Its time in the site's zone, for people.
+    pub local: String,
+}
+
+/// A slot: its digest id and time.
+#[derive(Debug, Serialize)]
+pub struct SlotTime {
+    /// The digest id (the slot's ISO week).
     pub id: String,
     /// Its time (RFC 3339, UTC).
     pub at: String,
@@ -134,6 +152,7 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
     let waiting = crate::digest::new_posts(&published, &held, now, digest.max_age_days);
     let at = now.timestamp();
     let usage = state.usage_since(at - quota::WINDOW)?;
+    let next = schedule::next(now, &digest.schedule, config.site.timezone);
     Ok(Status {
         state_file: digest.state.display().to_string(),
         slot: SlotStatus {
@@ -142,6 +161,12 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
             at: slot.1.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             local: local(config, slot.1.at),
         },
+        next_slot: SlotTime {
+            id: next.id.to_string(),
+            at: next.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            local: local(config, next.at),
+        },
+        ledger_empty: state.recent(1)?.is_empty() && state.notes(1)?.is_empty(),
         waiting_posts: waiting
             .iter()
             .map(|p| WaitingPost {
@@ -199,36 +224,50 @@ pub fn print(config: &Config, now: DateTime<Utc>, json: bool) -> Result<()> {
             serde_json::to_string_pretty(&status).expect("plain data serialises")
         );
     } else {
-        print!("{}", text(&status));
+        print!("{}", text(&status, config.site.timezone));
     }
     Ok(())
 }
 
-/// The status for people.
-pub fn text(s: &Status) -> String {
+/// The status for people, times in zone `tz` (see [`crate::when`]).
+pub fn text(s: &Status, tz: Tz) -> String {
+    let when = |stored: &str| crate::when::stored(stored, tz);
     let mut out = String::new();
     let mut line = |l: String| {
         out.push_str(&l);
         out.push('\n');
     };
-    let when = &s.slot.local;
-    line(match s.slot.state {
-        SlotState::Due => format!(
-            "digest {} is due (slot {when}); `herald run` sends it",
+    let slot = &s.slot.local;
+    let next = &s.next_slot;
+    line(match (s.slot.state, s.ledger_empty) {
+        (SlotState::Due, false) => format!(
+            "digest {} is due (slot {slot}); `herald run` sends it",
             s.slot.id
         ),
-        SlotState::Missed => format!(
-            "digest {} (slot {when}) is past its deadline; `herald run` skips it",
+        (SlotState::Due, true) => format!(
+            "digest {} is due (slot {slot}); the ledger is empty, so the next `herald run` sends it as the first digest",
             s.slot.id
         ),
-        SlotState::Waiting => format!("next digest: {} at {when} (not yet due)", s.slot.id),
+        (SlotState::Missed, false) => format!(
+            "digest {} (slot {slot}) is past its deadline; `herald run` skips it",
+            s.slot.id
+        ),
+        // Not a failure: the slot passed before herald was set up.
+        (SlotState::Missed, true) => format!(
+            "digest {} (slot {slot}) passed before herald kept a ledger (it is empty): `herald run` notes it without sending; the first digest is {} at {}",
+            s.slot.id, next.id, next.local
+        ),
+        (SlotState::Waiting, _) => format!("next digest: {} at {slot} (not yet due)", s.slot.id),
     });
+    if s.slot.state != SlotState::Waiting {
+        line(format!("next slot: {} at {}", next.id, next.local));
+    }
     line(format!(
         "posts waiting for the next digest: {}",
         s.waiting_posts.len()
     ));
     for p in &s.waiting_posts {
-        line(format!("  {}  {}", &p.date[..10], p.title));
+        line(format!("  {}  {}", when(&p.date), p.title));
     }
     line(format!("last digests: {}", s.digests.len()));
     for d in &s.digests {
@@ -241,14 +280,19 @@ pub fn text(s: &Status) -> String {
             d.failed,
             d.uncertain,
             d.pending,
-            d.created,
+            when(&d.created),
             d.completed
                 .as_ref()
-                .map_or(String::new(), |c| format!(", completed {c}"))
+                .map_or(String::new(), |c| format!(", completed {}", when(c)))
         ));
     }
     for k in &s.skipped {
-        line(format!("skipped: {} (slot {}): {}", k.id, k.slot, k.reason));
+        line(format!(
+            "skipped: {} (slot {}): {}",
+            k.id,
+            when(&k.slot),
+            k.reason
+        ));
     }
     line(format!("not served: {}", s.unserved.len()));
     for u in &s.unserved {

@@ -13,6 +13,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 
+pub mod explain;
 mod partials;
 
 /// The default templates, by file name, embedded from the repository's `templates/`.
@@ -65,6 +66,34 @@ pub struct Mail {
     pub text: Handlebars<'static>,
     /// The sources of all three, to see how they use the recipient.
     pub sources: Vec<String>,
+    /// Where `digest.html.hbs` came from (the site's or the built-in one), for messages.
+    pub html_file: PathBuf,
+    /// Where `digest.txt.hbs` came from.
+    pub text_file: PathBuf,
+}
+
+impl Mail {
+    /// The file a rendering problem of template `name` in the `html` (or
+    /// text) registry is reported in: the subject is in the config.
+    pub fn file_of(&self, name: &str, html: bool) -> PathBuf {
+        match (name, html) {
+            ("subject", _) => PathBuf::from("config.toml"),
+            (_, true) => self.html_file.clone(),
+            (_, false) => self.text_file.clone(),
+        }
+    }
+}
+
+/// The file page template `name` comes from: the site's own in `dir`, else
+/// the built-in one (shown as `templates/<name>.hbs`).
+pub fn file_of(dir: &Path, name: &str) -> PathBuf {
+    let file = format!("{name}.hbs");
+    let own = dir.join(&file);
+    if own.is_file() {
+        own
+    } else {
+        Path::new("templates").join(file)
+    }
 }
 
 /// Loads the digest templates (defaults, or the same file names in `dir`) and
@@ -94,17 +123,17 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
         } else {
             &mut text
         };
-        sources.push(source.clone());
-        paths.push(path.clone());
-        if let Err(err) = registry.register_template_string("digest", source) {
-            let line = err.pos().map_or(1, |(line, _)| line);
-            let message = format!("template syntax error: {}", err.reason());
-            problems.push(Diagnostic::at(&path, line, message));
+        if let Err(err) = registry.register_template_string("digest", &source) {
+            problems.extend(explain::syntax(&path, &source, &err));
         }
+        sources.push(source);
+        paths.push(path);
     }
     if let Err(err) = text.register_template_string("subject", subject) {
-        let message = format!("digest.subject: template syntax error: {}", err.reason());
-        problems.push(Diagnostic::file(Path::new("config.toml"), message));
+        for problem in explain::syntax(Path::new("subject"), subject, &err) {
+            let message = format!("digest.subject: {}", problem.message);
+            problems.push(Diagnostic::file(Path::new("config.toml"), message));
+        }
     }
     // `paths` holds the HTML template's file, then the text one's.
     let file_of = |i: usize| {
@@ -117,10 +146,13 @@ pub fn mail(dir: &Path, subject: &str) -> Result<Mail> {
     problems.extend(partials::loops(&html, file_of(0)));
     problems.extend(partials::loops(&text, file_of(1)));
     if problems.is_empty() {
+        let [html_file, text_file] = <[PathBuf; 2]>::try_from(paths).expect("two digest templates");
         Ok(Mail {
             html,
             text,
             sources,
+            html_file,
+            text_file,
         })
     } else {
         Err(Error::Invalid(problems))
@@ -156,12 +188,7 @@ pub fn load(dir: &Path) -> Result<Handlebars<'static>> {
     for (file, path, text) in &sources {
         let name = file.trim_end_matches(".hbs");
         if let Err(err) = registry.register_template_string(name, text) {
-            let line = err.pos().map_or(1, |(line, _)| line);
-            problems.push(Diagnostic::at(
-                path,
-                line,
-                format!("template syntax error: {}", err.reason()),
-            ));
+            problems.extend(explain::syntax(path, text, &err));
         }
     }
     problems.extend(partials::loops(&registry, |name| {
@@ -276,7 +303,12 @@ mod tests {
             panic!("expected a syntax error")
         };
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].path.ends_with("tag.hbs"));
-        assert!(problems[0].line.is_some());
+        assert_eq!(
+            problems[0].to_string(),
+            format!(
+                "{}:2:1: {{{{#if x}}}} is never closed: add {{{{/if}}}}",
+                dir.path().join("tag.hbs").display()
+            )
+        );
     }
 }

@@ -12,6 +12,18 @@ fn good_site() -> Site {
     site
 }
 
+/// Adds a group `[digest]` table to the site's config; returns its
+/// (new) templates folder.
+fn with_digest(site: &Site) -> std::path::PathBuf {
+    let config = site.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let digest = "\n[digest]\nfrom = \"K <k@example.se>\"\nto = [\"a@example.se\"]\nstate = \"state/state.db\"\n";
+    std::fs::write(&config, text + digest).unwrap();
+    let templates = site.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    templates
+}
+
 /// Runs `build` and `check` on a broken site: both must fail with exit code 2,
 /// print `expected`, and leave the earlier output exactly as it was.
 fn assert_rejected(site: &Site, expected: &[&str]) {
@@ -144,35 +156,80 @@ fn slug_escaping_the_output_folder() {
 }
 
 #[test]
-fn template_syntax_error() {
+fn an_unclosed_block_is_named_where_it_opened() {
     let site = good_site();
     std::fs::create_dir(site.path().join("templates")).unwrap();
-    std::fs::write(
-        site.path().join("templates/post.hbs"),
-        "<h1>{{post.title}}</h1>\n{{#each post.tags}}\n",
-    )
-    .unwrap();
-    assert_rejected(&site, &["templates/post.hbs:", "template syntax error"]);
+    let file = site.path().join("templates/post.hbs");
+    std::fs::write(&file, "<h1>{{post.title}}</h1>\n  {{#each post.tags}}\n").unwrap();
+    let expected = format!(
+        "{}:2:3: {{{{#each post.tags}}}} is never closed: add {{{{/each}}}}",
+        file.display()
+    );
+    assert_rejected(&site, &[&expected]);
+    let said = stderr(&site.herald(&["check"]));
+    assert!(!said.contains("expected"), "no grammar: {said}");
 }
 
 #[test]
-fn template_render_error_is_a_runtime_failure() {
+fn a_misspelt_variable_is_a_template_problem_with_a_suggestion() {
     let site = good_site();
-    let before = tree(&site.output());
     std::fs::create_dir(site.path().join("templates")).unwrap();
-    std::fs::write(
-        site.path().join("templates/post.hbs"),
-        "{{post.undefined_field}}",
-    )
-    .unwrap();
+    let file = site.path().join("templates/post.hbs");
+    std::fs::write(&file, "<article>\n<h1>{{post.titel}}</h1>\n").unwrap();
     let out = site.herald(&["build"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(
+        stderr(&out),
+        format!(
+            "{}:2:5: unknown variable post.titel (did you mean post.title?) while rendering god/index.html\nerror: 1 problem found; nothing was written\n",
+            file.display()
+        )
+    );
+    assert_rejected(&site, &["unknown variable post.titel"]);
+}
+
+#[test]
+fn page_and_digest_templates_see_tags_as_name_and_url() {
+    let site = good_site();
+    site.post(
+        "god.md",
+        "title = \"God\"\ndate = \"2013-09-27\"\ntags = [\"förskola\"]",
+        "Hej.",
+    );
+    let templates = with_digest(&site);
+    let tags = "{{#each post.tags}}[{{name}} {{url}}]{{/each}}";
+    std::fs::write(templates.join("post.hbs"), tags).unwrap();
+    let mail_tags = "{{#each posts}}{{#each tags}}[{{name}} {{url}}]{{/each}}{{/each}}";
+    std::fs::write(templates.join("digest.txt.hbs"), mail_tags).unwrap();
+    common::ok(&site.herald(&["build"]));
+    let page = std::fs::read_to_string(site.output().join("god/index.html")).unwrap();
+    let expected = "[förskola https://example.se/blogg/tags/forskola/]";
+    assert!(page.contains(expected), "{page}");
+    let outbox = site.path().join("out");
+    common::ok(&site.herald(&["digest", "--outbox", outbox.to_str().unwrap()]));
+    let files = tree(&outbox);
+    let (_, eml) = files.iter().find(|(n, _)| n.ends_with(".eml")).unwrap();
+    let text = common::mail::parse(eml).body_text(0).unwrap().into_owned();
+    assert!(text.contains(expected), "{text}");
+}
+
+#[test]
+fn a_misspelt_digest_variable_names_the_template_and_the_digest() {
+    let site = good_site();
+    let templates = with_digest(&site);
+    let file = templates.join("digest.txt.hbs");
+    std::fs::write(&file, "Hej!\n{{week_lable}}\n").unwrap();
+    let outbox = site.path().join("out");
+    let out = site.herald(&["digest", "--outbox", outbox.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    // The plan and summary lines come first: templates render as messages are made.
     assert!(
-        stderr(&out).contains("error: template `post.hbs` failed to render"),
+        stderr(&out).ends_with(&format!(
+            "{}:2:1: unknown variable week_lable (did you mean week_label?) while rendering the digest 2013-W40\nerror: 1 problem found; nothing was written\n",
+            file.display()
+        )),
         "{}",
         stderr(&out)
     );
-    assert_eq!(tree(&site.output()), before);
 }
 
 #[test]
@@ -304,5 +361,23 @@ fn a_static_file_in_place_of_a_generated_one() {
     assert_rejected(
         &site,
         &["static/feed.xml: would replace `feed.xml`, which herald generates"],
+    );
+}
+
+#[test]
+fn a_misspelt_subject_variable_names_the_config_key() {
+    let site = good_site();
+    with_digest(&site);
+    let config = site.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace("[digest]\n", "[digest]\nsubject = \"{{site.titel}}\"\n");
+    std::fs::write(&config, text).unwrap();
+    let outbox = site.path().join("out");
+    let out = site.herald(&["digest", "--outbox", outbox.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).ends_with("config.toml:12: digest.subject: unknown variable site.titel (did you mean site.title?) while rendering the digest 2013-W40\nerror: 1 problem found; nothing was written\n"),
+        "{}",
+        stderr(&out)
     );
 }

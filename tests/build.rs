@@ -208,9 +208,25 @@ fn drafts_and_future_posts_are_left_out_everywhere() {
         "Kommer.",
     );
     let err = ok(&site.herald(&["build"]));
-    assert!(
-        err.contains("left out 1 draft(s) and 1 post(s) dated after"),
-        "{err}"
+    // NOW is 2013-10-01T12:00:00+02:00: shown in the site's time, with its offset.
+    assert_eq!(
+        err,
+        "left out 1 draft(s) and 1 post(s) dated after 2013-10-01 12:00 +02:00\n"
+    );
+    let posts = site.path().join("posts");
+    assert_eq!(
+        ok(&site.herald(&["-v", "build"]))
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>(),
+        [
+            "left out 1 draft(s) and 1 post(s) dated after 2013-10-01 12:00 +02:00".to_string(),
+            format!("  draft: {}", posts.join("utkast.md").display()),
+            format!(
+                "  dated 2013-10-04 08:00 +02:00: {}",
+                posts.join("sen.md").display()
+            ),
+        ]
     );
     let files = tree(&site.output());
     let all: String = files
@@ -344,4 +360,58 @@ fn list_pages_are_paginated_and_posts_link_their_neighbours() {
         !site.output().join("page").exists(),
         "per_page = 0 keeps everything on one page"
     );
+}
+
+#[test]
+fn a_post_dated_more_than_a_year_ahead_is_a_warning_naming_its_date_line() {
+    let site = Site::new("");
+    site.post("ute.md", "title = \"Ute\"\ndate = \"2013-09-27\"", "Hej.")
+        .post("typo.md", "title = \"Typo\"\ndate = \"2031-09-27\"", "Hej.")
+        .post(
+            "snart.md",
+            "title = \"Snart\"\ndate = \"2014-09-27\"",
+            "Hej.",
+        );
+    let file = site.path().join("posts/typo.md");
+    for command in ["build", "check"] {
+        let err = ok(&site.herald(&[command]));
+        assert_eq!(
+            err,
+            format!(
+                "left out 0 draft(s) and 2 post(s) dated after 2013-10-01 12:00 +02:00\nwarning: {}:3: dated 2031-09-27 08:00 +02:00, more than a year from now: the post stays unpublished until then (a typo in the year?)\n",
+                file.display()
+            ),
+            "{command}"
+        );
+    }
+}
+
+#[test]
+fn markdown_in_subfolders_of_posts_is_reported_not_ignored() {
+    let site = Site::new("");
+    site.post("ute.md", "title = \"Ute\"\ndate = \"2013-09-27\"", "Hej.");
+    let posts = site.path().join("posts");
+    for file in [
+        "2013/gammal.md",
+        "a/b/c.md",
+        "mapp/index.md",
+        "mapp/anteckning.md",
+    ] {
+        let path = posts.join(file);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "+++\ntitle = \"X\"\ndate = \"2013-09-27\"\n+++\n").unwrap();
+    }
+    let expected: String = ["2013/gammal.md", "a/b/c.md", "mapp/anteckning.md"]
+        .iter()
+        .map(|f| {
+            format!(
+                "warning: {}: not read: a post is posts/<name>.md or posts/<name>/index.md, so this file is left out\n",
+                posts.join(f).display()
+            )
+        })
+        .collect();
+    for command in ["build", "check"] {
+        assert_eq!(ok(&site.herald(&[command])), expected, "{command}");
+    }
+    assert_eq!(ok(&site.herald(&["-q", "build"])), "");
 }

@@ -66,7 +66,7 @@ fn a_misspelt_variable_in_the_subject_fails_check() {
     assert_check(
         &site,
         2,
-        "config.toml:16: digest.subject: unknown variable `week_lable`\n\
+        "config.toml:16: digest.subject: unknown variable week_lable (did you mean week_label?) while rendering the digest 2013-W40\n\
          error: 1 problem found; nothing was written\n",
     );
     common::ok(&site.herald(&["build"]));
@@ -84,7 +84,7 @@ fn a_misspelt_variable_in_a_digest_template_fails_check() {
     assert_check(
         &site,
         2,
-        "templates/digest.txt.hbs:2: unknown variable `week_lable`\n\
+        "templates/digest.txt.hbs:2:1: unknown variable week_lable (did you mean week_label?) while rendering the digest 2013-W40\n\
          error: 1 problem found; nothing was written\n",
     );
 }
@@ -102,7 +102,7 @@ fn a_template_uses_a_recipient_column_the_file_lacks() {
     assert_check(
         &site,
         2,
-        "templates/digest.html.hbs:1: unknown variable `recipient.enhet`\n\
+        "templates/digest.html.hbs:1:58: unknown variable recipient.enhet (did you mean recipient.email?) while rendering the digest 2013-W40\n\
          error: 1 problem found; nothing was written\n",
     );
 }

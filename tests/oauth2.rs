@@ -192,7 +192,7 @@ fn check_smtp_logs_in_and_quits_or_explains_why_not() {
     fails(
         &out,
         1,
-        &["TLS on port 587 (and 25) needs security = \"starttls\""],
+        &["greeted in plain text, not TLS: it is a STARTTLS port (587, or 25); use security = \"starttls\" for it"],
     );
 
     // Nothing listening: temporary, exit 75.

@@ -134,7 +134,10 @@ fn exit_codes_and_the_report() {
         (Some(2), Some(1))
     );
     assert!(
-        r["error"].as_str().unwrap().contains("not delivered"),
+        r["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused for good (5xx)"),
         "{r}"
     );
 
@@ -279,11 +282,15 @@ fn status_shows_the_slot_waiting_posts_digests_and_failures() {
     // Still due: a rerun retries the failed one until the deadline.
     assert_eq!(after["slot"]["state"], "due");
 
+    assert_eq!(after["next_slot"]["id"], "2013-W41");
     let text = herald_at(&site, now, &["status"]);
     let text = String::from_utf8(text.stdout).unwrap();
-    assert!(text.contains("digest 2013-W40 is due"), "{text}");
     assert!(
-        text.contains("2013-W40  individual  2 post(s)  1 sent, 1 failed"),
+        text.starts_with("digest 2013-W40 is due (slot 2013-10-04 15:00 +02:00); `herald run` sends it\nnext slot: 2013-W41 at 2013-10-11 15:00 +02:00\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("2013-W40  individual  2 post(s)  1 sent, 1 failed, 0 uncertain, 0 pending  created 2013-10-04 15:30 +02:00\n"),
         "{text}"
     );
     assert!(text.contains("not served: 1"), "{text}");
@@ -323,4 +330,43 @@ fn the_daily_recipient_limit_refuses_a_run_before_sending_and_says_when() {
     let out = herald_at(&site, "2013-10-05T15:00:00+02:00", &resend);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(server.received().len(), 6);
+}
+
+#[test]
+fn status_on_a_fresh_site_explains_the_past_slot_and_shows_the_next() {
+    let server = Server::start(Faults::default());
+    let site = group_site(&server, "");
+    // The W40 slot (Friday 15:00) passed more than 72 hours before.
+    let out = herald_at(&site, "2013-10-08T12:00:00+02:00", &["status"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stderr(&out).is_empty(), "no warning: {}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with("digest 2013-W40 (slot 2013-10-04 15:00 +02:00) passed before herald kept a ledger (it is empty): `herald run` notes it without sending; the first digest is 2013-W41 at 2013-10-11 15:00 +02:00\nnext slot: 2013-W41 at 2013-10-11 15:00 +02:00\n"),
+        "{text}"
+    );
+    let out = herald_at(&site, "2013-10-08T12:00:00+02:00", &["status", "--json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["ledger_empty"], true);
+    assert_eq!(json["next_slot"]["at"], "2013-10-11T13:00:00Z");
+}
+
+#[test]
+fn status_counts_recipients_of_the_last_24_hours_without_a_daily_limit() {
+    let server = Server::start(Faults::default());
+    let site = individual_site(&server, 3, 1);
+    let now = "2013-10-04T15:00:00+02:00";
+    assert_eq!(code(&herald_at(&site, now, &["run"])), 0);
+    assert_eq!(server.received().len(), 3);
+    let status = |now: &str| String::from_utf8(herald_at(&site, now, &["status"]).stdout).unwrap();
+    let text = status("2013-10-04T16:00:00+02:00");
+    assert!(
+        text.contains("recipients in the last 24 hours: 3\n"),
+        "{text}"
+    );
+    let text = status("2013-10-05T15:00:01+02:00");
+    assert!(
+        text.contains("recipients in the last 24 hours: 0\n"),
+        "{text}"
+    );
 }

@@ -70,8 +70,12 @@ fn an_untrusted_certificate_stops_the_run_and_sends_nothing() {
     fails(
         &out,
         1,
-        &["likely cause: the server's certificate comes from a CA"],
+        &["the server's certificate comes from a CA herald does not trust"],
     );
+    // The advice comes once, with no second "likely cause" after it.
+    let said = common::stderr(&out);
+    assert_eq!(said.matches("ca_file").count(), 1, "{said}");
+    assert!(!said.contains("likely cause"), "{said}");
 
     // Trusting the CA afterwards sends the digest: nothing was marked sent.
     std::fs::write(site.path().join("ca.pem"), &ca.ca_pem).unwrap();
@@ -109,4 +113,31 @@ fn a_bad_ca_file_is_named_with_what_it_must_hold() {
     let plain = tls_site(&server, "none", Some("ca.pem"));
     let out = plain.herald(&["check"]);
     fails(&out, 2, &["ca_file is only used with TLS"]);
+}
+
+#[test]
+fn a_certificate_for_another_name_says_to_use_the_name_it_carries() {
+    let ca = TestCa::new();
+    let server = start(Tls::Starttls, &ca);
+    // The certificate is for 127.0.0.1; `localhost` reaches the same server.
+    let site = tls_site(&server, "starttls", Some("ca.pem"));
+    std::fs::write(site.path().join("ca.pem"), &ca.ca_pem).unwrap();
+    let config = site.path().join("config.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("host = \"127.0.0.1\"", "host = \"localhost\""),
+    )
+    .unwrap();
+    let expected = "the server's certificate is not valid for the name localhost; it carries 127.0.0.1: set [delivery.smtp] host to that name";
+    for command in ["digest", "check-smtp"] {
+        let out = site.herald(&[command]);
+        fails(&out, 1, &[expected]);
+        let said = common::stderr(&out);
+        assert!(
+            !said.contains("ca_file") && !said.contains("likely cause"),
+            "{said}"
+        );
+    }
+    assert!(server.received().is_empty());
 }

@@ -33,6 +33,10 @@ pub struct Smtp {
     /// relay whose certificate comes from the organisation's own CA; relative
     /// to the config file. Default: none.
     pub ca_file: Option<PathBuf>,
+    /// The name herald gives in EHLO. Default: the machine's fully qualified
+    /// name, else `<host name>.<sender's domain>` (never a bare host name,
+    /// which servers such as Postfix may refuse).
+    pub helo_name: Option<String>,
 }
 
 impl Smtp {
@@ -86,6 +90,14 @@ pub(super) fn check(smtp: &Spanned<Smtp>, check: &mut Checker) {
     }
     if s.host.trim().is_empty() {
         check.at_key_in(smtp, "host", "delivery.smtp.host is empty");
+    }
+    let fqdn = |n: &str| {
+        n.contains('.')
+            && n.split('.')
+                .all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    };
+    if let Some(name) = s.helo_name.as_deref().filter(|n| !fqdn(n)) {
+        check.at(smtp, format!("delivery.smtp.helo_name `{name}` must be a fully qualified name such as mail.example.se: servers may refuse a bare host name"));
     }
     if s.security == Security::None && s.ca_file.is_some() {
         check.at_key_in(smtp, "ca_file", "ca_file is only used with TLS: set security = \"starttls\" or \"tls\", or remove ca_file");

@@ -11,6 +11,7 @@ pub mod media;
 mod nesting;
 pub mod slug;
 mod source;
+mod stray;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,7 @@ pub use frontmatter::parse_date;
 pub use markdown::{Images, MORE};
 use media::{LocalRef, Media};
 use source::{decode, read_source};
+pub use stray::stray_markdown;
 
 /// One post, parsed and rendered.
 #[derive(Debug, Clone)]
@@ -79,6 +81,7 @@ pub struct Post {
 struct KeyLines {
     id: usize,
     slug: usize,
+    date: usize,
 }
 
 /// A tag: the name as written and its slug (`tags/<slug>/`).
@@ -97,6 +100,11 @@ impl Post {
     /// `updated` when set, else `date`.
     pub fn modified(&self) -> DateTime<Tz> {
         self.updated.unwrap_or(self.date)
+    }
+
+    /// The line of the front matter's `date`, for messages about the date.
+    pub fn date_line(&self) -> usize {
+        self.lines.date
     }
 }
 
@@ -293,6 +301,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
     let lines = KeyLines {
         id: front.id.as_ref().map_or(1, |s| line_at(s.span())),
         slug: front.slug.as_ref().map_or(1, |s| line_at(s.span())),
+        date: front.date.as_ref().map_or(1, |s| line_at(s.span())),
     };
     let id = match front.id {
         Some(id) => id.into_inner().trim().to_string(),
@@ -442,26 +451,26 @@ fn check_unique(posts: &[Post], config: &Config) -> Vec<Diagnostic> {
 pub struct Published {
     /// Published posts, newest first.
     pub posts: Vec<Post>,
-    /// How many drafts were left out.
-    pub drafts: usize,
-    /// How many posts dated after `now` were left out.
-    pub scheduled: usize,
+    /// The drafts left out, in file order.
+    pub drafts: Vec<Post>,
+    /// The posts dated after `now`, left out, in file order.
+    pub scheduled: Vec<Post>,
 }
 
 /// Applies the publishing rules shared by pages, feeds and mail.
 pub fn publish(posts: Vec<Post>, now: DateTime<Utc>) -> Published {
-    let total = posts.len();
-    let drafts = posts.iter().filter(|p| p.draft).count();
-    let mut posts: Vec<Post> = posts
-        .into_iter()
-        .filter(|p| !p.draft && p.date <= now)
-        .collect();
-    let scheduled = total - drafts - posts.len();
+    let (drafts, rest): (Vec<Post>, Vec<Post>) = posts.into_iter().partition(|p| p.draft);
+    let (mut posts, scheduled): (Vec<Post>, Vec<Post>) =
+        rest.into_iter().partition(|p| p.date <= now);
     posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    let by_file = |mut list: Vec<Post>| {
+        list.sort_by(|a, b| a.source.cmp(&b.source));
+        list
+    };
     Published {
         posts,
-        drafts,
-        scheduled,
+        drafts: by_file(drafts),
+        scheduled: by_file(scheduled),
     }
 }
 

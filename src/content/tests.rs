@@ -182,7 +182,14 @@ fn publishing_rules() {
         ["a.md", "b.md", "old.md"],
         "newest first, ties by id"
     );
-    assert_eq!((published.drafts, published.scheduled), (1, 1));
+    let files = |list: &[Post]| -> Vec<String> {
+        list.iter()
+            .map(|p| p.source.display().to_string())
+            .collect()
+    };
+    assert_eq!(files(&published.drafts), ["posts/draft.md"]);
+    assert_eq!(files(&published.scheduled), ["posts/future.md"]);
+    assert_eq!(published.scheduled[0].date_line(), 3);
 }
 
 #[test]

@@ -100,9 +100,55 @@ pub fn handshake(socket: Bounded, config: &Arc<ClientConfig>, host: &str) -> Res
             .complete_io(&mut stream.sock)
             .map_err(|e| match e.kind() {
                 // rustls reports what it refuses (a certificate, a plain-text peer) as invalid data.
-                io::ErrorKind::InvalidData => tls(e.to_string()),
+                io::ErrorKind::InvalidData => tls(refusal(&e, host)),
                 _ => network(e),
             })?;
     }
     Ok(Stream::Tls(Box::new(stream)))
+}
+
+/// A refused handshake in the operator's terms: for the certificate
+/// problems an operator meets, what is wrong and the one fix; else rustls's
+/// words.
+fn refusal(e: &io::Error, host: &str) -> String {
+    use rustls::{CertificateError as Cert, Error as Tls};
+    let cause = e.get_ref().and_then(|inner| inner.downcast_ref::<Tls>());
+    let Some(Tls::InvalidCertificate(cert)) = cause else {
+        return e.to_string();
+    };
+    match cert {
+        Cert::NotValidForNameContext { presented, .. } if !presented.is_empty() => {
+            let names: Vec<&str> = presented.iter().map(|n| bare_name(n)).collect();
+            format!(
+                "the server's certificate is not valid for the name {host}; it carries {}: set [delivery.smtp] host to that name",
+                names.join(", ")
+            )
+        }
+        Cert::NotValidForName | Cert::NotValidForNameContext { .. } => format!(
+            "the server's certificate is not valid for the name {host}: set [delivery.smtp] host to the name the certificate carries"
+        ),
+        Cert::UnknownIssuer => "the server's certificate comes from a CA herald does not trust (UnknownIssuer; often the organisation's own CA, on an on-premises relay): name that CA's certificate file (PEM) in [delivery.smtp] ca_file".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// `example.se` from webpki's `DnsName("example.se")`, `127.0.0.1` from
+/// `IpAddress(127.0.0.1)`.
+fn bare_name(presented: &str) -> &str {
+    presented
+        .split_once('(')
+        .and_then(|(_, rest)| rest.strip_suffix(')'))
+        .map_or(presented, |inner| inner.trim_matches('"'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bare_name;
+
+    #[test]
+    fn certificate_names_are_shown_bare() {
+        assert_eq!(bare_name("DnsName(\"smtp.example.se\")"), "smtp.example.se");
+        assert_eq!(bare_name("IpAddress(127.0.0.1)"), "127.0.0.1");
+        assert_eq!(bare_name("odd"), "odd");
+    }
 }

@@ -23,7 +23,9 @@ pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
     let factory = Factory::new(&config.delivery, None, "check-smtp", &cache, now)?;
     let transport = smtp::Smtp::new(settings, factory.login.clone());
     let target = format!("{}:{}", settings.host, settings.port());
-    match transport.probe() {
+    // The sender names this machine in EHLO when it has no full name of its own.
+    let sender = config.digest.as_ref().map(|d| d.from.email.domain());
+    match transport.probe(sender) {
         Ok(()) => Ok(format!(
             "{target}: connected, {}, {}; quit without sending",
             match settings.security {
@@ -38,12 +40,13 @@ pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
             }
         )),
         Err(failure) => {
-            let text = failure.reply();
             let temporary = matches!(failure, Failure::Temporary(_) | Failure::Uncertain(_));
-            // A plain-text greeting read as TLS looks like a network error, but retrying won't help.
-            let temporary = temporary && !tls_mismatch(&text.to_lowercase(), settings);
-            let hint = explain(text, settings, config.delivery.auth);
-            let what = format!("the SMTP check of {target} failed; likely cause: {hint}");
+            // A failure that is a config mistake already says how to fix it;
+            // the server's replies get their likely cause here, once.
+            let what = match explain(failure.reply(), settings, config.delivery.auth) {
+                Some(hint) => format!("the SMTP check of {target} failed; likely cause: {hint}"),
+                None => format!("the SMTP check of {target} failed"),
+            };
             let source = Some(failure.into());
             Err(if temporary {
                 Error::Temporary { what, source }
@@ -54,64 +57,40 @@ pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
     }
 }
 
-/// Implicit TLS (`security = "tls"`) against a server that greets in plain
-/// text: rustls reads the greeting as a corrupt record.
-fn tls_mismatch(lower: &str, s: &Settings) -> bool {
-    s.security == Security::Tls && (lower.contains("tls") || lower.contains("corrupt message"))
-}
-
-/// The likely cause of a failed check, in plain words.
-fn explain(text: &str, s: &Settings, auth: Auth) -> String {
+/// The likely cause of a refusal or a network failure, in plain words; none
+/// when the failure's own text says it (herald's config advice) or there
+/// is nothing to add.
+fn explain(text: &str, s: &Settings, auth: Auth) -> Option<String> {
     let lower = text.to_lowercase();
     let port = s.port();
-    if lower.contains("5.7.139") {
-        return "SMTP AUTH is disabled for the tenant or for this mailbox (Microsoft 365): enable \
+    let hint = if lower.contains("5.7.139") {
+        "SMTP AUTH is disabled for the tenant or for this mailbox (Microsoft 365): enable \
             Authenticated SMTP for the mailbox (Set-CASMailbox -SmtpClientAuthenticationDisabled $false), \
             or use auth = \"oauth2\""
-            .into();
-    }
-    if lower.contains("535") && auth == Auth::Oauth2 {
-        return "the server refused the token: check that the app has the SMTP.SendAsApp permission \
+            .to_string()
+    } else if lower.contains("535") && auth == Auth::Oauth2 {
+        "the server refused the token: check that the app has the SMTP.SendAsApp permission \
             with admin consent, that its service principal may use the mailbox, and that `username` \
             is that mailbox"
-            .into();
-    }
-    if lower.contains("535") {
-        return "the username or the password was refused (check `username` and the variable named by `password_env`)".into();
-    }
-    if lower.contains("530") || lower.contains("5.7.57") {
-        return "the server requires a login: set `username` and `password_env`, or auth = \"oauth2\"".into();
-    }
-    if lower.contains("token endpoint") || lower.contains("token_command") {
-        return "herald could not get an OAuth2 token: check tenant, client_id and the client secret's environment variable".into();
-    }
-    if lower.contains("does not offer starttls") {
-        return format!("port {port} does not offer STARTTLS; if it is an implicit-TLS port (465), use security = \"tls\"");
-    }
-    if lower.contains("unknownissuer") {
-        return "the server's certificate comes from a CA herald does not trust (often the organisation's \
-            own, on an on-premises relay): name that CA's certificate file (PEM) in [delivery.smtp] ca_file"
-            .into();
-    }
-    if tls_mismatch(&lower, s) {
-        return format!("port {port} did not start with TLS; TLS on port 587 (and 25) needs security = \"starttls\"; security = \"tls\" is for port 465");
-    }
-    if lower.contains("tls") {
-        return "the TLS handshake failed: the server's certificate is not valid for this host name, or the port speaks something else".into();
-    }
-    if lower.contains("refused") {
-        return format!("nothing accepts connections on {}:{port}: check host and port (Microsoft 365: smtp.office365.com, 587)", s.host);
-    }
-    if lower.contains("timed out") || lower.contains("timeout") {
-        return format!(
+            .to_string()
+    } else if lower.contains("535") {
+        "the username or the password was refused (check `username` and the variable named by `password_env`)".to_string()
+    } else if lower.contains("530") || lower.contains("5.7.57") {
+        "the server requires a login: set `username` and `password_env`, or auth = \"oauth2\""
+            .to_string()
+    } else if lower.contains("token endpoint") || lower.contains("token_command") {
+        "herald could not get an OAuth2 token: check tenant, client_id and the client secret's environment variable".to_string()
+    } else if lower.contains("connection refused") {
+        format!("nothing accepts connections on {}:{port}: check host and port (Microsoft 365: smtp.office365.com, 587)", s.host)
+    } else if lower.contains("timed out") {
+        format!(
             "no answer from {}:{port}: a firewall may block outgoing connections to port {port}",
             s.host
-        );
-    }
-    if lower.contains("no compatible authentication mechanism") {
-        return "the server offers none of the login methods herald uses here (XOAUTH2 for oauth2, PLAIN or LOGIN for passwords)".into();
-    }
-    "see the server's reply above".into()
+        )
+    } else {
+        return None;
+    };
+    Some(hint)
 }
 
 #[cfg(test)]
@@ -128,6 +107,7 @@ mod tests {
             connections: 1,
             timeout_seconds: 5,
             ca_file: None,
+            helo_name: None,
         }
     }
 
@@ -135,33 +115,30 @@ mod tests {
     fn common_failures_are_explained() {
         let starttls = settings(Security::Starttls);
         let hint = explain("permanent error (535): 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant.", &starttls, Auth::Password);
-        assert!(hint.contains("SMTP AUTH is disabled"), "{hint}");
-        let hint = explain(
-            "TLS failed: received corrupt message",
-            &settings(Security::Tls),
-            Auth::Password,
-        );
-        assert!(
-            hint.contains("TLS on port 587 (and 25) needs security = \"starttls\""),
-            "{hint}"
-        );
+        assert!(hint.unwrap().contains("SMTP AUTH is disabled"));
         let hint = explain(
             "permanent error (535): 5.7.3 Authentication unsuccessful",
             &starttls,
             Auth::Oauth2,
         );
-        assert!(hint.contains("SMTP.SendAsApp"), "{hint}");
+        assert!(hint.unwrap().contains("SMTP.SendAsApp"));
         let hint = explain(
-            "Connection refused (os error 111)",
+            "Connection error: Connection refused (os error 111)",
             &starttls,
             Auth::Password,
         );
-        assert!(hint.contains("smtp.office365.com:587"), "{hint}");
-        let hint = explain(
-            "TLS failed: network error: invalid peer certificate: UnknownIssuer",
-            &starttls,
-            Auth::Password,
-        );
-        assert!(hint.contains("ca_file"), "{hint}");
+        assert!(hint.unwrap().contains("smtp.office365.com:587"));
+    }
+
+    #[test]
+    fn advice_in_the_failure_itself_is_not_repeated() {
+        let starttls = settings(Security::Starttls);
+        for text in [
+            "TLS failed: the server's certificate comes from a CA herald does not trust (UnknownIssuer; …): name that CA's certificate file (PEM) in [delivery.smtp] ca_file",
+            "the host name smtp.example.invalid does not resolve (DNS knows no such name): check [delivery.smtp] host for a typo",
+            "the server did not answer within timeout_seconds = 5",
+        ] {
+            assert_eq!(explain(text, &starttls, Auth::Password), None, "{text}");
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod oauth2;
 mod outbox;
 mod redact;
 mod sendmail;
+mod setup;
 mod smtp;
 mod wire;
 
@@ -67,7 +68,10 @@ impl Failure {
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.reply())
+        match self {
+            Failure::Uncertain(text) => write!(f, "{text} (the message may have arrived)"),
+            _ => f.write_str(self.reply()),
+        }
     }
 }
 
@@ -175,6 +179,15 @@ impl Factory {
             (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.login.clone())),
             (Kind::Sendmail, _) => Box::new(sendmail::Sendmail::new(&self.delivery.sendmail)),
             _ => Box::new(outbox::Outbox::new(&self.outbox)),
+        }
+    }
+
+    /// What happened to a message that went well, for the summary line:
+    /// `written` to an outbox folder, `sent` by any other transport.
+    pub fn done_word(&self) -> &'static str {
+        match self.kind {
+            Kind::Outbox => "written",
+            _ => "sent",
         }
     }
 

@@ -14,6 +14,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::{ClientConfig, RootCertStore};
 
 use super::oauth2::Tokens;
+use super::setup;
 use super::wire::{Connection, Fault};
 use super::{Accepted, Envelope, Failure, Prepared, Transport};
 use crate::config::{Security, Smtp as Settings};
@@ -55,7 +56,9 @@ impl Smtp {
         }
     }
 
-    fn connect(&self) -> Result<Connection, Failure> {
+    /// Connects, upgrades to TLS and logs in; `sender_domain` (the envelope
+    /// sender's) names the machine in EHLO when it has no full name.
+    fn connect(&self, sender_domain: Option<&str>) -> Result<Connection, Failure> {
         let s = &self.settings;
         let timeout = Duration::from_secs(s.timeout_seconds);
         let tls = match s.security {
@@ -63,17 +66,19 @@ impl Smtp {
             _ => Some(tls_config(s)?),
         };
         let implicit = tls.as_ref().filter(|_| s.security == Security::Tls);
-        let mut conn = Connection::connect(&s.host, s.port(), timeout, implicit)
-            .map_err(|e| connect_failure(&e))?;
+        let helo = setup::helo_name(s, sender_domain);
+        let mut conn = Connection::connect(&s.host, s.port(), timeout, implicit, helo)
+            .map_err(|e| connect_failure(&e, s))?;
         if let (Security::Starttls, Some(tls)) = (s.security, &tls) {
             if !conn.can_starttls() {
                 return Err(Failure::Fatal(format!(
-                    "{} does not offer STARTTLS, and security = \"starttls\" never sends in clear text",
-                    s.host
+                    "{}:{} does not offer STARTTLS, and security = \"starttls\" never sends in clear text: if this is an implicit-TLS port (465), use security = \"tls\"",
+                    s.host,
+                    s.port()
                 )));
             }
             conn.starttls(tls, &s.host)
-                .map_err(|e| connect_failure(&e))?;
+                .map_err(|e| connect_failure(&e, s))?;
         }
         let (Some(user), false) = (&s.username, matches!(self.login, Login::None)) else {
             return Ok(conn);
@@ -100,9 +105,9 @@ impl Smtp {
     }
 
     /// Connects, upgrades to TLS and logs in as configured, then quits
-    /// without sending: `herald check-smtp`.
-    pub fn probe(&self) -> Result<(), Failure> {
-        let mut conn = self.connect()?;
+    /// without sending: `herald check-smtp`. `sender_domain` as for sending.
+    pub fn probe(&self, sender_domain: Option<&str>) -> Result<(), Failure> {
+        let mut conn = self.connect(sender_domain)?;
         conn.quit()
             .map(|_| ())
             .map_err(|e| classify(&e, Phase::Before))
@@ -158,7 +163,7 @@ impl Transport for Smtp {
     fn prepare(&mut self, envelope: &Envelope) -> Result<Prepared, Failure> {
         let mut conn = match self.conn.take() {
             Some(conn) if !conn.has_broken() => conn,
-            _ => self.connect()?,
+            _ => self.connect(envelope.from().map(|from| from.domain()))?,
         };
         let result = Smtp::envelope(&mut conn, envelope);
         self.keep(conn, result)
@@ -232,14 +237,18 @@ fn format_reply(reply: &Response) -> String {
     format!("{code} {}", text.join(" "))
 }
 
-fn connect_failure(e: &Fault) -> Failure {
+fn connect_failure(e: &Fault, settings: &Settings) -> Failure {
     // Retrying cannot fix a refused certificate or handshake: a person must.
     match e {
-        Fault::Tls(text) if text.contains("certificate") => Failure::Fatal(format!(
-            "{e}; if the server's certificate comes from your organisation's own CA, \
-             name that CA's PEM file in [delivery.smtp] ca_file"
-        )),
-        Fault::Tls(_) => Failure::Fatal(e.to_string()),
+        // rustls reads a plain-text greeting as a corrupt TLS record.
+        Fault::Tls(text) if settings.security == Security::Tls && text.contains("corrupt message") => {
+            Failure::Fatal(format!(
+                "{}:{} greeted in plain text, not TLS: it is a STARTTLS port (587, or 25); use security = \"starttls\" for it, or port 465 with security = \"tls\"",
+                settings.host,
+                settings.port()
+            ))
+        }
+        Fault::Tls(_) | Fault::Config(_) => Failure::Fatal(e.to_string()),
         _ => classify(e, Phase::Before),
     }
 }
@@ -247,6 +256,9 @@ fn connect_failure(e: &Fault) -> Failure {
 /// What an SMTP error means for this message and for the run.
 fn classify(e: &Fault, phase: Phase) -> Failure {
     let text = e.to_string();
+    if let Fault::Config(_) = e {
+        return Failure::Fatal(text);
+    }
     match e.code() {
         // Authentication required / failed: retrying only locks the account.
         Some(530 | 534 | 535 | 538) => Failure::Fatal(text),

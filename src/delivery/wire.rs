@@ -8,7 +8,7 @@
 
 use std::fmt;
 use std::io::{self, BufRead, BufReader, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, Shutdown, TcpStream};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -21,6 +21,7 @@ use rustls::ClientConfig;
 
 use super::bounded::{handshake, Bounded, Stream};
 use super::redact::Redactor;
+use super::setup;
 
 /// The longest reply line accepted (Postfix's `line_length_limit`).
 const MAX_LINE: usize = 1000;
@@ -38,6 +39,10 @@ pub enum Fault {
     Network(String),
     /// TLS could not be set up (for example, the certificate was refused).
     Tls(String),
+    /// A setting cannot work with this server (a host name that does not
+    /// resolve, no usable login, TLS where plain text was expected): retrying
+    /// will not help, a person must change the config. The text says how.
+    Config(String),
 }
 
 impl Fault {
@@ -57,7 +62,7 @@ impl fmt::Display for Fault {
                 write!(f, "permanent error ({code}): {text}")
             }
             Fault::Reply { code, text } => write!(f, "transient error ({code}): {text}"),
-            Fault::Network(text) => f.write_str(text),
+            Fault::Network(text) | Fault::Config(text) => f.write_str(text),
             Fault::Tls(text) => write!(f, "TLS failed: {text}"),
         }
     }
@@ -75,21 +80,25 @@ pub struct Connection {
     features: ServerInfo,
     redactor: Redactor,
     broken: bool,
+    /// The name given in EHLO (again after STARTTLS).
+    helo: ClientId,
 }
 
 impl Connection {
     /// Connects to `host:port`, with TLS from the first byte when `tls` is
-    /// given, reads the greeting and says EHLO.
+    /// given, reads the greeting and says EHLO with `helo` (none: this
+    /// end's address).
     pub fn connect(
         host: &str,
         port: u16,
         timeout: Duration,
         tls: Option<&Arc<ClientConfig>>,
+        helo: Option<ClientId>,
     ) -> Result<Connection, Fault> {
         let refused = |e: io::Error| Fault::Network(format!("Connection error: {e}"));
         let mut last = io::Error::new(io::ErrorKind::NotFound, "the host name has no address");
         let mut tcp = None;
-        for address in (host, port).to_socket_addrs().map_err(refused)? {
+        for address in setup::resolve(host, port)? {
             match TcpStream::connect_timeout(&address, timeout) {
                 Ok(stream) => {
                     tcp = Some(stream);
@@ -99,6 +108,12 @@ impl Connection {
             }
         }
         let tcp = tcp.ok_or_else(|| refused(last))?;
+        // Without a name, the address literal of this end (RFC 5321 4.1.3).
+        let helo = helo.unwrap_or_else(|| match tcp.local_addr().map(|a| a.ip()) {
+            Ok(IpAddr::V6(ip)) => ClientId::Ipv6(ip),
+            Ok(IpAddr::V4(ip)) => ClientId::Ipv4(ip),
+            Err(_) => ClientId::Ipv4(std::net::Ipv4Addr::LOCALHOST),
+        });
         // Nagle's algorithm would hold each small command for the server's delayed ACK.
         tcp.set_nodelay(true).map_err(network)?;
         let socket = Bounded {
@@ -115,15 +130,46 @@ impl Connection {
             features: ServerInfo::default(),
             redactor: Redactor::default(),
             broken: false,
+            helo,
         };
         conn.start();
-        conn.read_reply()?;
+        if let Err(fault) = conn.read_reply() {
+            return Err(if tls.is_none() && conn.answers_in_tls() {
+                Fault::Config(format!(
+                    "{host}:{port} sent no greeting and answers in TLS: it expects TLS from the first byte (implicit TLS, usually port 465); use security = \"tls\" for this port, or port 587 with security = \"starttls\""
+                ))
+            } else {
+                fault
+            });
+        }
         conn.ehlo()?;
         Ok(conn)
     }
 
+    /// After the greeting failed to come: whether the server answers a line
+    /// of text with a TLS record (an alert), as an implicit-TLS port does
+    /// while it waits for the client's TLS handshake.
+    fn answers_in_tls(&mut self) -> bool {
+        if !self.stream.buffer().is_empty() {
+            return false;
+        }
+        // A TLS server answers at once; a slow SMTP server gets little more time.
+        self.stream.get_mut().socket().deadline =
+            Instant::now() + self.timeout.min(Duration::from_secs(5));
+        let stream = self.stream.get_mut();
+        if stream
+            .write_all(b"QUIT\r\n")
+            .and_then(|()| stream.flush())
+            .is_err()
+        {
+            return false;
+        }
+        // 0x15: a TLS alert record, 0x16: a handshake record.
+        matches!(self.stream.fill_buf(), Ok([0x15 | 0x16, ..]))
+    }
+
     fn ehlo(&mut self) -> Result<(), Fault> {
-        let reply = self.command(Ehlo::new(ClientId::default()))?;
+        let reply = self.command(Ehlo::new(self.helo.clone()))?;
         self.features = ServerInfo::from_response(&reply)
             .map_err(|e| Fault::Network(format!("the server's EHLO reply is not SMTP: {e}")))?;
         Ok(())
@@ -171,9 +217,7 @@ impl Connection {
         let mechanism = self
             .features
             .get_auth_mechanism(mechanisms)
-            .ok_or_else(|| {
-                Fault::Network("No compatible authentication mechanism was found".into())
-            })?;
+            .ok_or_else(|| setup::no_login(&self.features, self.is_encrypted(), mechanisms))?;
         let refused = |e: lettre::transport::smtp::Error| Fault::Network(e.to_string());
         let mut reply =
             self.command(Auth::new(mechanism, credentials.clone(), None).map_err(refused)?)?;

@@ -5,12 +5,10 @@
 //! file is read as sending reads it; missing secrets are warnings.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use handlebars::{RenderError, RenderErrorReason};
 
-use super::compose::{self, Composer};
+use super::compose::Composer;
 use super::recipients::{self, Addressing, Recipient};
 use super::IsoWeek;
 use crate::config::{Auth, Config, Delivery, Digest, Mode, Transport};
@@ -62,13 +60,10 @@ pub fn check(
         .next()
         .unwrap_or_else(|| to_sender(digest));
     match composer.compose(&sample, false) {
-        Ok(_) => {}
-        Err(Error::Render { name, source }) => match render_problem(config, digest, &name, &source)
-        {
-            Some(problem) => found.problems.push(problem),
-            None => return Err(Error::Render { name, source }),
-        },
+        // Rendering stops at the first problem: it is the one to report.
+        Err(Error::Invalid(problems)) => found.problems.extend(problems),
         Err(e) => return Err(e),
+        Ok(_) => {}
     }
     Ok(found)
 }
@@ -113,37 +108,6 @@ fn to_sender(digest: &Digest) -> Addressing {
         rcpt: vec![from.clone()],
         recipient: Recipient::address_only(&from),
     }
-}
-
-/// A render error of the digest's templates or subject as `path:line: message`;
-/// `None` for one that names neither (CSS inlining).
-fn render_problem(
-    config: &Config,
-    digest: &Digest,
-    name: &str,
-    err: &RenderError,
-) -> Option<Diagnostic> {
-    let message = match err.reason() {
-        RenderErrorReason::MissingVariable(Some(variable)) => {
-            format!("unknown variable `{variable}`")
-        }
-        reason => reason.to_string(),
-    };
-    if name == compose::SUBJECT {
-        let message = format!("digest.subject: {message}");
-        return Some(Diagnostic::at(&config.file, digest.subject_line, message));
-    }
-    if name != compose::HTML && name != compose::TEXT {
-        return None;
-    }
-    let own = config.paths.templates.join(name);
-    // A built-in template is named as `herald templates eject` would write it.
-    let path = if own.is_file() {
-        own
-    } else {
-        Path::new("templates").join(name)
-    };
-    Some(Diagnostic::at(&path, err.line_no.unwrap_or(1), message))
 }
 
 /// A warning for each secret the transport reads from an unset variable:

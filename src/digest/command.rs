@@ -139,6 +139,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
     let recorded = state.digest(id)?;
     if let Some(done) = recorded.as_ref().and_then(|r| r.completed.as_ref()) {
         if !opts.force && opts.is_real() {
+            let done = crate::when::stored(done, config.site.timezone);
             log.info(format!(
                 "digest {id} was completed at {done}; nothing sent (--force sends it again)"
             ));
@@ -369,8 +370,9 @@ fn deliver(
     sent.uncertain = after.uncertain;
     sent.skipped = before.sent;
     log.info(format!(
-        "digest {id}: {} sent, {} failed, {} uncertain, {} skipped (sent by an earlier run){}",
+        "digest {id}: {} {}, {} failed, {} uncertain, {} skipped (sent by an earlier run){}",
         outcome.sent,
+        factory.done_word(),
         after.failed,
         after.uncertain,
         before.sent,
@@ -385,9 +387,10 @@ fn deliver(
     }
     match outcome.stopped {
         Some(err) => Err(err),
-        None if after.failed + after.pending > 0 => {
-            Err(Error::NotServed(after.failed + after.pending))
-        }
+        None if after.failed + after.pending > 0 => Err(Error::NotServed {
+            unserved: after.failed + after.pending,
+            refused: outcome.permanent,
+        }),
         None => Ok(()),
     }
 }

@@ -2,6 +2,7 @@
 //! message's addressing to the bytes of a MIME message.
 
 use std::collections::HashMap;
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
@@ -17,11 +18,12 @@ use super::{personal, stable_hash, text, texts, IsoWeek};
 use crate::config::{Config, Content, Digest};
 use crate::content::{self, Post};
 use crate::delivery::Envelope;
+use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::html;
 use crate::i18n::Texts;
-use crate::site::SiteView;
-use crate::templates::Mail;
+use crate::site::{SiteView, TagLink};
+use crate::templates::{explain, Mail};
 
 /// One composed message, ready for any transport.
 #[derive(Debug, Clone)]
@@ -64,7 +66,8 @@ struct PostView {
     date: String,
     date_iso: String,
     author: Option<String>,
-    tags: Vec<String>,
+    /// `name` and `url`, as in page templates.
+    tags: Vec<TagLink<'static>>,
     /// Sanitised HTML with absolute URLs: the full post or its summary.
     html: String,
     /// The same as plain text, wrapped, links listed.
@@ -81,6 +84,8 @@ struct View<'a> {
 
 /// Composes the messages of one digest.
 pub struct Composer<'a> {
+    /// The config file, where a problem in the subject is reported.
+    config_file: &'a Path,
     digest: &'a Digest,
     mail: Mail,
     shared: Shared,
@@ -120,6 +125,7 @@ impl<'a> Composer<'a> {
             m: texts::for_lang(lang, digest.footer.as_deref()),
         };
         Ok(Composer {
+            config_file: &config.file,
             digest,
             shared,
             date: SystemTime::from(now),
@@ -181,19 +187,42 @@ impl<'a> Composer<'a> {
             recipient,
             subject: "",
         };
-        let subject = render(&self.mail.text, "subject", SUBJECT, &view)?;
+        let subject = self.render(false, "subject", &view)?;
         let subject = subject.split_whitespace().collect::<Vec<_>>().join(" ");
         view.subject = &subject;
-        let html = render(&self.mail.html, "digest", HTML, &view)?;
+        let html = self.render(true, "digest", &view)?;
         let html = self.inliner.inline(&html).map_err(|e| Error::Inline {
             name: "digest.html".into(),
             source: Box::new(e),
         })?;
-        let text = render(&self.mail.text, "digest", TEXT, &view)?;
+        let text = self.render(false, "digest", &view)?;
         Ok(Parts {
             subject,
             html,
             text,
+        })
+    }
+
+    /// Renders template `name` of the HTML (or text) registry; a failure is
+    /// a problem in that template's file.
+    fn render(&self, html: bool, name: &str, view: &View) -> Result<String> {
+        let registry = if html {
+            &self.mail.html
+        } else {
+            &self.mail.text
+        };
+        registry.render(name, view).map_err(|e| {
+            let data = serde_json::to_value(view).unwrap_or_default();
+            let file = self.mail.file_of(name, html);
+            let page = format!("the digest {}", self.shared.digest_id);
+            let mut problem = explain::render(&file, &e, &data, &page);
+            if name == "subject" {
+                // The subject is one value in the config: its own lines say
+                // nothing there, the line of its key does.
+                let message = format!("digest.subject: {}", problem.message);
+                problem = Diagnostic::at(self.config_file, self.digest.subject_line, message);
+            }
+            Error::Invalid(vec![problem])
         })
     }
 
@@ -270,26 +299,6 @@ impl<'a> Composer<'a> {
     }
 }
 
-/// What a render error names: the digest's template files and the subject.
-pub const HTML: &str = "digest.html.hbs";
-/// See [`HTML`].
-pub const TEXT: &str = "digest.txt.hbs";
-/// See [`HTML`].
-pub const SUBJECT: &str = "digest.subject";
-
-/// Renders template `name` of `registry`; an error names `what` (see [`HTML`]).
-fn render<T: Serialize>(
-    registry: &handlebars::Handlebars,
-    name: &str,
-    what: &str,
-    data: &T,
-) -> Result<String> {
-    registry.render(name, data).map_err(|e| Error::Render {
-        name: what.to_string(),
-        source: Box::new(e),
-    })
-}
-
 fn addresses(list: &[String]) -> Result<Vec<Address>> {
     list.iter()
         .map(|a| parse_mailbox(a).map(|m| m.email).map_err(|e| invalid(a, e)))
@@ -321,7 +330,11 @@ fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> 
         date: config.site.lang.long_date(&post.date),
         date_iso: post.date.to_rfc3339(),
         author: post.author.clone(),
-        tags: post.tags.iter().map(|t| t.name.clone()).collect(),
+        tags: post
+            .tags
+            .iter()
+            .map(|t| TagLink::new(config.site.base_url.as_str(), t).into_owned())
+            .collect(),
         text: text::from_html(&html),
         html,
     })

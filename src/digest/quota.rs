@@ -50,7 +50,8 @@ pub fn fits(used: &[(i64, u64)], planned: u64, limit: u64, now: i64) -> Fits {
 
 /// Refuses, before anything is sent, a run of digest `id` to `people`
 /// recipients that would pass `limit` (0: none), saying from when it could
-/// go (in the site's zone `tz`); else reserves its share in the ledger.
+/// go (in the site's zone `tz`); else (and always without a limit) records
+/// its share in the ledger.
 pub fn enforce(
     state: &State,
     id: &str,
@@ -60,18 +61,16 @@ pub fn enforce(
     tz: Tz,
 ) -> Result<()> {
     let limit = u64::from(limit);
-    if limit == 0 || people == 0 {
+    let at = now.timestamp();
+    if people == 0 {
         return Ok(());
     }
-    let at = now.timestamp();
+    // Recorded without a limit too, so that `herald status` always counts them.
+    if limit == 0 {
+        return state.reserve(id, at, people);
+    }
     let used = state.usage_since(at - WINDOW)?;
-    let local = |t: i64| {
-        DateTime::from_timestamp(t, 0)
-            .unwrap_or(now)
-            .with_timezone(&tz)
-            .format("%Y-%m-%d %H:%M %:z")
-            .to_string()
-    };
+    let local = |t: i64| crate::when::local(DateTime::from_timestamp(t, 0).unwrap_or(now), tz);
     match fits(&used, people, limit, at) {
         Fits::Now => state.reserve(id, at, people),
         Fits::At(from) => Err(Error::Temporary {
@@ -145,9 +144,10 @@ mod tests {
         enforce(&state, "2013-W39", 3, 5, next_day, tz).unwrap();
         let never = enforce(&state, "2013-W41", 6, 5, next_day, tz).unwrap_err();
         assert_eq!(never.exit_code(), crate::error::exit::INVALID_INPUT);
-        // No limit, or nobody to send to: nothing is checked or reserved.
+        // Without a limit nothing is checked, but the recipients are
+        // recorded (`herald status` counts them); nobody to send to records nothing.
         enforce(&state, "2013-W41", 6, 0, next_day, tz).unwrap();
         enforce(&state, "2013-W41", 0, 5, next_day, tz).unwrap();
-        assert_eq!(state.usage_since(0).unwrap().len(), 3);
+        assert_eq!(state.usage_since(0).unwrap().len(), 4);
     }
 }

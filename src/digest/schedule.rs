@@ -112,9 +112,7 @@ pub fn next(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
 
 /// `at` in the site's zone, for people: `2013-09-27 15:00 +02:00`.
 pub fn local(config: &Config, at: DateTime<Utc>) -> String {
-    at.with_timezone(&config.site.timezone)
-        .format("%Y-%m-%d %H:%M %:z")
-        .to_string()
+    crate::when::local(at, config.site.timezone)
 }
 
 /// The slot on `date` at the schedule's local time. A time skipped by the

@@ -54,6 +54,9 @@ pub struct Outcome {
     pub uncertain: usize,
     /// Envelope recipients refused within otherwise accepted BCC batches.
     pub refused: usize,
+    /// Messages (or BCC rows of their own) the server refused for good (5xx):
+    /// a rerun is refused again, so the address must be fixed or removed.
+    pub permanent: usize,
     /// Why the run stopped early, if it did.
     pub stopped: Option<Error>,
 }
@@ -73,6 +76,11 @@ pub struct Sending<'a> {
     /// How many messages are to be sent, for the progress bar.
     pub total: usize,
 }
+
+/// What a permanent refusal (5xx) asks of the operator: a rerun would be
+/// refused the same way.
+const FOR_GOOD: &str =
+    "the server refuses it for good: fix or remove the address (a rerun is refused again)";
 
 /// At most `per_minute` sends start in any 60-second window (0: no limit).
 struct Rate {
@@ -110,7 +118,7 @@ struct Run<'a> {
     until: u32,
     stop: AtomicBool,
     stopped: Mutex<Option<Error>>,
-    counts: [AtomicUsize; 4],
+    counts: [AtomicUsize; 5],
     progress: ProgressBar,
 }
 
@@ -140,12 +148,13 @@ pub fn run(state: &Mutex<State>, job: &Sending, transports: Vec<Box<dyn Transpor
         }
     });
     run.progress.finish_and_clear();
-    let [sent, failed, uncertain, refused] = run.counts.map(AtomicUsize::into_inner);
+    let [sent, failed, uncertain, refused, permanent] = run.counts.map(AtomicUsize::into_inner);
     Outcome {
         sent,
         failed,
         uncertain,
         refused,
+        permanent,
         stopped: run.stopped.into_inner().unwrap_or_else(|e| e.into_inner()),
     }
 }
@@ -242,8 +251,9 @@ impl Run<'_> {
                 }
             }
             Err(Failure::Permanent(reply)) => {
-                log.warn(format!("{who}: refused: {reply}"));
+                log.warn(format!("{who}: refused: {reply}; {FOR_GOOD}"));
                 self.counts[1].fetch_add(1, Ordering::SeqCst);
+                self.counts[4].fetch_add(1, Ordering::SeqCst);
                 self.record(row.seq, Status::Failed, &reply)
             }
             Err(Failure::Uncertain(reply)) => {
@@ -284,7 +294,9 @@ impl Run<'_> {
     fn accepted(&self, seq: u32, accepted: &Accepted) -> Result<()> {
         let mut reply = accepted.reply.clone();
         for (rcpt, why) in &accepted.refused {
-            self.job.log.warn(format!("{rcpt}: refused: {why}"));
+            self.job
+                .log
+                .warn(format!("{rcpt}: refused: {why}; {FOR_GOOD}"));
             reply.push_str(&format!("; refused {rcpt}: {why}"));
         }
         self.counts[3].fetch_add(accepted.refused.len(), Ordering::SeqCst);
@@ -315,6 +327,7 @@ impl Run<'_> {
             message_id: self.job.messages.message_id(&to.rcpt),
             reply: Some(reply.join("; ")),
         };
+        self.counts[4].fetch_add(1, Ordering::SeqCst);
         let state = lock(self.state);
         state.add_failed(self.job.id, &row, &self.timestamp())
     }

@@ -7,7 +7,7 @@
 
 mod views;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use handlebars::{Context, Handlebars};
 use rayon::prelude::*;
@@ -17,6 +17,7 @@ use crate::config::Config;
 use crate::content::{self, Post, Tag};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
+use crate::templates;
 pub use views::*;
 
 /// Stands in for the page body while the layout renders. A Unicode
@@ -232,16 +233,17 @@ impl<'a> Site<'a> {
             feeds,
             body,
         };
-        let mut context = Context::wraps(&page).map_err(|e| self.render_error(template, e))?;
+        let mut context = Context::wraps(&page)
+            .map_err(|e| self.render_error(template, &e, &Context::null(), &path))?;
         if let (Some(map), Some(content)) = (context.data_mut().as_object_mut(), content) {
             map.insert("content".into(), content.into());
         }
-        let inner = self.render_template(template, &context)?;
+        let inner = self.render_template(template, &context, &path)?;
         if let Some(map) = context.data_mut().as_object_mut() {
             map.insert("body".into(), BODY_PLACEHOLDER.into());
         }
         let html = self
-            .render_template("layout", &context)?
+            .render_template("layout", &context, &path)?
             .replace(BODY_PLACEHOLDER, &inner);
         Ok(OutputFile {
             path,
@@ -249,17 +251,30 @@ impl<'a> Site<'a> {
         })
     }
 
-    fn render_template(&self, template: &str, context: &Context) -> Result<String> {
+    fn render_template(&self, template: &str, context: &Context, page: &Path) -> Result<String> {
         self.registry
             .render_with_context(template, context)
-            .map_err(|e| self.render_error(template, e))
+            .map_err(|e| self.render_error(template, &e, context, page))
     }
 
-    fn render_error(&self, template: &str, source: handlebars::RenderError) -> Error {
-        Error::Render {
-            name: format!("{template}.hbs"),
-            source: Box::new(source),
-        }
+    /// A template that fails while rendering `page` is a problem in the
+    /// template's file (`templates/post.hbs:2:5: unknown variable …`).
+    fn render_error(
+        &self,
+        template: &str,
+        err: &handlebars::RenderError,
+        context: &Context,
+        page: &Path,
+    ) -> Error {
+        let name = err.template_name.as_deref().unwrap_or(template);
+        let file = templates::file_of(&self.config.paths.templates, name);
+        let page = page.display().to_string();
+        Error::Invalid(vec![templates::explain::render(
+            &file,
+            err,
+            context.data(),
+            &page,
+        )])
     }
 
     fn post_view(&self, post: &'a Post) -> PostView<'a> {
@@ -288,10 +303,7 @@ impl<'a> Site<'a> {
     }
 
     fn tag_link<'t>(&self, tag: &'t Tag) -> TagLink<'t> {
-        TagLink {
-            name: &tag.name,
-            url: format!("{}tags/{}/", self.view.url, tag.slug),
-        }
+        TagLink::new(&self.view.url, tag)
     }
 
     fn main_feeds(&self) -> Vec<FeedLink> {

@@ -1,8 +1,11 @@
 //! What templates see: small view structs, documented in the README.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
 use crate::config::Config;
+use crate::content::Tag;
 use crate::i18n::Texts;
 
 /// What every template sees as `site`.
@@ -71,11 +74,29 @@ pub struct ImageView {
     pub alt: String,
 }
 
-/// A tag with the URL of its page.
+/// A tag with the URL of its page: the same shape in page and digest templates.
 #[derive(Debug, Serialize)]
 pub struct TagLink<'a> {
-    pub name: &'a str,
+    pub name: Cow<'a, str>,
     pub url: String,
+}
+
+impl<'a> TagLink<'a> {
+    /// `tag` and its page on the site at `site_url`.
+    pub fn new(site_url: &str, tag: &'a Tag) -> Self {
+        TagLink {
+            name: Cow::Borrowed(&tag.name),
+            url: format!("{site_url}tags/{}/", tag.slug),
+        }
+    }
+
+    /// The same link, owning its name (for views that outlive the posts).
+    pub fn into_owned(self) -> TagLink<'static> {
+        TagLink {
+            name: Cow::Owned(self.name.into_owned()),
+            url: self.url,
+        }
+    }
 }
 
 /// A link to another post (newer or older neighbour).

@@ -75,6 +75,7 @@ struct Shared {
     faults: Faults,
     received: Mutex<Vec<Received>>,
     auths: Mutex<Vec<String>>,
+    helos: Mutex<Vec<String>>,
     messages: AtomicUsize,
     mail_commands: AtomicUsize,
     greeted_421: AtomicBool,
@@ -96,6 +97,7 @@ impl Server {
             faults,
             received: Mutex::new(Vec::new()),
             auths: Mutex::new(Vec::new()),
+            helos: Mutex::new(Vec::new()),
             messages: AtomicUsize::new(0),
             mail_commands: AtomicUsize::new(0),
             greeted_421: AtomicBool::new(false),
@@ -122,6 +124,11 @@ impl Server {
     /// Every XOAUTH2 initial response, decoded (`user=…\x01auth=Bearer …\x01\x01`).
     pub fn auths(&self) -> Vec<String> {
         self.shared.auths.lock().unwrap().clone()
+    }
+
+    /// The name the client gave in each EHLO, in order.
+    pub fn helos(&self) -> Vec<String> {
+        self.shared.helos.lock().unwrap().clone()
     }
 
     /// How many MAIL commands arrived (to check that a blocked run stops).
@@ -181,6 +188,13 @@ fn serve<S: Read + Write>(
             return Ok(None);
         }
         let upper = line.to_ascii_uppercase();
+        if upper.starts_with("EHLO") {
+            shared
+                .helos
+                .lock()
+                .unwrap()
+                .push(line[4..].trim().to_string());
+        }
         let reply: String = if upper.starts_with("EHLO") && offer_starttls {
             "250-test.local\r\n250-STARTTLS\r\n250 8BITMIME\r\n".into()
         } else if upper.starts_with("STARTTLS") && offer_starttls {
