@@ -18,12 +18,14 @@ use crate::diag::{self, Diagnostic};
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
 
+mod ledger;
 mod mail;
 mod oauth;
 pub mod paths;
 mod provider;
 mod schedule;
 mod smtp;
+pub use ledger::{Ledger, Postgres, Tls};
 pub use mail::{Content, Delivery, Digest, Mode, Sendmail, Transport};
 pub use oauth::{is_loopback, Auth, Oauth2};
 pub use provider::{Limits, Provider};

@@ -12,6 +12,7 @@ use lettre::message::Mailbox;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use super::ledger::{self, Ledger};
 use super::oauth::{self, Auth, Oauth2};
 use super::provider::{self, Provider};
 use super::schedule::Schedule;
@@ -45,8 +46,8 @@ pub struct Digest {
     pub max_age_days: u32,
     /// The `List-Id` header's identifier. Default: `digest.<site host>`.
     pub list_id: String,
-    /// The SQLite ledger. Default: `.herald/state.db`.
-    pub state: PathBuf,
+    /// The ledger: a SQLite file or a PostgreSQL URL. Default: `.herald/state.db`.
+    pub state: Ledger,
     /// When `herald run` sends it: `day`, `time`, `deadline_hours`.
     pub schedule: Schedule,
 }
@@ -169,7 +170,7 @@ pub(super) struct RawDigest {
     content: Option<Content>,
     max_age_days: Option<u32>,
     list_id: Option<Cleaned>,
-    state: Option<PathBuf>,
+    state: Option<Spanned<String>>,
     day: Option<Spanned<String>>,
     time: Option<Spanned<String>>,
     deadline_hours: Option<Spanned<u32>>,
@@ -293,6 +294,13 @@ pub(super) fn resolve_digest(
             .problems
             .push(Diagnostic::at(check.file, line, message));
     }
+    let state = match &raw.state {
+        None => Ledger::Sqlite(root.join(".herald/state.db")),
+        Some(text) => ledger::parse(text.get_ref(), root).unwrap_or_else(|problem| {
+            check.at(text, problem);
+            Ledger::Sqlite(PathBuf::new())
+        }),
+    };
     if check.problems.len() > before {
         return None;
     }
@@ -310,7 +318,7 @@ pub(super) fn resolve_digest(
         list_id: raw
             .list_id
             .map_or_else(|| format!("digest.{host}"), Cleaned::into_string),
-        state: root.join(raw.state.unwrap_or_else(|| ".herald/state.db".into())),
+        state,
         schedule,
     })
 }

@@ -94,7 +94,12 @@ fn guarded(config: &Config) -> Vec<(Guarded, PathBuf)> {
         (Guarded::Outbox, config.delivery.outbox.clone()),
     ];
     if let Some(digest) = &config.digest {
-        list.push((Guarded::Ledger, digest.state.clone()));
+        let ledger = match &digest.state {
+            super::Ledger::Sqlite(path) => path.clone(),
+            // The token cache stays on this machine, beside the config.
+            super::Ledger::Postgres(pg) => pg.local.clone(),
+        };
+        list.push((Guarded::Ledger, ledger));
         list.extend(
             digest
                 .recipients
