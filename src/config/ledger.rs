@@ -174,8 +174,8 @@ mod tests {
         );
         let local = pg("postgres://herald@127.0.0.1:5433/herald");
         assert_eq!(
-            (local.port, local.tls, local.password_env.as_str()),
-            (5433, Tls::Disable, "PGPASSWORD")
+            (local.port, &local.tls, local.password_env.as_str()),
+            (5433, &Tls::Disable, "PGPASSWORD")
         );
         assert_eq!(local.to_string(), "postgres://herald@127.0.0.1:5433/herald");
         let remote =
