@@ -4,6 +4,7 @@
 
 pub mod import;
 pub mod mail;
+pub mod pg;
 pub mod smtp;
 pub mod tls;
 pub mod token;

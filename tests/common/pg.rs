@@ -57,9 +57,8 @@ fn bin_dir() -> Option<PathBuf> {
             .and_then(|v| v.file_name()?.to_str()?.parse::<u32>().ok())
     });
     found.pop().or_else(|| {
-        std::env::var_os("PATH").and_then(|paths| {
-            std::env::split_paths(&paths).find(|dir| dir.join("initdb").exists())
-        })
+        std::env::var_os("PATH")
+            .and_then(|paths| std::env::split_paths(&paths).find(|dir| dir.join("initdb").exists()))
     })
 }
 
@@ -187,7 +186,11 @@ impl Cluster {
     fn remove_when_process_ends(&self) {
         let stop = format!(
             "{} {} -D {} -m immediate stop",
-            if is_root() { "runuser -u postgres --" } else { "" },
+            if is_root() {
+                "runuser -u postgres --"
+            } else {
+                ""
+            },
             self.bin.join("pg_ctl").display(),
             self.data()
         );
@@ -209,8 +212,14 @@ impl Cluster {
 /// The uid and gid of the `postgres` user (Debian's package creates it).
 fn postgres_user() -> (u32, u32) {
     let id = |flag: &str| -> u32 {
-        let out = Command::new("id").args([flag, "postgres"]).output().unwrap();
-        assert!(out.status.success(), "no postgres user to run the server as");
+        let out = Command::new("id")
+            .args([flag, "postgres"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "no postgres user to run the server as"
+        );
         String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
     };
     (id("-u"), id("-g"))
@@ -223,6 +232,34 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// `herald <args>` on `site` at the test clock, with the database password
+/// in the environment (where herald reads it from).
+pub fn herald(site: &super::Site, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
+    command
+        .arg("--config")
+        .arg(site.path().join("config.toml"))
+        .args(["--now", super::NOW])
+        .args(args)
+        .env("PGPASSWORD", PASSWORD);
+    command
+}
+
+/// The messages of the ledger at `url` by status, read from the database.
+pub fn statuses(url: &str) -> std::collections::BTreeMap<String, i64> {
+    let db = url.rsplit('/').next().unwrap();
+    let mut client = cluster().unwrap().client(db);
+    client
+        .query(
+            "SELECT status, COUNT(*) FROM deliveries GROUP BY status",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect()
 }
 
 /// The config's `[digest] state` line pointed at `url`.
