@@ -152,11 +152,11 @@ impl State {
         });
         let client = opened.map_err(|e| state_error(&name, e))?;
         Ok(State {
-            db: Backend::Postgres(backend::Pg {
+            db: Backend::Postgres(Box::new(backend::Pg {
                 client: RefCell::new(client),
                 statements: RefCell::default(),
                 scratch,
-            }),
+            })),
             name,
         })
     }

@@ -16,7 +16,8 @@ use crate::config::Mode;
 /// An open connection to the ledger's database.
 pub(super) enum Backend {
     Sqlite(rusqlite::Connection),
-    Postgres(Pg),
+    // Boxed: a session with its statement cache is large, and it is one per ledger.
+    Postgres(Box<Pg>),
 }
 
 /// A PostgreSQL session with its prepared statements. `scratch`: the
@@ -83,7 +84,7 @@ impl Backend {
         // A scratch session already is in a transaction that is never
         // committed: a savepoint nests in it.
         let (begin, commit, rollback) = match self {
-            Backend::Postgres(Pg { scratch: true, .. }) => (
+            Backend::Postgres(pg) if pg.scratch => (
                 "SAVEPOINT herald",
                 "RELEASE SAVEPOINT herald",
                 "ROLLBACK TO SAVEPOINT herald",

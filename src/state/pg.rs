@@ -12,9 +12,10 @@ use super::schema::VERSION;
 use super::values::Fault;
 use crate::config::{Postgres, Tls};
 
-/// The advisory lock key of the run lock ("herald" in ASCII): one per
-/// database, as one SQLite file has one lock file.
-const RUN_LOCK: i64 = 0x68_6572_616c_64;
+/// The advisory lock key of the run lock ("herald" in ASCII, with a 0
+/// before its last letter): one per database, as one SQLite file has one
+/// lock file.
+const RUN_LOCK: i64 = 0x0068_6572_616c_0064;
 /// The advisory lock key that makes two heralds creating the tables at the
 /// same moment take turns.
 const SCHEMA_LOCK: i64 = RUN_LOCK + 1;

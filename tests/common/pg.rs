@@ -23,6 +23,8 @@ pub struct Cluster {
     bin: PathBuf,
     /// The port it listens on (127.0.0.1).
     pub port: u16,
+    /// The watchdog that removes the cluster once the tests have ended.
+    _watchdog: Option<std::process::Child>,
 }
 
 /// The cluster of this test binary, started on first use; `None` (with a
@@ -86,7 +88,12 @@ impl Cluster {
             std::os::unix::fs::chown(&pwfile, Some(uid), Some(gid)).unwrap();
         }
         let port = free_port();
-        let cluster = Cluster { dir, bin, port };
+        let mut cluster = Cluster {
+            dir,
+            bin,
+            port,
+            _watchdog: None,
+        };
         cluster.run(
             "initdb",
             &[
@@ -102,7 +109,7 @@ impl Cluster {
             ],
         );
         cluster.pg_ctl("start");
-        cluster.remove_when_process_ends();
+        cluster._watchdog = Some(cluster.remove_when_process_ends());
         cluster
     }
 
@@ -183,7 +190,7 @@ impl Cluster {
 
     /// A watchdog (a shell, not part of the test) that stops the server and
     /// deletes its folder once this test process has ended.
-    fn remove_when_process_ends(&self) {
+    fn remove_when_process_ends(&self) -> std::process::Child {
         let stop = format!(
             "{} {} -D {} -m immediate stop",
             if is_root() {
@@ -205,7 +212,7 @@ impl Cluster {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap()
     }
 }
 
