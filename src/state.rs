@@ -13,22 +13,18 @@
 
 use std::path::{Path, PathBuf};
 
-use std::cell::RefCell;
-
-use rusqlite::Connection;
-
-use crate::config::{Ledger, Mode, Postgres};
+use crate::config::{Ledger, Mode};
 use crate::error::{Error, Result};
 
 mod backend;
 mod history;
 mod lock;
+mod open;
 mod pg;
 mod schema;
 mod values;
-use backend::{values, Backend, Value};
+use backend::{values, Backend, Row, Value};
 pub use history::{DigestSummary, Note, Unserved};
-use lock::create_parent;
 pub use lock::{lock, Lock};
 pub use values::{Fault, Status, Unknown};
 
@@ -104,61 +100,6 @@ impl State {
             Ledger::Sqlite(path) => Self::scratch_file(path),
             Ledger::Postgres(pg) => Self::open_postgres(pg, true),
         }
-    }
-
-    fn open_file(path: &Path) -> Result<State> {
-        create_parent(path)?;
-        let conn = Connection::open(path).map_err(|e| state_error(path, e))?;
-        // WAL with synchronous=NORMAL: a commit survives the process being
-        // killed (what exactly-once must withstand) without an fsync per message.
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-        )
-        .map_err(Fault::from)
-        .and_then(|()| schema::prepare(&conn))
-        .map_err(|e| state_error(path, e))?;
-        Ok(State {
-            db: Backend::Sqlite(conn),
-            name: path.to_path_buf(),
-        })
-    }
-
-    fn scratch_file(path: &Path) -> Result<State> {
-        let err = |e| state_error(path, e);
-        let mut conn = Connection::open_in_memory().map_err(err)?;
-        if path.exists() {
-            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-            let source = Connection::open_with_flags(path, flags).map_err(err)?;
-            rusqlite::backup::Backup::new(&source, &mut conn)
-                .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
-                .map_err(err)?;
-        }
-        schema::prepare(&conn).map_err(|e| state_error(path, e))?;
-        Ok(State {
-            db: Backend::Sqlite(conn),
-            name: path.to_path_buf(),
-        })
-    }
-
-    fn open_postgres(pg: &Postgres, scratch: bool) -> Result<State> {
-        let name = PathBuf::from(pg.to_string());
-        let opened = pg::connect(pg).and_then(|mut client| {
-            client.batch_execute("BEGIN")?;
-            pg::prepare(&mut client)?;
-            if !scratch {
-                client.batch_execute("COMMIT")?;
-            }
-            Ok(client)
-        });
-        let client = opened.map_err(|e| state_error(&name, e))?;
-        Ok(State {
-            db: Backend::Postgres(Box::new(backend::Pg {
-                client: RefCell::new(client),
-                statements: RefCell::default(),
-                scratch,
-            })),
-            name,
-        })
     }
 
     fn err(&self, e: impl Into<Fault>) -> Error {
@@ -354,26 +295,32 @@ impl State {
     }
 
     fn query_rows(&self, sql: &str, params: &[Value]) -> Result<Vec<DeliveryRow>> {
-        let read = || -> std::result::Result<Vec<DeliveryRow>, Fault> {
-            self.db
-                .query(sql, params)?
-                .iter()
-                .map(|r| {
-                    Ok(DeliveryRow {
-                        seq: r.seq(0)?,
-                        recipients: r.text(1)?,
-                        message_id: r.text(2)?,
-                        reply: r.opt_text(3)?,
-                    })
-                })
-                .collect()
+        self.read(sql, params, |r| {
+            Ok(DeliveryRow {
+                seq: r.seq(0)?,
+                recipients: r.text(1)?,
+                message_id: r.text(2)?,
+                reply: r.opt_text(3)?,
+            })
+        })
+    }
+
+    /// The answer to a query, each row read by `each`.
+    fn read<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: impl Fn(&Row) -> std::result::Result<T, Fault>,
+    ) -> Result<Vec<T>> {
+        let read = || -> std::result::Result<Vec<T>, Fault> {
+            self.db.query(sql, params)?.iter().map(&each).collect()
         };
         read().map_err(|e| self.err(e))
     }
 
     /// The SQLite connection, for tests that look under the ledger.
     #[cfg(test)]
-    fn sqlite(&self) -> &Connection {
+    fn sqlite(&self) -> &rusqlite::Connection {
         match &self.db {
             Backend::Sqlite(conn) => conn,
             Backend::Postgres(_) => panic!("not a SQLite ledger"),

@@ -2,7 +2,7 @@
 //! digest's messages: notes on slots that were skipped or had nothing to
 //! send, the recent digests with their counts, and the messages not served.
 
-use super::backend::{values, Row, Value};
+use super::backend::{values, Row};
 use super::{Counts, Fault, State, Status};
 use crate::config::Mode;
 use crate::error::Result;
@@ -146,19 +146,6 @@ impl State {
                 })
             },
         )
-    }
-
-    /// The answer to a query, each row read by `each`.
-    fn read<T>(
-        &self,
-        sql: &str,
-        params: &[Value],
-        each: impl Fn(&Row) -> std::result::Result<T, Fault>,
-    ) -> Result<Vec<T>> {
-        let read = || -> std::result::Result<Vec<T>, Fault> {
-            self.db.query(sql, params)?.iter().map(&each).collect()
-        };
-        read().map_err(|e| self.err(e))
     }
 }
 

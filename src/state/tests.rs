@@ -1,5 +1,6 @@
 use super::*;
 use crate::config::Ledger;
+use rusqlite::Connection;
 
 fn digest(id: &str, posts: &[&str]) -> DigestRow {
     DigestRow {
