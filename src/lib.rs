@@ -29,3 +29,4 @@ pub mod site;
 pub mod state;
 pub mod status;
 pub mod templates;
+pub mod tls;
