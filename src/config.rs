@@ -19,8 +19,9 @@ use crate::i18n::Lang;
 mod check;
 mod delivery;
 mod digest;
-mod lenient;
 mod images;
+mod ledger;
+mod lenient;
 mod oauth;
 pub mod paths;
 mod provider;
@@ -30,8 +31,9 @@ mod smtp;
 pub use check::is_loopback;
 pub use delivery::{Delivery, Sendmail, Transport};
 pub use digest::{Content, Digest, Mode};
-pub use oauth::{Auth, Oauth2};
 pub use images::Images;
+pub use ledger::{Ledger, Postgres, Tls};
+pub use oauth::{Auth, Oauth2};
 pub use provider::{Limits, Provider};
 pub use schedule::Schedule;
 #[cfg(test)]
@@ -216,7 +218,12 @@ impl Config {
             (paths::Guarded::Outbox, self.delivery.outbox.clone()),
         ];
         if let Some(digest) = &self.digest {
-            list.push((paths::Guarded::Ledger, digest.state.clone()));
+            let ledger = match &digest.state {
+                Ledger::Sqlite(path) => path.clone(),
+                // The token cache stays on this machine, beside the config.
+                Ledger::Postgres(pg) => pg.local.clone(),
+            };
+            list.push((paths::Guarded::Ledger, ledger));
             list.extend(
                 digest
                     .recipients

@@ -65,7 +65,8 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
-    /// The digest state (SQLite ledger) could not be read or written.
+    /// The digest state (the ledger: a SQLite file, or a PostgreSQL
+    /// database named by its URL) could not be read or written.
     #[error("the digest state in {} failed", path.display())]
     State {
         path: PathBuf,
@@ -108,6 +109,9 @@ impl Error {
     pub fn exit_code(&self) -> u8 {
         match self {
             Error::Invalid(_) | Error::Usage(_) | Error::NotOurs(_) => exit::INVALID_INPUT,
+            // The database went away: nothing more could be recorded, so
+            // the run stopped; a later one goes on where it stopped.
+            Error::State { source, .. } if source.is_temporary() => exit::TEMPORARY,
             Error::Read { .. }
             | Error::Write { .. }
             | Error::Inline { .. }

@@ -31,4 +31,5 @@ pub mod site;
 pub mod state;
 pub mod status;
 pub mod templates;
+pub mod tls;
 pub mod when;

@@ -1,4 +1,4 @@
-//! The digest ledger in SQLite, and the lock that keeps runs from overlapping.
+//! The digest ledger (in SQLite or PostgreSQL, see [`backend`]), and the lock that keeps runs from overlapping.
 //!
 //! Every message of a digest has a row, committed `pending` with the digest
 //! before anything is sent, `sending` immediately before the message's bytes
@@ -13,17 +13,18 @@
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{params, Connection, OptionalExtension};
-
-use crate::config::Mode;
+use crate::config::{Ledger, Mode};
 use crate::error::{Error, Result};
 
+mod backend;
 mod history;
 mod lock;
+mod open;
+mod pg;
 mod schema;
 mod values;
+use backend::{values, Backend, Row, Value};
 pub use history::{DigestSummary, Note, Unserved};
-use lock::create_parent;
 pub use lock::{lock, Lock};
 pub use values::{Fault, Status, Unknown};
 
@@ -75,82 +76,59 @@ impl Counts {
     }
 }
 
-/// The open ledger.
+/// The open ledger, in SQLite or PostgreSQL.
 pub struct State {
-    conn: Connection,
-    path: PathBuf,
+    db: Backend,
+    /// The ledger as errors name it: the file, or the URL (without secrets).
+    name: PathBuf,
 }
 
 impl State {
-    /// Opens (creating if needed) the ledger at `path`.
-    pub fn open(path: &Path) -> Result<State> {
-        create_parent(path)?;
-        let conn = Connection::open(path).map_err(|e| state_error(path, e))?;
-        // WAL with synchronous=NORMAL: a commit survives the process being
-        // killed (what exactly-once must withstand) without an fsync per message.
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000;",
-        )
-        .map_err(Fault::from)
-        .and_then(|()| schema::prepare(&conn))
-        .map_err(|e| state_error(path, e))?;
-        Ok(State {
-            conn,
-            path: path.to_path_buf(),
-        })
-    }
-
-    /// An in-memory copy of the ledger at `path` (empty if it does not exist),
-    /// for dry runs and tests: they see the history but record nothing.
-    pub fn scratch(path: &Path) -> Result<State> {
-        let err = |e| state_error(path, e);
-        let mut conn = Connection::open_in_memory().map_err(err)?;
-        if path.exists() {
-            let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
-            let source = Connection::open_with_flags(path, flags).map_err(err)?;
-            rusqlite::backup::Backup::new(&source, &mut conn)
-                .and_then(|b| b.run_to_completion(256, std::time::Duration::ZERO, None))
-                .map_err(err)?;
+    /// Opens the ledger (creating the file or the tables if needed).
+    pub fn open(ledger: &Ledger) -> Result<State> {
+        match ledger {
+            Ledger::Sqlite(path) => Self::open_file(path),
+            Ledger::Postgres(pg) => Self::open_postgres(pg, false),
         }
-        schema::prepare(&conn).map_err(|e| state_error(path, e))?;
-        Ok(State {
-            conn,
-            path: path.to_path_buf(),
-        })
     }
 
-    fn err(&self, e: rusqlite::Error) -> Error {
-        state_error(&self.path, e)
+    /// The ledger for dry runs and `herald status`: they see the history but
+    /// record nothing (an in-memory copy of a SQLite file, empty if it does
+    /// not exist; a PostgreSQL transaction that is never committed).
+    pub fn scratch(ledger: &Ledger) -> Result<State> {
+        match ledger {
+            Ledger::Sqlite(path) => Self::scratch_file(path),
+            Ledger::Postgres(pg) => Self::open_postgres(pg, true),
+        }
+    }
+
+    fn err(&self, e: impl Into<Fault>) -> Error {
+        state_error(&self.name, e)
     }
 
     /// The recorded digest `id`, if any.
     pub fn digest(&self, id: &str) -> Result<Option<DigestRow>> {
-        let row = self
-            .conn
-            .query_row(
+        let read = || -> std::result::Result<_, Fault> {
+            let Some(r) = self.db.query_opt(
                 "SELECT id, week, created, completed, mode FROM digests WHERE id = ?1",
-                [id],
-                |r| {
-                    Ok(DigestRow {
-                        id: r.get(0)?,
-                        week: r.get(1)?,
-                        post_ids: Vec::new(),
-                        created: r.get(2)?,
-                        completed: r.get(3)?,
-                        mode: values::column(r, 4, id)?,
-                    })
-                },
-            )
-            .optional()
-            .map_err(|e| self.err(e))?;
-        row.map(|row| {
-            let post_ids = self.post_ids(
-                "SELECT post_id FROM digest_posts WHERE digest = ?1 ORDER BY position",
-                id,
-            )?;
-            Ok(DigestRow { post_ids, ..row })
-        })
-        .transpose()
+                values![id],
+            )?
+            else {
+                return Ok(None);
+            };
+            Ok(Some(DigestRow {
+                id: r.text(0)?,
+                week: r.text(1)?,
+                post_ids: self.post_ids(
+                    "SELECT post_id FROM digest_posts WHERE digest = ?1 ORDER BY position",
+                    id,
+                )?,
+                created: r.text(2)?,
+                completed: r.opt_text(3)?,
+                mode: r.mode(4, id)?,
+            }))
+        };
+        read().map_err(|e| self.err(e))
     }
 
     /// The ids of every post held by any digest other than `except`.
@@ -159,38 +137,35 @@ impl State {
             "SELECT post_id FROM digest_posts WHERE digest != ?1 ORDER BY digest, position",
             except,
         )
+        .map_err(|e| self.err(e))
     }
 
-    fn post_ids(&self, sql: &str, id: &str) -> Result<Vec<String>> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        stmt.query_map([id], |r| r.get(0))
-            .and_then(Iterator::collect)
-            .map_err(|e| self.err(e))
+    fn post_ids(&self, sql: &str, id: &str) -> std::result::Result<Vec<String>, Fault> {
+        self.db
+            .query(sql, values![id])?
+            .iter()
+            .map(|r| r.text(0))
+            .collect()
     }
 
     /// Records a new digest, its posts and all its messages as `pending`
     /// (the first round), in one transaction.
     pub fn create(&mut self, digest: &DigestRow, deliveries: &[DeliveryRow]) -> Result<()> {
-        let path = self.path.clone();
-        let err = |e| state_error(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
-        tx.execute(
-            "INSERT INTO digests (id, week, created, mode) VALUES (?1, ?2, ?3, ?4)",
-            params![digest.id, digest.week, digest.created, digest.mode],
-        )
-        .map_err(err)?;
-        {
-            let mut insert = tx
-                .prepare("INSERT INTO digest_posts (digest, position, post_id) VALUES (?1, ?2, ?3)")
-                .map_err(err)?;
-            for (position, post) in digest.post_ids.iter().enumerate() {
-                insert
-                    .execute(params![digest.id, position as i64, post])
-                    .map_err(err)?;
-            }
-        }
-        add_round(&tx, &digest.id, deliveries).map_err(err)?;
-        tx.commit().map_err(err)
+        self.db
+            .atomic(|db| {
+                db.execute(
+                    "INSERT INTO digests (id, week, created, mode) VALUES (?1, ?2, ?3, ?4)",
+                    values![&digest.id, &digest.week, &digest.created, digest.mode],
+                )?;
+                for (position, post) in digest.post_ids.iter().enumerate() {
+                    db.execute(
+                        "INSERT INTO digest_posts (digest, position, post_id) VALUES (?1, ?2, ?3)",
+                        values![&digest.id, position as i64, post],
+                    )?;
+                }
+                add_round(db, &digest.id, deliveries)
+            })
+            .map_err(|e| self.err(e))
     }
 
     /// For `--force` on a completed digest whose current round is settled:
@@ -199,20 +174,17 @@ impl State {
     /// stay as they are, so the fact that it was delivered survives whatever
     /// happens to the new round.
     pub fn add_round(&mut self, id: &str, deliveries: &[DeliveryRow]) -> Result<()> {
-        let path = self.path.clone();
-        let err = |e| state_error(&path, e);
-        let tx = self.conn.transaction().map_err(err)?;
-        add_round(&tx, id, deliveries).map_err(err)?;
-        tx.commit().map_err(err)
+        self.db
+            .atomic(|db| add_round(db, id, deliveries))
+            .map_err(|e| self.err(e))
     }
 
     /// Marks messages left `sending` by a dead run as `uncertain`; returns them.
     pub fn settle_in_flight(&self, id: &str) -> Result<Vec<DeliveryRow>> {
-        let rows = self.query_rows(
+        self.query_rows(
             "UPDATE deliveries SET status = 'uncertain' WHERE digest = ?1 AND status = 'sending' RETURNING seq, recipients, message_id, reply",
-            params![id],
-        )?;
-        Ok(rows)
+            values![id],
+        )
     }
 
     /// The first message of the current round numbered after `after` and
@@ -226,7 +198,7 @@ impl State {
              WHERE digest = ?1 AND seq > ?2 AND seq <= ?3 AND status IN ('pending','failed')
                AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1)
              ORDER BY seq LIMIT 1",
-            params![id, after, until],
+            values![id, after, until],
         )?;
         Ok(rows.into_iter().next())
     }
@@ -234,24 +206,21 @@ impl State {
     /// Marks message `seq` of `id` `sending`, immediately before its bytes go
     /// to the server: from this commit on, it may arrive.
     pub fn mark_sending(&self, id: &str, seq: u32, now: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?3
-                 WHERE digest = ?1 AND seq = ?2 AND status IN ('pending','failed')",
-                params![id, seq, now],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.execute(
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?3
+             WHERE digest = ?1 AND seq = ?2 AND status IN ('pending','failed')",
+            values![id, seq, now],
+        )
     }
 
     /// The highest message number of digest `id` (0 when it has none).
     pub fn last_seq(&self, id: &str) -> Result<u32> {
-        self.conn
-            .query_row(
+        self.db
+            .query_opt(
                 "SELECT COALESCE(MAX(seq), 0) FROM deliveries WHERE digest = ?1",
-                [id],
-                |row| row.get(0),
+                values![id],
             )
+            .and_then(|r| r.map_or(Ok(0), |r| r.seq(0)))
             .map_err(|e| self.err(e))
     }
 
@@ -259,26 +228,20 @@ impl State {
     /// it was planned as one (the refused part of a BCC batch), numbered after
     /// the last one.
     pub fn add_failed(&self, id: &str, row: &DeliveryRow, now: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status, reply, updated)
-                 VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries WHERE digest = ?1),
-                         (SELECT MAX(round) FROM deliveries WHERE digest = ?1), ?2, ?3, 'failed', ?4, ?5)",
-                params![id, row.recipients, row.message_id, row.reply, now],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.execute(
+            "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status, reply, updated)
+             VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries WHERE digest = ?1),
+                     (SELECT MAX(round) FROM deliveries WHERE digest = ?1), ?2, ?3, 'failed', ?4, ?5)",
+            values![id, &row.recipients, &row.message_id, row.reply.as_deref(), now],
+        )
     }
 
     /// Records the outcome of one message.
     pub fn finish(&self, id: &str, seq: u32, status: Status, reply: &str, now: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
-                params![id, seq, status, reply, now],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.execute(
+            "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
+            values![id, seq, status, reply, now],
+        )
     }
 
     /// The messages of `id`'s current round in `status`.
@@ -286,80 +249,102 @@ impl State {
         self.query_rows(
             "SELECT seq, recipients, message_id, reply FROM deliveries WHERE digest = ?1 AND status = ?2
                AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1) ORDER BY seq",
-            params![id, status],
+            values![id, status],
         )
     }
 
     /// How many messages of `id`'s current round are in each state.
     pub fn counts(&self, id: &str) -> Result<Counts> {
-        let mut stmt = self
-            .conn
-            .prepare(
+        let read = || -> std::result::Result<_, Fault> {
+            let rows = self.db.query(
                 "SELECT status, COUNT(*) FROM deliveries WHERE digest = ?1
                    AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1) GROUP BY status",
-            )
-            .map_err(|e| self.err(e))?;
-        let pairs = stmt
-            .query_map([id], |r| {
-                Ok((values::column::<Status>(r, 0, id)?, r.get::<_, i64>(1)?))
-            })
-            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
-            .map_err(|e| self.err(e))?;
-        let mut c = Counts::default();
-        for (status, n) in pairs {
-            let n = usize::try_from(n).unwrap_or(0);
-            match status {
-                Status::Pending => c.pending = n,
-                Status::Sending => c.sending = n,
-                Status::Sent => c.sent = n,
-                Status::Failed => c.failed = n,
-                Status::Uncertain => c.uncertain = n,
+                values![id],
+            )?;
+            let mut c = Counts::default();
+            for r in rows {
+                let n = usize::try_from(r.int(1)?).unwrap_or(0);
+                match r.status(0, id)? {
+                    Status::Pending => c.pending = n,
+                    Status::Sending => c.sending = n,
+                    Status::Sent => c.sent = n,
+                    Status::Failed => c.failed = n,
+                    Status::Uncertain => c.uncertain = n,
+                }
             }
-        }
-        Ok(c)
+            Ok(c)
+        };
+        read().map_err(|e| self.err(e))
     }
 
     /// Marks digest `id` completed at `now`, unless it already was: the
     /// first completion is the one kept.
     pub fn complete(&self, id: &str, now: &str) -> Result<()> {
-        self.conn
-            .execute(
-                "UPDATE digests SET completed = ?2 WHERE id = ?1 AND completed IS NULL",
-                [id, now],
-            )
+        self.execute(
+            "UPDATE digests SET completed = ?2 WHERE id = ?1 AND completed IS NULL",
+            values![id, now],
+        )
+    }
+
+    /// Runs one statement, its own transaction (committed when it returns).
+    fn execute(&self, sql: &str, params: &[Value]) -> Result<()> {
+        self.db
+            .execute(sql, params)
             .map(|_| ())
             .map_err(|e| self.err(e))
     }
 
-    fn query_rows(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<DeliveryRow>> {
-        let mut stmt = self.conn.prepare_cached(sql).map_err(|e| self.err(e))?;
-        stmt.query_map(params, |r| {
+    fn query_rows(&self, sql: &str, params: &[Value]) -> Result<Vec<DeliveryRow>> {
+        self.read(sql, params, |r| {
             Ok(DeliveryRow {
-                seq: r.get(0)?,
-                recipients: r.get(1)?,
-                message_id: r.get(2)?,
-                reply: r.get(3)?,
+                seq: r.seq(0)?,
+                recipients: r.text(1)?,
+                message_id: r.text(2)?,
+                reply: r.opt_text(3)?,
             })
         })
-        .and_then(Iterator::collect)
-        .map_err(|e| self.err(e))
+    }
+
+    /// The answer to a query, each row read by `each`.
+    fn read<T>(
+        &self,
+        sql: &str,
+        params: &[Value],
+        each: impl Fn(&Row) -> std::result::Result<T, Fault>,
+    ) -> Result<Vec<T>> {
+        let read = || -> std::result::Result<Vec<T>, Fault> {
+            self.db.query(sql, params)?.iter().map(&each).collect()
+        };
+        read().map_err(|e| self.err(e))
+    }
+
+    /// The SQLite connection, for tests that look under the ledger.
+    #[cfg(test)]
+    fn sqlite(&self) -> &rusqlite::Connection {
+        match &self.db {
+            Backend::Sqlite(conn) => conn,
+            Backend::Postgres(_) => panic!("not a SQLite ledger"),
+        }
     }
 }
 
 /// Inserts `deliveries` as digest `id`'s next round (the first for a new
 /// digest), `pending`, numbered after its last message.
-fn add_round(conn: &Connection, id: &str, deliveries: &[DeliveryRow]) -> rusqlite::Result<()> {
-    let (round, last): (u32, u32) = conn.query_row(
+fn add_round(db: &Backend, id: &str, deliveries: &[DeliveryRow]) -> std::result::Result<(), Fault> {
+    let next = db.query_opt(
         "SELECT COALESCE(MAX(round), 0) + 1, COALESCE(MAX(seq), 0) FROM deliveries WHERE digest = ?1",
-        [id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        values![id],
     )?;
-    let mut insert = conn.prepare(
-        "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
-    )?;
+    let (round, last) = match next {
+        Some(r) => (r.int(0)?, r.seq(1)?),
+        None => (1, 0),
+    };
     for d in deliveries {
-        insert.execute(params![id, last + d.seq, round, d.recipients, d.message_id])?;
+        db.execute(
+            "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status)
+             VALUES (?1, ?2, ?3, ?4, ?5, 'pending')",
+            values![id, last + d.seq, round, &d.recipients, &d.message_id],
+        )?;
     }
     Ok(())
 }

@@ -154,7 +154,7 @@ pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
     let usage = state.usage_since(at - quota::WINDOW)?;
     let next = schedule::next(now, &digest.schedule, config.site.timezone);
     Ok(Status {
-        state_file: digest.state.display().to_string(),
+        state_file: digest.state.to_string(),
         slot: SlotStatus {
             state: slot.0,
             id: slot.1.id.to_string(),

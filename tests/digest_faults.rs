@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::collections::BTreeMap;
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -17,17 +16,8 @@ use common::mail::{
 use common::smtp::{Faults, Server};
 use common::{ok, stderr, Site, NOW};
 
-/// How many messages each envelope recipient got.
-fn tally(server: &Server) -> BTreeMap<String, usize> {
-    let mut counts = BTreeMap::new();
-    for rcpt in server.recipients() {
-        *counts.entry(rcpt).or_default() += 1;
-    }
-    counts
-}
-
 fn everyone_once(server: &Server, n: usize) {
-    let counts = tally(server);
+    let counts = server.tally();
     assert_eq!(counts.len(), n, "everyone served: {counts:?}");
     assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
 }
@@ -76,7 +66,7 @@ fn rejected_recipients_are_reported_and_retried_by_a_rerun() {
             "4 sent, 2 failed, 0 uncertain",
         ],
     );
-    assert_eq!(tally(&server).len(), 4);
+    assert_eq!(server.tally().len(), 4);
 
     // The mailboxes are fixed; a rerun sends only the two that failed.
     let fixed = Server::start(Faults::default());
@@ -112,7 +102,7 @@ fn a_refused_address_in_a_bcc_batch_is_reported_and_retried_alone() {
             "2 sent, 1 failed, 0 uncertain",
         ],
     );
-    assert_eq!(tally(&server).len(), 5, "the batch went to the other two");
+    assert_eq!(server.tally().len(), 5, "the batch went to the other two");
 
     // The mailbox is fixed: a rerun sends one copy, to that address alone.
     let fixed = Server::start(Faults::default());
@@ -226,7 +216,7 @@ fn killed_then_rerun(kill: Kill, n: usize, connections: usize) -> (Server, Strin
 fn crash_and_resume(at: usize, connections: usize) {
     let n = 9;
     let (server, err) = killed_then_rerun(Kill::InFlight(at), n, connections);
-    let counts = tally(&server);
+    let counts = server.tally();
     assert!(
         counts.values().all(|&c| c == 1),
         "nobody twice (kill at {at}): {counts:?}"

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::check::{find_key_line, Checker};
+use super::ledger::{self, Ledger};
 use super::schedule::{self, Schedule};
 use crate::clean::Cleaned;
 
@@ -45,8 +46,8 @@ pub struct Digest {
     pub max_age_days: u32,
     /// The `List-Id` header's identifier. Default: `digest.<site host>`.
     pub list_id: String,
-    /// The SQLite ledger. Default: `.herald/state.db`.
-    pub state: PathBuf,
+    /// The ledger: a SQLite file or a PostgreSQL URL. Default: `.herald/state.db`.
+    pub state: Ledger,
     /// When `herald run` sends it: `day`, `time`, `deadline_hours`.
     pub schedule: Schedule,
     /// Images in the message; `false` keeps only their text alternatives. Default: true.
@@ -109,7 +110,7 @@ pub(super) struct RawDigest {
     content: Option<Content>,
     max_age_days: Option<u32>,
     list_id: Option<Cleaned>,
-    state: Option<PathBuf>,
+    state: Option<Spanned<String>>,
     day: Option<Spanned<String>>,
     time: Option<Spanned<String>>,
     deadline_hours: Option<Spanned<u32>>,
@@ -166,6 +167,13 @@ pub(super) fn resolve(
             format!("digest.subject is not a valid template: {}", e.reason()),
         );
     }
+    let state = match &raw.state {
+        None => Ledger::Sqlite(root.join(".herald/state.db")),
+        Some(text) => ledger::parse(text.get_ref(), root).unwrap_or_else(|problem| {
+            check.at(text, problem);
+            Ledger::Sqlite(PathBuf::new())
+        }),
+    };
     if check.problems.len() > before {
         return None;
     }
@@ -184,7 +192,7 @@ pub(super) fn resolve(
         list_id: raw
             .list_id
             .map_or_else(|| format!("digest.{host}"), Cleaned::into_string),
-        state: root.join(raw.state.unwrap_or_else(|| ".herald/state.db".into())),
+        state,
         schedule,
         images: raw.images.unwrap_or(true),
     })

@@ -2,8 +2,6 @@
 //! On failure, the likely cause in plain words, because SMTP replies such as
 //! `535 5.7.139` mean little to the person setting herald up.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, Utc};
 
 use super::{smtp, Factory, Failure};
@@ -18,7 +16,7 @@ pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
     let cache = config
         .digest
         .as_ref()
-        .and_then(|d| d.state.parent().map(PathBuf::from))
+        .map(|d| d.state.local_folder())
         .unwrap_or_default();
     let factory = Factory::new(&config.delivery, None, "check-smtp", &cache, now)?;
     let transport = smtp::Smtp::new(settings, factory.login.clone());

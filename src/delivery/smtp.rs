@@ -9,9 +9,7 @@ use std::time::Duration;
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::commands::{Data, Mail, Rcpt, Rset};
 use lettre::transport::smtp::response::Response;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
-use rustls::{ClientConfig, RootCertStore};
+use rustls::ClientConfig;
 
 use super::oauth2::Tokens;
 use super::setup;
@@ -198,37 +196,9 @@ impl Transport for Smtp {
     }
 }
 
-/// TLS for `settings.host`: the public roots (webpki-roots), plus the
-/// certificates of `ca_file` when set.
+/// TLS for `settings.host`: the public roots, plus `ca_file` when set.
 fn tls_config(settings: &Settings) -> Result<Arc<ClientConfig>, Failure> {
-    let mut roots = RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(path) = &settings.ca_file {
-        let unusable = |why: String| {
-            Failure::Fatal(format!(
-                "ca_file {}: {why}; it must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
-                path.display()
-            ))
-        };
-        let pem = std::fs::read(path).map_err(|e| unusable(e.to_string()))?;
-        if !String::from_utf8_lossy(&pem).contains("-----BEGIN CERTIFICATE-----") {
-            return Err(unusable("no certificate in it".into()));
-        }
-        for certificate in CertificateDer::pem_slice_iter(&pem) {
-            let certificate = certificate.map_err(|e| unusable(e.to_string()))?;
-            roots
-                .add(certificate)
-                .map_err(|e| unusable(e.to_string()))?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Failure::Fatal(format!("TLS setup for {}: {e}", settings.host)))?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(Arc::new(config))
+    crate::tls::client_config(settings.ca_file.as_deref()).map_err(Failure::Fatal)
 }
 
 fn format_reply(reply: &Response) -> String {

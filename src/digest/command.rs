@@ -189,7 +189,7 @@ pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
 
 /// The ledger's folder, which also holds the OAuth2 token cache.
 fn cache_dir(digest: &Digest) -> PathBuf {
-    digest.state.parent().map(PathBuf::from).unwrap_or_default()
+    digest.state.local_folder()
 }
 
 /// The posts a recorded digest holds, in its order; ones gone since are skipped.
@@ -212,7 +212,7 @@ fn recorded_posts<'a>(row: &DigestRow, published: &'a [Post], log: &Log) -> Vec<
 fn preview(digest: &Digest, composer: &Composer, id: &str) -> Result<()> {
     let recipient = Recipient::address_only(digest.from.email.as_ref());
     let html = composer.parts(&recipient)?.html;
-    let dir = digest.state.parent().map(PathBuf::from).unwrap_or_default();
+    let dir = digest.state.local_folder();
     let file = (PathBuf::from(format!("preview-{id}.html")), html);
     for path in output::write_new(&dir, &[file], true)? {
         println!("{}", path.display());

@@ -120,7 +120,8 @@ mod tests {
     #[test]
     fn the_daily_limit_is_enforced_against_the_ledger_at_the_given_time() {
         let dir = tempfile::tempdir().unwrap();
-        let state = State::open(&dir.path().join("state.db")).unwrap();
+        let state =
+            State::open(&crate::config::Ledger::Sqlite(dir.path().join("state.db"))).unwrap();
         let tz = chrono_tz::Europe::Stockholm;
         let friday: DateTime<Utc> = "2013-10-04T13:00:00Z".parse().unwrap();
         enforce(&state, "2013-W40", 3, 5, friday, tz).unwrap();

@@ -305,7 +305,8 @@ mod tests {
     fn every_five_minutes_for_a_week_decides_one_send_at_the_slot() {
         let (config, dir) = group_site();
         let digest = config.digest.as_ref().unwrap();
-        let mut state = State::open(&dir.path().join("state.db")).unwrap();
+        let mut state =
+            State::open(&crate::config::Ledger::Sqlite(dir.path().join("state.db"))).unwrap();
         // Wednesday 00:00 to the next Wednesday 00:00; the slot is Friday 15:00.
         let start = at("2013-10-02T00:00:00+02:00");
         let mut due = Vec::new();
@@ -331,7 +332,8 @@ mod tests {
     fn a_started_digest_is_resumed_and_a_noted_one_is_settled() {
         let (config, dir) = group_site();
         let digest = config.digest.as_ref().unwrap();
-        let mut state = State::open(&dir.path().join("state.db")).unwrap();
+        let mut state =
+            State::open(&crate::config::Ledger::Sqlite(dir.path().join("state.db"))).unwrap();
         let slot = at("2013-10-04T13:00:00Z");
         started(&mut state, "2013-W40", slot);
         let later = slot + Duration::hours(2);

@@ -2,9 +2,8 @@
 //! digest's messages: notes on slots that were skipped or had nothing to
 //! send, the recent digests with their counts, and the messages not served.
 
-use rusqlite::{params, OptionalExtension};
-
-use super::{values, Counts, State, Status};
+use super::backend::{values, Row};
+use super::{Counts, Fault, State, Status};
 use crate::config::Mode;
 use crate::error::Result;
 
@@ -58,88 +57,66 @@ impl State {
     /// sending, so a run that dies still counts.
     /// Reservations older than a week are dropped: only the last 24 hours count.
     pub fn reserve(&self, digest: &str, at: i64, recipients: u64) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO usage (digest, at, recipients) VALUES (?1, ?2, ?3)",
-                params![digest, at, recipients as i64],
-            )
-            .and_then(|_| {
-                self.conn
-                    .execute("DELETE FROM usage WHERE at < ?1", [at - 7 * 86_400])
-            })
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.execute(
+            "INSERT INTO usage (digest, at, recipients) VALUES (?1, ?2, ?3)",
+            values![digest, at, recipients as i64],
+        )?;
+        self.execute("DELETE FROM usage WHERE at < ?1", values![at - 7 * 86_400])
     }
 
     /// Every reservation after `since` (Unix seconds) as (at, recipients).
     pub fn usage_since(&self, since: i64) -> Result<Vec<(i64, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT at, recipients FROM usage WHERE at > ?1 ORDER BY at")
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([since], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
-        })
-        .and_then(Iterator::collect)
-        .map_err(|e| self.err(e))
+        self.read(
+            "SELECT at, recipients FROM usage WHERE at > ?1 ORDER BY at",
+            values![since],
+            |r| Ok((r.int(0)?, r.int(1)?.max(0) as u64)),
+        )
     }
 
     /// Settles slot `id` without sending (see [`Note`]); a second note keeps the first.
     pub fn note(&self, note: &Note) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT OR IGNORE INTO notes (id, slot, reason, noted) VALUES (?1, ?2, ?3, ?4)",
-                params![note.id, note.slot, note.reason, note.noted],
-            )
-            .map(|_| ())
-            .map_err(|e| self.err(e))
+        self.execute(
+            "INSERT INTO notes (id, slot, reason, noted) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            values![&note.id, &note.slot, &note.reason, &note.noted],
+        )
     }
 
     /// The note on slot `id`, if any.
     pub fn noted(&self, id: &str) -> Result<Option<Note>> {
-        self.conn
-            .query_row(
-                "SELECT id, slot, reason, noted FROM notes WHERE id = ?1",
-                [id],
-                note_from,
-            )
-            .optional()
-            .map_err(|e| self.err(e))
+        let notes = self.read(
+            "SELECT id, slot, reason, noted FROM notes WHERE id = ?1",
+            values![id],
+            note_from,
+        )?;
+        Ok(notes.into_iter().next())
     }
 
     /// The newest `n` notes, newest first.
     pub fn notes(&self, n: usize) -> Result<Vec<Note>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT id, slot, reason, noted FROM notes ORDER BY slot DESC LIMIT ?1")
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([n as i64], note_from)
-            .and_then(Iterator::collect)
-            .map_err(|e| self.err(e))
+        self.read(
+            "SELECT id, slot, reason, noted FROM notes ORDER BY slot DESC LIMIT ?1",
+            values![n as i64],
+            note_from,
+        )
     }
 
     /// The newest `n` recorded digests with their counts, newest first.
     pub fn recent(&self, n: usize) -> Result<Vec<DigestSummary>> {
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, mode, (SELECT COUNT(*) FROM digest_posts WHERE digest = id), created, completed
-                 FROM digests ORDER BY created DESC, id DESC LIMIT ?1",
-            )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([n as i64], |r| {
-                let id: String = r.get(0)?;
+        let rows = self.read(
+            "SELECT id, mode, (SELECT COUNT(*) FROM digest_posts WHERE digest = id), created, completed
+             FROM digests ORDER BY created DESC, id DESC LIMIT ?1",
+            values![n as i64],
+            |r| {
+                let id = r.text(0)?;
                 Ok((
-                    values::column::<Option<Mode>>(r, 1, &id)?,
-                    r.get::<_, i64>(2)?.max(0) as usize,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, Option<String>>(4)?,
+                    r.mode(1, &id)?,
+                    r.int(2)?.max(0) as usize,
+                    r.text(3)?,
+                    r.opt_text(4)?,
                     id,
                 ))
-            })
-            .and_then(Iterator::collect::<rusqlite::Result<Vec<_>>>)
-            .map_err(|e| self.err(e))?;
+            },
+        )?;
         rows.into_iter()
             .map(|(mode, posts, created, completed, id)| {
                 Ok(DigestSummary {
@@ -156,36 +133,35 @@ impl State {
 
     /// Every `failed` or `uncertain` message of any digest, oldest digest first.
     pub fn unserved(&self) -> Result<Vec<Unserved>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT digest, status, recipients, reply FROM deliveries WHERE status IN ('failed','uncertain') ORDER BY digest, seq")
-            .map_err(|e| self.err(e))?;
-        stmt.query_map([], |r| {
-            let digest: String = r.get(0)?;
-            Ok(Unserved {
-                status: values::column(r, 1, &digest)?,
-                digest,
-                recipients: r.get(2)?,
-                reply: r.get(3)?,
-            })
-        })
-        .and_then(Iterator::collect)
-        .map_err(|e| self.err(e))
+        self.read(
+            "SELECT digest, status, recipients, reply FROM deliveries WHERE status IN ('failed','uncertain') ORDER BY digest, seq",
+            &[],
+            |r| {
+                let digest = r.text(0)?;
+                Ok(Unserved {
+                    status: r.status(1, &digest)?,
+                    digest,
+                    recipients: r.text(2)?,
+                    reply: r.opt_text(3)?,
+                })
+            },
+        )
     }
 }
 
-fn note_from(r: &rusqlite::Row) -> rusqlite::Result<Note> {
+fn note_from(r: &Row) -> std::result::Result<Note, Fault> {
     Ok(Note {
-        id: r.get(0)?,
-        slot: r.get(1)?,
-        reason: r.get(2)?,
-        noted: r.get(3)?,
+        id: r.text(0)?,
+        slot: r.text(1)?,
+        reason: r.text(2)?,
+        noted: r.text(3)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Ledger;
 
     #[test]
     fn notes_settle_a_slot_once_and_old_ledgers_gain_the_mode_column() {
@@ -198,7 +174,7 @@ mod tests {
                 .unwrap();
             conn.execute_batch("INSERT INTO digests (id, week, post_ids, created) VALUES ('2013-W38', '2013-W38', 'a', 't')").unwrap();
         }
-        let state = State::open(&path).unwrap();
+        let state = State::open(&Ledger::Sqlite(path)).unwrap();
         let old = state.recent(5).unwrap();
         assert_eq!((old[0].id.as_str(), old[0].mode), ("2013-W38", None));
         let note = |reason: &str| Note {

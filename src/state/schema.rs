@@ -121,6 +121,7 @@ mod tests {
     use std::path::Path;
 
     use super::*;
+    use crate::config::Ledger;
     use crate::error::Error;
     use crate::state::tests::FIRST_RELEASE;
     use crate::state::State;
@@ -136,13 +137,16 @@ mod tests {
     fn a_ledger_from_a_newer_herald_is_refused_and_left_as_it_was() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("state.db");
-        drop(State::open(&path).unwrap());
+        drop(State::open(&Ledger::Sqlite(path.clone())).unwrap());
         let newer = VERSION + 1;
         Connection::open(&path)
             .unwrap()
             .pragma_update(None, "user_version", newer)
             .unwrap();
-        for opened in [State::open(&path), State::scratch(&path)] {
+        for opened in [
+            State::open(&Ledger::Sqlite(path.clone())),
+            State::scratch(&Ledger::Sqlite(path.clone())),
+        ] {
             let Err(Error::State { source, .. }) = opened else {
                 panic!("a newer ledger was opened");
             };
@@ -161,7 +165,7 @@ mod tests {
     fn new_and_unversioned_ledgers_get_the_current_version() {
         let dir = tempfile::tempdir().unwrap();
         let fresh = dir.path().join("fresh.db");
-        drop(State::open(&fresh).unwrap());
+        drop(State::open(&Ledger::Sqlite(fresh.clone())).unwrap());
         assert_eq!(version(&fresh), VERSION);
         let old = dir.path().join("old.db");
         Connection::open(&old)
@@ -169,10 +173,10 @@ mod tests {
             .execute_batch(FIRST_RELEASE)
             .unwrap();
         assert_eq!(version(&old), 0);
-        drop(State::open(&old).unwrap());
+        drop(State::open(&Ledger::Sqlite(old.clone())).unwrap());
         assert_eq!(version(&old), VERSION);
         // Opening again runs nothing and changes nothing.
-        drop(State::open(&old).unwrap());
+        drop(State::open(&Ledger::Sqlite(old.clone())).unwrap());
         assert_eq!(version(&old), VERSION);
     }
 
@@ -191,7 +195,7 @@ mod tests {
             )
             .unwrap();
         }
-        assert!(State::open(&path).is_err());
+        assert!(State::open(&Ledger::Sqlite(path.clone())).is_err());
         assert_eq!(version(&path), 0);
         let conn = Connection::open(&path).unwrap();
         let tables: i64 = conn

@@ -1,4 +1,6 @@
 use super::*;
+use crate::config::Ledger;
+use rusqlite::Connection;
 
 fn digest(id: &str, posts: &[&str]) -> DigestRow {
     DigestRow {
@@ -26,7 +28,7 @@ fn only_a_message_marked_sending_is_left_uncertain_by_a_crash() {
     let path = dir.path().join("state.db");
     let id = "2013-W39";
     {
-        let mut state = State::open(&path).unwrap();
+        let mut state = State::open(&Ledger::Sqlite(path.clone())).unwrap();
         state
             .create(&digest(id, &["a", "b"]), &[row(1), row(2), row(3)])
             .unwrap();
@@ -42,7 +44,7 @@ fn only_a_message_marked_sending_is_left_uncertain_by_a_crash() {
         // The process dies here: message 2 in flight, message 3 still being
         // composed (taken by the cursor, never handed over).
     }
-    let state = State::open(&path).unwrap();
+    let state = State::open(&Ledger::Sqlite(path.clone())).unwrap();
     let uncertain = state.settle_in_flight(id).unwrap();
     assert_eq!(uncertain.iter().map(|r| r.seq).collect::<Vec<_>>(), [2]);
     let next = state.next_to_send(id, 0, u32::MAX).unwrap().unwrap();
@@ -66,7 +68,7 @@ fn only_a_message_marked_sending_is_left_uncertain_by_a_crash() {
 fn a_new_round_never_clears_the_completion_or_the_first_round() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/state.db");
-    let mut state = State::open(&path).unwrap();
+    let mut state = State::open(&Ledger::Sqlite(path.clone())).unwrap();
     let id = "2013-W38";
     state.create(&digest(id, &["a", "b"]), &[row(1)]).unwrap();
     state
@@ -93,7 +95,7 @@ fn a_new_round_never_clears_the_completion_or_the_first_round() {
         "the first completion stays"
     );
     let statuses: Vec<String> = state
-        .conn
+        .sqlite()
         .prepare("SELECT status FROM deliveries WHERE digest = ?1 ORDER BY seq")
         .unwrap()
         .query_map([id], |r| r.get(0))
@@ -102,7 +104,7 @@ fn a_new_round_never_clears_the_completion_or_the_first_round() {
         .unwrap();
     assert_eq!(statuses, ["sent", "pending"]);
     // A scratch copy sees the history and records nothing.
-    let scratch = State::scratch(&path).unwrap();
+    let scratch = State::scratch(&Ledger::Sqlite(path.clone())).unwrap();
     scratch.complete("2013-W39", "t").unwrap();
     assert_eq!(state.digest("2013-W39").unwrap().unwrap().completed, None);
 }
@@ -111,10 +113,13 @@ fn a_new_round_never_clears_the_completion_or_the_first_round() {
 fn the_lock_is_exclusive() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
-    let held = lock(&path).unwrap();
-    assert!(matches!(lock(&path), Err(Error::Locked(_))));
+    let held = lock(&Ledger::Sqlite(path.clone())).unwrap();
+    assert!(matches!(
+        lock(&Ledger::Sqlite(path.clone())),
+        Err(Error::Locked(_))
+    ));
     drop(held);
-    lock(&path).unwrap();
+    lock(&Ledger::Sqlite(path.clone())).unwrap();
 }
 
 /// The `digests` and `deliveries` tables as the first release created them:
@@ -135,7 +140,7 @@ CREATE TABLE deliveries (
 #[test]
 fn post_ids_come_back_exactly_whatever_characters_they_hold() {
     let dir = tempfile::tempdir().unwrap();
-    let mut state = State::open(&dir.path().join("state.db")).unwrap();
+    let mut state = State::open(&Ledger::Sqlite(dir.path().join("state.db"))).unwrap();
     let odd = ["tag:a\nb", "c\r\n", "d\u{2028}e", " f ", "g"];
     state.create(&digest("2013-W39", &odd), &[row(1)]).unwrap();
     state
@@ -164,14 +169,14 @@ fn an_old_ledger_with_newline_joined_post_ids_is_migrated_on_open() {
         .unwrap();
     }
     for _ in 0..2 {
-        let state = State::open(&path).unwrap();
+        let state = State::open(&Ledger::Sqlite(path.clone())).unwrap();
         let row = state.digest("2013-W38").unwrap().unwrap();
         assert_eq!(row.post_ids, ["a", "b"]);
         assert_eq!(row.completed.as_deref(), Some("t2"));
         assert_eq!(state.held_post_ids("2013-W39").unwrap(), ["a", "b"]);
         assert_eq!(state.counts("2013-W38").unwrap().sent, 1);
         let joined = state
-            .conn
+            .sqlite()
             .prepare("SELECT 1 FROM pragma_table_info('digests') WHERE name = 'post_ids'")
             .unwrap()
             .exists([])
@@ -196,7 +201,7 @@ fn an_unknown_status_or_mode_in_the_ledger_is_an_error_never_a_guess() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("state.db");
     let id = "2013-W39";
-    State::open(&path)
+    State::open(&Ledger::Sqlite(path.clone()))
         .unwrap()
         .create(&digest(id, &["a"]), &[row(1), row(2)])
         .unwrap();
@@ -208,7 +213,7 @@ fn an_unknown_status_or_mode_in_the_ledger_is_an_error_never_a_guess() {
          UPDATE deliveries SET status = 'bounced' WHERE seq = 2;",
     )
     .unwrap();
-    let state = State::open(&path).unwrap();
+    let state = State::open(&Ledger::Sqlite(path.clone())).unwrap();
     let expected = Unknown {
         table: "deliveries",
         column: "status",

@@ -4,11 +4,6 @@
 
 use std::fmt;
 
-use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
-use rusqlite::Row;
-
-use crate::config::Mode;
-
 /// A delivery row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -26,13 +21,18 @@ pub enum Status {
 }
 
 impl Status {
-    const ALL: [Status; 5] = [
+    pub(super) const ALL: [Status; 5] = [
         Status::Pending,
         Status::Sending,
         Status::Sent,
         Status::Failed,
         Status::Uncertain,
     ];
+
+    /// The status the ledger's word `text` stands for, if any.
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
 
     /// The word the ledger (and the status JSON) uses.
     pub fn as_str(self) -> &'static str {
@@ -52,40 +52,6 @@ impl fmt::Display for Status {
     }
 }
 
-impl ToSql for Status {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl FromSql for Status {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        Status::ALL
-            .into_iter()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| Unknown::error("deliveries", "status", text))
-    }
-}
-
-// A digest's mode is stored as the config writes it. Digests recorded before
-// herald kept the mode have NULL there: read as `Option<Mode>`, they are `None`.
-impl ToSql for Mode {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(self.as_str().into())
-    }
-}
-
-impl FromSql for Mode {
-    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        let text = value.as_str()?;
-        [Mode::Group, Mode::Individual, Mode::Bcc]
-            .into_iter()
-            .find(|m| m.as_str() == text)
-            .ok_or_else(|| Unknown::error("digests", "mode", text))
-    }
-}
-
 /// A value in the ledger that this herald does not know: written by a newer
 /// herald or by hand. Reading on would mean guessing what it stands for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -102,30 +68,20 @@ pub struct Unknown {
 }
 
 impl Unknown {
-    /// The error `FromSql` gives for `value`, found in `table`.`column`.
-    fn error(table: &'static str, column: &'static str, value: &str) -> FromSqlError {
-        FromSqlError::Other(Box::new(Unknown {
+    /// The fault of finding `value` in `table`.`column` of digest `digest`'s rows.
+    pub(super) fn fault(
+        table: &'static str,
+        column: &'static str,
+        value: &str,
+        digest: &str,
+    ) -> Fault {
+        Fault::Unknown(Unknown {
             table,
             column,
             value: value.to_string(),
-            digest: None,
-        }))
+            digest: Some(digest.to_string()),
+        })
     }
-}
-
-/// Column `idx` of a row of digest `digest`: an unknown value names the digest.
-pub(super) fn column<T: FromSql>(row: &Row, idx: usize, digest: &str) -> rusqlite::Result<T> {
-    use rusqlite::Error::FromSqlConversionFailure;
-    row.get(idx).map_err(|e| match e {
-        FromSqlConversionFailure(i, kind, inner) => match inner.downcast::<Unknown>() {
-            Ok(mut unknown) => {
-                unknown.digest = Some(digest.to_string());
-                FromSqlConversionFailure(i, kind, unknown)
-            }
-            Err(inner) => FromSqlConversionFailure(i, kind, inner),
-        },
-        other => other,
-    })
 }
 
 /// Why the ledger could not be read or written.
@@ -134,13 +90,25 @@ pub enum Fault {
     /// SQLite failed (the file is unreadable, corrupt, locked, ...).
     #[error(transparent)]
     Sql(rusqlite::Error),
+    /// PostgreSQL failed (unreachable, refused the login, went away, ...).
+    #[error(transparent)]
+    Postgres(postgres::Error),
+    /// TLS to the database server could not be set up (the `ca_file`).
+    #[error("{0}")]
+    Tls(String),
+    /// A column holds a value of the wrong kind (changed by hand).
+    #[error("column {column} of a ledger row holds a value of the wrong kind (changed by hand?)")]
+    Shape {
+        /// The column's position in the query.
+        column: usize,
+    },
     /// A value this herald does not know.
     #[error(transparent)]
     Unknown(Unknown),
     /// The ledger was written by a newer herald: refused rather than misread.
     #[error("the ledger has schema version {found}, newer than this herald knows ({known}); use the herald that wrote it, or a newer one")]
     Newer {
-        /// The ledger's `PRAGMA user_version`.
+        /// The ledger's schema version.
         found: i64,
         /// The newest version this herald knows.
         known: i64,
@@ -149,53 +117,32 @@ pub enum Fault {
 
 impl From<rusqlite::Error> for Fault {
     fn from(e: rusqlite::Error) -> Self {
-        use rusqlite::Error::FromSqlConversionFailure;
-        match e {
-            FromSqlConversionFailure(i, kind, inner) => match inner.downcast::<Unknown>() {
-                Ok(unknown) => Fault::Unknown(*unknown),
-                Err(inner) => Fault::Sql(FromSqlConversionFailure(i, kind, inner)),
-            },
-            other => Fault::Sql(other),
-        }
+        Fault::Sql(e)
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use rusqlite::Connection;
-
-    use super::*;
-
-    #[test]
-    fn every_status_and_mode_comes_back_as_it_was_written() {
-        let conn = Connection::open_in_memory().unwrap();
-        for status in Status::ALL {
-            let back: Status = conn.query_row("SELECT ?1", [status], |r| r.get(0)).unwrap();
-            assert_eq!(back, status);
-        }
-        for mode in [
-            Some(Mode::Group),
-            Some(Mode::Individual),
-            Some(Mode::Bcc),
-            None,
-        ] {
-            let back: Option<Mode> = conn.query_row("SELECT ?1", [mode], |r| r.get(0)).unwrap();
-            assert_eq!(back, mode);
-        }
+impl From<postgres::Error> for Fault {
+    fn from(e: postgres::Error) -> Self {
+        Fault::Postgres(e)
     }
+}
 
-    #[test]
-    fn an_unknown_value_is_an_error_naming_it_its_table_and_its_digest() {
-        let conn = Connection::open_in_memory().unwrap();
-        let read = conn.query_row("SELECT 'bounced'", [], |r| {
-            column::<Status>(r, 0, "2013-W39")
-        });
-        let Fault::Unknown(unknown) = Fault::from(read.unwrap_err()) else {
-            panic!("not an unknown value");
+impl Fault {
+    /// Whether the database went away (a server restart, a cut connection,
+    /// a server not answering): a later run can go on where this one stopped.
+    pub fn is_temporary(&self) -> bool {
+        let Fault::Postgres(e) = self else {
+            return false;
         };
-        assert_eq!(
-            unknown.to_string(),
-            "table deliveries, digest 2013-W39: unknown status `bounced` (written by a newer herald, or by hand)"
-        );
+        if e.is_closed() {
+            return true;
+        }
+        match e.code() {
+            // Class 08 (connection exception), 57P0x (the server shuts down
+            // or is starting).
+            Some(code) => code.code().starts_with("08") || code.code().starts_with("57P"),
+            // No SQLSTATE: the connection itself failed (refused, reset, TLS).
+            None => std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>()),
+        }
     }
 }

@@ -5,6 +5,7 @@
 pub mod images;
 pub mod import;
 pub mod mail;
+pub mod pg;
 pub mod smtp;
 pub mod tls;
 pub mod token;

@@ -140,6 +140,15 @@ impl Server {
     pub fn recipients(&self) -> Vec<String> {
         self.received().into_iter().flat_map(|r| r.rcpt).collect()
     }
+
+    /// How many messages each envelope recipient got.
+    pub fn tally(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut counts = std::collections::BTreeMap::new();
+        for rcpt in self.recipients() {
+            *counts.entry(rcpt).or_default() += 1;
+        }
+        counts
+    }
 }
 
 fn session(mut stream: TcpStream, shared: &Shared) -> std::io::Result<()> {

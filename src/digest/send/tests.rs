@@ -115,7 +115,8 @@ fn status_of(state: &State, seq: u32) -> Status {
 
 /// A ledger with digest [`ID`] planned as `n` messages, to `p1`…`pn`.
 fn ledger(dir: &tempfile::TempDir, n: u32) -> Arc<Mutex<State>> {
-    let mut state = State::open(&dir.path().join("state.db")).unwrap();
+    let mut state =
+        State::open(&crate::config::Ledger::Sqlite(dir.path().join("state.db"))).unwrap();
     let rows: Vec<DeliveryRow> = (1..=n)
         .map(|seq| {
             let p = format!("p{seq}@example.se");

@@ -1,0 +1,239 @@
+//! `[digest] state`: where the ledger lives. A path is a SQLite file on this
+//! machine; a `postgres://` URL is a PostgreSQL database that several herald
+//! processes (on several machines) share. The scheme decides.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use super::is_loopback;
+
+/// The configured ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ledger {
+    /// A SQLite file (the default `.herald/state.db`).
+    Sqlite(PathBuf),
+    /// A PostgreSQL database.
+    Postgres(Postgres),
+}
+
+/// A PostgreSQL ledger: where it is and how to reach it. The password is
+/// never here: it is read from the environment when connecting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Postgres {
+    /// The server's host name or address.
+    pub host: String,
+    /// Its port. Default: 5432.
+    pub port: u16,
+    /// The database user.
+    pub user: String,
+    /// The database.
+    pub dbname: String,
+    /// The environment variable holding the password. Default: `PGPASSWORD`.
+    pub password_env: String,
+    /// How the connection is protected.
+    pub tls: Tls,
+    /// The local folder for this machine's files (token cache, previews):
+    /// `.herald/` beside the config.
+    pub local: PathBuf,
+}
+
+/// `sslmode` of a PostgreSQL ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tls {
+    /// No TLS: only for a server on this machine (loopback).
+    Disable,
+    /// TLS, the certificate checked against `ca_file` (a private CA) or the
+    /// public roots, and the host name checked against it.
+    VerifyFull {
+        /// PEM file with the CA certificate(s), relative to the config.
+        ca_file: Option<PathBuf>,
+    },
+}
+
+impl Ledger {
+    /// The folder for this machine's files beside the ledger: the SQLite
+    /// file's folder, or `.herald/` for a database elsewhere.
+    pub fn local_folder(&self) -> PathBuf {
+        match self {
+            Ledger::Sqlite(path) => path.parent().map(PathBuf::from).unwrap_or_default(),
+            Ledger::Postgres(pg) => pg.local.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Ledger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ledger::Sqlite(path) => write!(f, "{}", path.display()),
+            Ledger::Postgres(pg) => pg.fmt(f),
+        }
+    }
+}
+
+impl fmt::Display for Postgres {
+    /// The URL without secrets (there are none in it) or options.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        write!(
+            f,
+            "postgres://{}@{host}:{}/{}",
+            self.user, self.port, self.dbname
+        )
+    }
+}
+
+/// Reads `[digest] state` as written, relative to the config's folder `root`.
+/// The error is the problem in words (the caller adds file and line).
+pub(super) fn parse(text: &str, root: &Path) -> Result<Ledger, String> {
+    if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+        if text.contains("://") {
+            return Err(format!(
+                "digest.state `{text}`: only postgres:// URLs or file paths are ledgers"
+            ));
+        }
+        return Ok(Ledger::Sqlite(root.join(text)));
+    }
+    let url = url::Url::parse(text).map_err(|e| format!("digest.state is not a valid URL: {e}"))?;
+    if url.password().is_some() {
+        return Err("digest.state must not hold a password: put it in the environment (PGPASSWORD, or the variable named by ?password_env=)".into());
+    }
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or("digest.state needs a host: postgres://user@host:port/database")?
+        .trim_matches(['[', ']'])
+        .to_string();
+    let user = url.username().to_string();
+    let dbname = url.path().trim_start_matches('/').to_string();
+    if user.is_empty() || dbname.is_empty() || dbname.contains('/') {
+        return Err(
+            "digest.state needs a user and a database: postgres://user@host:port/database".into(),
+        );
+    }
+    let mut sslmode = None;
+    let (mut ca_file, mut password_env) = (None, "PGPASSWORD".to_string());
+    for (key, value) in url.query_pairs() {
+        match key.as_ref() {
+            "sslmode" => sslmode = Some(value.into_owned()),
+            "ca_file" | "sslrootcert" => ca_file = Some(root.join(value.as_ref())),
+            "password_env" => password_env = value.into_owned(),
+            other => {
+                return Err(format!(
+                    "digest.state: unknown option `{other}` (known: sslmode, ca_file, password_env)"
+                ))
+            }
+        }
+    }
+    let loopback = is_loopback(&host) || host == "localhost";
+    let tls = match sslmode.as_deref() {
+        None if loopback && ca_file.is_none() => Tls::Disable,
+        None | Some("verify-full") => Tls::VerifyFull { ca_file },
+        Some("disable") if loopback => Tls::Disable,
+        Some("disable") => {
+            return Err(format!(
+                "digest.state: sslmode=disable is only allowed for a server on this machine, not {host}; use sslmode=verify-full"
+            ))
+        }
+        Some(other) => {
+            return Err(format!(
+                "digest.state: sslmode `{other}` is not supported (use verify-full, or disable for a server on this machine)"
+            ))
+        }
+    };
+    Ok(Ledger::Postgres(Postgres {
+        host,
+        port: url.port().unwrap_or(5432),
+        user,
+        dbname,
+        password_env,
+        tls,
+        local: root.join(".herald"),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pg(text: &str) -> Postgres {
+        match parse(text, Path::new("/site")) {
+            Ok(Ledger::Postgres(pg)) => pg,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_scheme_decides_between_a_file_and_a_database() {
+        assert_eq!(
+            parse("ledger/state.db", Path::new("/site")),
+            Ok(Ledger::Sqlite("/site/ledger/state.db".into()))
+        );
+        let local = pg("postgres://herald@127.0.0.1:5433/herald");
+        assert_eq!(
+            (local.port, &local.tls, local.password_env.as_str()),
+            (5433, &Tls::Disable, "PGPASSWORD")
+        );
+        assert_eq!(local.to_string(), "postgres://herald@127.0.0.1:5433/herald");
+        let remote =
+            pg("postgres://herald@db.kommun.se/ledger?ca_file=ca.pem&password_env=HERALD_DB");
+        assert_eq!(
+            remote.tls,
+            Tls::VerifyFull {
+                ca_file: Some("/site/ca.pem".into())
+            }
+        );
+        assert_eq!(
+            (remote.port, remote.password_env.as_str()),
+            (5432, "HERALD_DB")
+        );
+    }
+
+    #[test]
+    fn passwords_weak_tls_and_unknown_options_are_refused() {
+        let root = Path::new("/site");
+        for (text, says) in [
+            (
+                "postgres://herald:secret@db/herald",
+                "must not hold a password",
+            ),
+            (
+                "postgres://herald@db.kommun.se/herald?sslmode=disable",
+                "only allowed for a server on this machine",
+            ),
+            (
+                "postgres://herald@db/herald?sslmode=prefer",
+                "not supported",
+            ),
+            (
+                "postgres://herald@db/herald?timeout=3",
+                "unknown option `timeout`",
+            ),
+            ("postgres://db/herald", "needs a user"),
+            ("mysql://herald@db/herald", "only postgres://"),
+        ] {
+            let err = parse(text, root).unwrap_err();
+            assert!(err.contains(says), "{text}: {err}");
+            assert!(!err.contains("secret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_password_in_the_config_is_a_problem_named_with_its_line() {
+        let text = "[site]\ntitle = \"Blogg\"\nbase_url = \"https://example.se/\"\n[site.author]\nname = \"K\"\n\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\nstate = \"postgres://herald:hemligt@db.kommun.se/herald\"\n";
+        let Err(problems) = super::super::Config::parse(Path::new("site/config.toml"), text) else {
+            panic!("a password in the URL was accepted");
+        };
+        let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(said[0].starts_with("site/config.toml:10"), "{said:?}");
+        assert!(said[0].contains("must not hold a password"), "{said:?}");
+        assert!(
+            !said[0].contains("hemligt"),
+            "the password is never repeated"
+        );
+    }
+}
