@@ -8,28 +8,28 @@
 //! the clock is listed in ARCHITECTURE.md; the wall clock is read only in [`cli`]
 //! and passed down.
 
-pub mod assets;
-pub mod clean;
+pub(crate) mod assets;
+pub(crate) mod clean;
 pub mod cli;
-pub mod clock;
+pub(crate) mod clock;
 pub mod config;
 pub mod content;
-pub mod delivery;
-pub mod diag;
+pub(crate) mod delivery;
+pub(crate) mod diag;
 pub mod digest;
 pub mod error;
 pub mod feeds;
-pub mod html;
-pub mod i18n;
-pub mod import;
-pub mod init;
-pub mod log;
-pub mod output;
-pub mod pipeline;
-pub mod run;
+pub(crate) mod html;
+pub(crate) mod i18n;
+pub(crate) mod import;
+pub(crate) mod init;
+pub(crate) mod log;
+pub(crate) mod output;
+pub(crate) mod pipeline;
+pub(crate) mod run;
 pub mod site;
-pub mod state;
-pub mod status;
+pub(crate) mod state;
+pub(crate) mod status;
 pub mod templates;
-pub mod tls;
-pub mod when;
+pub(crate) mod tls;
+pub(crate) mod when;

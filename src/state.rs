@@ -24,9 +24,9 @@ mod pg;
 mod schema;
 mod values;
 use backend::{values, Backend, Row, Value};
-pub use history::{DigestSummary, Note, Unserved};
-pub use lock::{lock, Lock};
-pub use values::{Fault, Status, Unknown};
+pub use history::{DigestSummary, Note};
+pub use lock::lock;
+pub use values::{Fault, Status};
 
 /// A digest as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]

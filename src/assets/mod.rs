@@ -23,7 +23,7 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::output::CopiedFile;
 use cache::Cache;
-pub use picture::{process, Encoded, Problem, Settings};
+pub use picture::{process, Settings};
 
 /// The files of the site that are copied, and each post's resolved media.
 #[derive(Debug, Clone, Default)]
