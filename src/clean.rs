@@ -17,13 +17,13 @@ use std::borrow::Cow;
 use serde::Deserialize;
 
 /// Whether `c` is unfit for XML 1.0 or HTML text (see the module docs).
-pub fn is_unfit(c: char) -> bool {
+pub(crate) fn is_unfit(c: char) -> bool {
     matches!(c, '\0'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{fdd0}'..='\u{fdef}')
         || u32::from(c) & 0xfffe == 0xfffe
 }
 
 /// Whether `text` holds an unfit character.
-pub fn has_unfit(text: &str) -> bool {
+pub(crate) fn has_unfit(text: &str) -> bool {
     // Byte pre-scan: every unfit character starts with a control byte, 0xC2
     // (U+0080..U+009F), 0xEF (U+FDD0.., U+FFFE) or 0xF0..0xF4 (the other
     // planes); most text has none. A branch-free fold, so that it vectorises.
@@ -40,7 +40,7 @@ pub fn has_unfit(text: &str) -> bool {
 }
 
 /// `text` without its unfit characters; borrowed when it has none.
-pub fn text(text: &str) -> Cow<'_, str> {
+pub(crate) fn text(text: &str) -> Cow<'_, str> {
     if has_unfit(text) {
         Cow::Owned(text.chars().filter(|&c| !is_unfit(c)).collect())
     } else {
@@ -52,7 +52,7 @@ pub fn text(text: &str) -> Cow<'_, str> {
 /// character references (`&#1;`, `&#x1F`, `&#xFFFE;`), which an HTML parser
 /// would turn into them. References that HTML parsers refuse (to U+0000, a
 /// surrogate, past U+10FFFF, or a carriage return) go too.
-pub fn html(html: &str) -> Cow<'_, str> {
+pub(crate) fn html(html: &str) -> Cow<'_, str> {
     let cleaned = text(html);
     if !cleaned.contains("&#") {
         return cleaned;
@@ -98,7 +98,7 @@ fn numeric_reference(after: &str) -> (usize, u32) {
 /// Why `id` cannot be an identifier, if it cannot: ids name posts in feeds,
 /// mail headers and the ledger, so they are one line of fit characters.
 /// Unlike other text, an id is never silently changed: it is refused.
-pub fn id_problem(id: &str) -> Option<String> {
+pub(crate) fn id_problem(id: &str) -> Option<String> {
     let line_break = |c: char| {
         matches!(
             c,
@@ -122,7 +122,7 @@ pub fn id_problem(id: &str) -> Option<String> {
 /// front matter and of the config.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(from = "String")]
-pub struct Cleaned(String);
+pub(crate) struct Cleaned(String);
 
 impl From<String> for Cleaned {
     fn from(value: String) -> Cleaned {
@@ -135,12 +135,12 @@ impl From<String> for Cleaned {
 
 impl Cleaned {
     /// The cleaned string.
-    pub fn into_string(self) -> String {
+    pub(crate) fn into_string(self) -> String {
         self.0
     }
 
     /// The cleaned string, borrowed.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
 }

@@ -52,6 +52,7 @@ pub struct Cli {
     /// Print more detail.
     #[arg(short, long, global = true)]
     pub verbose: bool,
+    /// The subcommand.
     #[command(subcommand)]
     pub command: Command,
 }
@@ -85,6 +86,7 @@ pub enum Command {
     },
     /// Bring in posts from an old blog's plain-text archive or RSS/Atom feed.
     Import {
+        /// Where the posts come from.
         #[command(subcommand)]
         source: import::Source,
     },
@@ -118,6 +120,7 @@ pub enum Command {
     },
     /// Manage the page templates.
     Templates {
+        /// What to do with the templates.
         #[command(subcommand)]
         action: TemplatesAction,
     },

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 /// Where the time comes from, and how to wait for it to pass.
-pub trait Clock: Sync {
+pub(crate) trait Clock: Sync {
     /// The wall-clock time, for the ledger's timestamps.
     fn now(&self) -> DateTime<Utc>;
     /// A monotonic reading (time since a fixed start), for rate limits:
@@ -19,13 +19,13 @@ pub trait Clock: Sync {
 }
 
 /// The system's clock and `std::thread::sleep`.
-pub struct System {
+pub(crate) struct System {
     start: Instant,
 }
 
 impl System {
     /// The system clock, with its monotonic readings counted from now.
-    pub fn new() -> System {
+    pub(crate) fn new() -> System {
         System {
             start: Instant::now(),
         }
@@ -55,7 +55,7 @@ impl Clock for System {
 /// A clock for tests: time moves only when someone sleeps (or [`Fake::advance`]
 /// moves it), and every sleep asked for is recorded.
 #[cfg(test)]
-pub struct Fake {
+pub(crate) struct Fake {
     start: DateTime<Utc>,
     state: std::sync::Mutex<(Duration, Vec<Duration>)>,
 }
@@ -63,7 +63,7 @@ pub struct Fake {
 #[cfg(test)]
 impl Fake {
     /// A fake clock standing at `start`.
-    pub fn at(start: DateTime<Utc>) -> Fake {
+    pub(crate) fn at(start: DateTime<Utc>) -> Fake {
         Fake {
             start,
             state: std::sync::Mutex::new((Duration::ZERO, Vec::new())),
@@ -72,12 +72,12 @@ impl Fake {
 
     /// Moves the time on by `duration` without recording a sleep (the time
     /// a transport takes, say).
-    pub fn advance(&self, duration: Duration) {
+    pub(crate) fn advance(&self, duration: Duration) {
         self.state.lock().unwrap().0 += duration;
     }
 
     /// Every sleep asked for so far, in order.
-    pub fn sleeps(&self) -> Vec<Duration> {
+    pub(crate) fn sleeps(&self) -> Vec<Duration> {
         self.state.lock().unwrap().1.clone()
     }
 }

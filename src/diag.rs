@@ -63,7 +63,7 @@ impl fmt::Display for Diagnostic {
 }
 
 /// 1-based line number of byte `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     1 + text.as_bytes()[..end]
         .iter()
@@ -73,7 +73,12 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 
 /// Turns a TOML error into a diagnostic; `first_line` is the file line where
 /// `text` starts (front matter starts below its `+++`).
-pub fn from_toml(path: &Path, text: &str, first_line: usize, err: &toml::de::Error) -> Diagnostic {
+pub(crate) fn from_toml(
+    path: &Path,
+    text: &str,
+    first_line: usize,
+    err: &toml::de::Error,
+) -> Diagnostic {
     let line = err
         .span()
         .map(|span| line_of(text, span.start) + first_line - 1)

@@ -34,34 +34,43 @@ pub enum Error {
     /// A file or folder could not be read.
     #[error("cannot read {}", path.display())]
     Read {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: io::Error,
     },
     /// A file or folder could not be written.
     #[error("cannot write {}", path.display())]
     Write {
+        /// The file or folder.
         path: PathBuf,
+        /// What the system said.
         #[source]
         source: io::Error,
     },
     /// The CSS of a rendered HTML template could not be inlined.
     #[error("cannot inline the CSS of `{name}`")]
     Inline {
+        /// The template whose HTML it was.
         name: String,
+        /// The inliner's error.
         #[source]
         source: Box<css_inline::InlineError>,
     },
     /// A digest message could not be assembled from its rendered parts.
     #[error("cannot build the digest message")]
     Message {
+        /// lettre's error.
         #[source]
         source: Box<lettre::error::Error>,
     },
     /// A feed could not be serialised.
     #[error("cannot write the {kind} feed")]
     Feed {
+        /// `RSS`, `Atom` or `JSON`.
         kind: &'static str,
+        /// The feed crate's error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
@@ -69,7 +78,9 @@ pub enum Error {
     /// database named by its URL) could not be read or written.
     #[error("the digest state in {} failed", path.display())]
     State {
+        /// The SQLite file, or the PostgreSQL URL without its password.
         path: PathBuf,
+        /// What went wrong.
         #[source]
         source: crate::state::Fault,
     },
@@ -85,12 +96,19 @@ pub enum Error {
     /// The run ended with recipients not served (failed or never attempted):
     /// `unserved` messages, of which the server refused `refused` for good.
     #[error("{}", not_served(*.unserved, *.refused))]
-    NotServed { unserved: usize, refused: usize },
+    NotServed {
+        /// Messages not served.
+        unserved: usize,
+        /// Of those, refused for good by the server.
+        refused: usize,
+    },
     /// Delivery stopped on a temporary condition (server unreachable, quota,
     /// throttling), with the transport's failure when there was one.
     #[error("delivery stopped: {what}; try again later")]
     Temporary {
+        /// What stopped it, in words.
         what: String,
+        /// The transport's failure.
         #[source]
         source: Option<Cause>,
     },
@@ -98,7 +116,9 @@ pub enum Error {
     /// credentials), with the transport's failure when there was one.
     #[error("delivery stopped: {what}")]
     Delivery {
+        /// What stopped it, in words.
         what: String,
+        /// The transport's failure.
         #[source]
         source: Option<Cause>,
     },

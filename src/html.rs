@@ -17,7 +17,7 @@ const URL_ATTRIBUTES: [&str; 3] = ["href", "src", "poster"];
 /// Makes every relative URL in `href`, `src`, `srcset` and `poster` attributes
 /// absolute against `base` (the post's own URL). Returns the input unchanged
 /// when it has no such attribute.
-pub fn absolutize<'a>(html: &'a str, base: &Url) -> Cow<'a, str> {
+pub(crate) fn absolutize<'a>(html: &'a str, base: &Url) -> Cow<'a, str> {
     // Cheap test first: most excerpts have no links at all.
     if !["href", "src", "poster"].iter().any(|a| html.contains(a)) {
         return Cow::Borrowed(html);
@@ -50,7 +50,7 @@ fn rewrite_element(el: &mut Element, base: &Url) {
 
 /// `value` made absolute against `base`; `None` when it is already absolute
 /// (or cannot be resolved).
-pub fn resolve(base: &Url, value: &str) -> Option<String> {
+pub(crate) fn resolve(base: &Url, value: &str) -> Option<String> {
     match Url::parse(value.trim()) {
         Ok(_) => None,
         Err(url::ParseError::RelativeUrlWithoutBase) => {
@@ -86,7 +86,7 @@ fn absolutize_srcset(srcset: &str, base: &Url) -> String {
 /// `alt`, so a client that blocks images still reads well. With `show`
 /// false, each image is replaced by its text alternative on a line of its
 /// own (a decorative image, `alt=""`, by nothing).
-pub fn mail_images(html: &str, column: u32, show: bool) -> String {
+pub(crate) fn mail_images(html: &str, column: u32, show: bool) -> String {
     if !html.contains("<img") {
         return html.to_string();
     }
@@ -125,7 +125,7 @@ pub fn mail_images(html: &str, column: u32, show: bool) -> String {
 }
 
 /// `html` without its `<img>` elements.
-pub fn without_images(html: &str) -> String {
+pub(crate) fn without_images(html: &str) -> String {
     if !html.contains("<img") {
         return html.to_string();
     }
@@ -141,7 +141,7 @@ pub fn without_images(html: &str) -> String {
 
 /// Removes scripts, styles, event handlers and other active content, keeping
 /// ordinary formatting, links, images, tables and media.
-pub struct Sanitizer(ammonia::Builder<'static>);
+pub(crate) struct Sanitizer(ammonia::Builder<'static>);
 
 impl Default for Sanitizer {
     fn default() -> Self {
@@ -166,7 +166,7 @@ impl Default for Sanitizer {
 
 impl Sanitizer {
     /// The sanitised copy of `html`.
-    pub fn clean(&self, html: &str) -> String {
+    pub(crate) fn clean(&self, html: &str) -> String {
         self.0.clean(html).to_string()
     }
 }

@@ -8,6 +8,13 @@
 //! the clock is listed in ARCHITECTURE.md; the wall clock is read only in [`cli`]
 //! and passed down.
 
+// The crate's surface: an item is `pub` only where a caller outside its
+// module tree needs it (the binary, the tests), and what stays public is
+// documented; CI's `clippy -D warnings` makes both errors. Set here rather
+// than in Cargo.toml's `[lints]`, which would also apply them to every test
+// binary, where `pub` in `tests/common` is how the helpers are shared.
+#![warn(unreachable_pub, missing_docs)]
+
 pub(crate) mod assets;
 pub(crate) mod clean;
 pub mod cli;

@@ -3,7 +3,7 @@
 
 /// How much to say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub(crate) enum Level {
     /// Errors only (`-q`).
     Quiet,
     /// Warnings and one-line summaries (default).
@@ -14,7 +14,7 @@ pub enum Level {
 
 /// Writes messages to stderr according to its level.
 #[derive(Debug, Clone, Copy)]
-pub struct Log {
+pub(crate) struct Log {
     level: Level,
     /// The level from which summary lines ([`Log::info`]) are shown.
     summaries: Level,
@@ -22,7 +22,7 @@ pub struct Log {
 
 impl Log {
     /// A log at `level`.
-    pub fn new(level: Level) -> Self {
+    pub(crate) fn new(level: Level) -> Self {
         Log {
             level,
             summaries: Level::Normal,
@@ -31,7 +31,7 @@ impl Log {
 
     /// The same log with summary lines shown only with `-v`: for cron, where
     /// any output becomes a mail, a run that went to plan says nothing.
-    pub fn for_cron(self) -> Self {
+    pub(crate) fn for_cron(self) -> Self {
         Log {
             summaries: Level::Verbose,
             ..self
@@ -39,26 +39,26 @@ impl Log {
     }
 
     /// Whether only errors are shown (`-q`).
-    pub fn is_quiet(&self) -> bool {
+    pub(crate) fn is_quiet(&self) -> bool {
         self.level == Level::Quiet
     }
 
     /// A warning: shown unless `-q`.
-    pub fn warn(&self, message: impl AsRef<str>) {
+    pub(crate) fn warn(&self, message: impl AsRef<str>) {
         if self.level >= Level::Normal {
             eprintln!("warning: {}", message.as_ref());
         }
     }
 
     /// A summary line: shown unless `-q` (or, [`Log::for_cron`], unless `-v`).
-    pub fn info(&self, message: impl AsRef<str>) {
+    pub(crate) fn info(&self, message: impl AsRef<str>) {
         if self.level >= self.summaries {
             eprintln!("{}", message.as_ref());
         }
     }
 
     /// Detail: only with `-v`.
-    pub fn detail(&self, message: impl AsRef<str>) {
+    pub(crate) fn detail(&self, message: impl AsRef<str>) {
         if self.level >= Level::Verbose {
             eprintln!("{}", message.as_ref());
         }

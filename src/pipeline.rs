@@ -16,7 +16,7 @@ use crate::{feeds, templates, when};
 
 /// What a build produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Published posts.
     pub posts: usize,
     /// Drafts left out.
@@ -28,7 +28,7 @@ pub struct Summary {
 }
 
 /// Loads posts and templates, reporting the problems of both at once.
-pub fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'static>)> {
+pub(crate) fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'static>)> {
     let (posts, registry) = rayon::join(
         || content::load(config),
         || templates::load(&config.paths.templates),
@@ -45,7 +45,7 @@ pub fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'stati
 
 /// Builds the site into `out` (default: the configured output folder), or,
 /// with `write = false`, renders everything and discards it (`check`).
-pub fn build(
+pub(crate) fn build(
     config: &Config,
     now: DateTime<Utc>,
     out: Option<&Path>,
@@ -100,7 +100,7 @@ pub fn build(
 
 /// The posts that may be shown at `now`, with their images and
 /// attachments resolved (the cache is not pruned): for the digest.
-pub fn published(config: &Config, now: DateTime<Utc>) -> Result<Vec<Post>> {
+pub(crate) fn published(config: &Config, now: DateTime<Utc>) -> Result<Vec<Post>> {
     let mut posts = content::publish(content::load(config)?, now).posts;
     let assets = assets::build(config, &posts, false)?;
     assets::attach(&mut posts, assets.media);

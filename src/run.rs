@@ -17,7 +17,7 @@ use crate::state::{self, Note, State};
 
 /// What one `herald run` did, written as JSON by `--report FILE`.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// The exit code of the run.
     pub exit_code: u8,
     /// The clock the run used (RFC 3339); after an early error, `--now` as far
@@ -42,7 +42,7 @@ impl Report {
     /// `now` is `--now` as far as it can be read before the site's config
     /// (with an offset, that time; otherwise the text as given), else the
     /// clock. [`run`] sets the time it goes on to use.
-    pub fn starting(given: Option<&str>, clock: DateTime<Utc>) -> Report {
+    pub(crate) fn starting(given: Option<&str>, clock: DateTime<Utc>) -> Report {
         let now = match given {
             None => stamp(clock),
             Some(text) => DateTime::parse_from_rfc3339(text.trim())
@@ -58,7 +58,7 @@ impl Report {
 /// What one `herald run` did, as the report's `action` says it.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Action {
+pub(crate) enum Action {
     /// The run stopped before it decided (config, `--now`, build, lock or
     /// ledger error): the report's `error` says why. The default, so a run
     /// that fails early reports it.
@@ -78,7 +78,7 @@ pub enum Action {
 
 /// Builds the site and sends the digest if it is due at `now` (sending with
 /// `clock`), filling in `report`.
-pub fn run(
+pub(crate) fn run(
     config: &Config,
     now: DateTime<Utc>,
     clock: &dyn Clock,

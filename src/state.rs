@@ -24,13 +24,13 @@ mod pg;
 mod schema;
 mod values;
 use backend::{values, Backend, Row, Value};
-pub use history::{DigestSummary, Note};
-pub use lock::lock;
-pub use values::{Fault, Status};
+pub(crate) use history::{DigestSummary, Note};
+pub(crate) use lock::lock;
+pub(crate) use values::{Fault, Status};
 
 /// A digest as recorded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DigestRow {
+pub(crate) struct DigestRow {
     /// The digest id, e.g. `2013-W39`.
     pub id: String,
     /// The ISO week it belongs to.
@@ -48,7 +48,7 @@ pub struct DigestRow {
 
 /// One message of a digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DeliveryRow {
+pub(crate) struct DeliveryRow {
     /// Position in the digest, from 1.
     pub seq: u32,
     /// The recipients as JSON (owned by the digest module).
@@ -61,7 +61,7 @@ pub struct DeliveryRow {
 
 /// How many messages of a digest's current round are in each state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub pending: usize,
     pub sending: usize,
     pub sent: usize,
@@ -71,13 +71,13 @@ pub struct Counts {
 
 impl Counts {
     /// Whether nothing is left to send: every message is `sent` or `uncertain`.
-    pub fn settled(&self) -> bool {
+    pub(crate) fn settled(&self) -> bool {
         self.pending + self.sending + self.failed == 0
     }
 }
 
 /// The open ledger, in SQLite or PostgreSQL.
-pub struct State {
+pub(crate) struct State {
     db: Backend,
     /// The ledger as errors name it: the file, or the URL (without secrets).
     name: PathBuf,
@@ -85,7 +85,7 @@ pub struct State {
 
 impl State {
     /// Opens the ledger (creating the file or the tables if needed).
-    pub fn open(ledger: &Ledger) -> Result<State> {
+    pub(crate) fn open(ledger: &Ledger) -> Result<State> {
         match ledger {
             Ledger::Sqlite(path) => Self::open_file(path),
             Ledger::Postgres(pg) => Self::open_postgres(pg, false),
@@ -95,7 +95,7 @@ impl State {
     /// The ledger for dry runs and `herald status`: they see the history but
     /// record nothing (an in-memory copy of a SQLite file, empty if it does
     /// not exist; a PostgreSQL transaction that is never committed).
-    pub fn scratch(ledger: &Ledger) -> Result<State> {
+    pub(crate) fn scratch(ledger: &Ledger) -> Result<State> {
         match ledger {
             Ledger::Sqlite(path) => Self::scratch_file(path),
             Ledger::Postgres(pg) => Self::open_postgres(pg, true),
@@ -107,7 +107,7 @@ impl State {
     }
 
     /// The recorded digest `id`, if any.
-    pub fn digest(&self, id: &str) -> Result<Option<DigestRow>> {
+    pub(crate) fn digest(&self, id: &str) -> Result<Option<DigestRow>> {
         let read = || -> std::result::Result<_, Fault> {
             let Some(r) = self.db.query_opt(
                 "SELECT id, week, created, completed, mode FROM digests WHERE id = ?1",
@@ -132,7 +132,7 @@ impl State {
     }
 
     /// The ids of every post held by any digest other than `except`.
-    pub fn held_post_ids(&self, except: &str) -> Result<Vec<String>> {
+    pub(crate) fn held_post_ids(&self, except: &str) -> Result<Vec<String>> {
         self.post_ids(
             "SELECT post_id FROM digest_posts WHERE digest != ?1 ORDER BY digest, position",
             except,
@@ -150,7 +150,7 @@ impl State {
 
     /// Records a new digest, its posts and all its messages as `pending`
     /// (the first round), in one transaction.
-    pub fn create(&mut self, digest: &DigestRow, deliveries: &[DeliveryRow]) -> Result<()> {
+    pub(crate) fn create(&mut self, digest: &DigestRow, deliveries: &[DeliveryRow]) -> Result<()> {
         self.db
             .atomic(|db| {
                 db.execute(
@@ -173,14 +173,14 @@ impl State {
     /// digest's last message. The earlier rounds and the digest's completion
     /// stay as they are, so the fact that it was delivered survives whatever
     /// happens to the new round.
-    pub fn add_round(&mut self, id: &str, deliveries: &[DeliveryRow]) -> Result<()> {
+    pub(crate) fn add_round(&mut self, id: &str, deliveries: &[DeliveryRow]) -> Result<()> {
         self.db
             .atomic(|db| add_round(db, id, deliveries))
             .map_err(|e| self.err(e))
     }
 
     /// Marks messages left `sending` by a dead run as `uncertain`; returns them.
-    pub fn settle_in_flight(&self, id: &str) -> Result<Vec<DeliveryRow>> {
+    pub(crate) fn settle_in_flight(&self, id: &str) -> Result<Vec<DeliveryRow>> {
         self.query_rows(
             "UPDATE deliveries SET status = 'uncertain' WHERE digest = ?1 AND status = 'sending' RETURNING seq, recipients, message_id, reply",
             values![id],
@@ -192,7 +192,12 @@ impl State {
     /// the caller's cursor claims it: its status changes when its bytes go
     /// out ([`State::mark_sending`]). `until` keeps rows added during a run
     /// for the next one.
-    pub fn next_to_send(&self, id: &str, after: u32, until: u32) -> Result<Option<DeliveryRow>> {
+    pub(crate) fn next_to_send(
+        &self,
+        id: &str,
+        after: u32,
+        until: u32,
+    ) -> Result<Option<DeliveryRow>> {
         let rows = self.query_rows(
             "SELECT seq, recipients, message_id, reply FROM deliveries
              WHERE digest = ?1 AND seq > ?2 AND seq <= ?3 AND status IN ('pending','failed')
@@ -205,7 +210,7 @@ impl State {
 
     /// Marks message `seq` of `id` `sending`, immediately before its bytes go
     /// to the server: from this commit on, it may arrive.
-    pub fn mark_sending(&self, id: &str, seq: u32, now: &str) -> Result<()> {
+    pub(crate) fn mark_sending(&self, id: &str, seq: u32, now: &str) -> Result<()> {
         self.execute(
             "UPDATE deliveries SET status = 'sending', attempts = attempts + 1, updated = ?3
              WHERE digest = ?1 AND seq = ?2 AND status IN ('pending','failed')",
@@ -214,7 +219,7 @@ impl State {
     }
 
     /// The highest message number of digest `id` (0 when it has none).
-    pub fn last_seq(&self, id: &str) -> Result<u32> {
+    pub(crate) fn last_seq(&self, id: &str) -> Result<u32> {
         self.db
             .query_opt(
                 "SELECT COALESCE(MAX(seq), 0) FROM deliveries WHERE digest = ?1",
@@ -227,7 +232,7 @@ impl State {
     /// Adds a message to the current round of digest `id` that failed before
     /// it was planned as one (the refused part of a BCC batch), numbered after
     /// the last one.
-    pub fn add_failed(&self, id: &str, row: &DeliveryRow, now: &str) -> Result<()> {
+    pub(crate) fn add_failed(&self, id: &str, row: &DeliveryRow, now: &str) -> Result<()> {
         self.execute(
             "INSERT INTO deliveries (digest, seq, round, recipients, message_id, status, reply, updated)
              VALUES (?1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM deliveries WHERE digest = ?1),
@@ -237,7 +242,14 @@ impl State {
     }
 
     /// Records the outcome of one message.
-    pub fn finish(&self, id: &str, seq: u32, status: Status, reply: &str, now: &str) -> Result<()> {
+    pub(crate) fn finish(
+        &self,
+        id: &str,
+        seq: u32,
+        status: Status,
+        reply: &str,
+        now: &str,
+    ) -> Result<()> {
         self.execute(
             "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
             values![id, seq, status, reply, now],
@@ -245,7 +257,7 @@ impl State {
     }
 
     /// The messages of `id`'s current round in `status`.
-    pub fn rows(&self, id: &str, status: Status) -> Result<Vec<DeliveryRow>> {
+    pub(crate) fn rows(&self, id: &str, status: Status) -> Result<Vec<DeliveryRow>> {
         self.query_rows(
             "SELECT seq, recipients, message_id, reply FROM deliveries WHERE digest = ?1 AND status = ?2
                AND round = (SELECT MAX(round) FROM deliveries WHERE digest = ?1) ORDER BY seq",
@@ -254,7 +266,7 @@ impl State {
     }
 
     /// How many messages of `id`'s current round are in each state.
-    pub fn counts(&self, id: &str) -> Result<Counts> {
+    pub(crate) fn counts(&self, id: &str) -> Result<Counts> {
         let read = || -> std::result::Result<_, Fault> {
             let rows = self.db.query(
                 "SELECT status, COUNT(*) FROM deliveries WHERE digest = ?1
@@ -279,7 +291,7 @@ impl State {
 
     /// Marks digest `id` completed at `now`, unless it already was: the
     /// first completion is the one kept.
-    pub fn complete(&self, id: &str, now: &str) -> Result<()> {
+    pub(crate) fn complete(&self, id: &str, now: &str) -> Result<()> {
         self.execute(
             "UPDATE digests SET completed = ?2 WHERE id = ?1 AND completed IS NULL",
             values![id, now],

@@ -16,7 +16,7 @@ use crate::state::{self, DigestSummary, Note, State};
 
 /// Everything `herald status` shows.
 #[derive(Debug, Serialize)]
-pub struct Status {
+pub(crate) struct Status {
     /// The ledger's path.
     pub state_file: String,
     /// The latest slot's digest id, and whether it is `due`, `missed` or `waiting`.
@@ -43,7 +43,7 @@ pub struct Status {
 
 /// The schedule's view at `now`.
 #[derive(Debug, Serialize)]
-pub struct SlotStatus {
+pub(crate) struct SlotStatus {
     /// Whether it is due, missed or not yet due.
     pub state: SlotState,
     /// The digest id of the slot concerned (the next one when waiting).
@@ -56,7 +56,7 @@ pub struct SlotStatus {
 
 /// A slot: its digest id and time.
 #[derive(Debug, Serialize)]
-pub struct SlotTime {
+pub(crate) struct SlotTime {
     /// The digest id (the slot's ISO week).
     pub id: String,
     /// Its time (RFC 3339, UTC).
@@ -68,7 +68,7 @@ pub struct SlotTime {
 /// What `herald run` would do with the latest slot now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum SlotState {
+pub(crate) enum SlotState {
     /// Passed, not settled, within its deadline: `herald run` sends it.
     Due,
     /// Past its deadline unsettled: `herald run` skips it.
@@ -79,7 +79,7 @@ pub enum SlotState {
 
 /// A post waiting for the next digest.
 #[derive(Debug, Serialize)]
-pub struct WaitingPost {
+pub(crate) struct WaitingPost {
     /// The post's permanent id.
     pub id: String,
     /// Its title.
@@ -90,7 +90,7 @@ pub struct WaitingPost {
 
 /// A recorded digest.
 #[derive(Debug, Serialize)]
-pub struct DigestStatus {
+pub(crate) struct DigestStatus {
     /// The digest id (its ISO week).
     pub id: String,
     /// How it was addressed (`null` for digests recorded before herald kept it).
@@ -113,7 +113,7 @@ pub struct DigestStatus {
 
 /// A slot settled without a digest.
 #[derive(Debug, Serialize)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// The slot's digest id.
     pub id: String,
     /// The slot (RFC 3339).
@@ -124,7 +124,7 @@ pub struct Skipped {
 
 /// A message not served.
 #[derive(Debug, Serialize)]
-pub struct UnservedStatus {
+pub(crate) struct UnservedStatus {
     /// The digest it belongs to.
     pub digest: String,
     /// `failed` or `uncertain`.
@@ -136,7 +136,7 @@ pub struct UnservedStatus {
 }
 
 /// Gathers the status at `now`.
-pub fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
+pub(crate) fn gather(config: &Config, now: DateTime<Utc>) -> Result<Status> {
     let digest = config.digest.as_ref().ok_or_else(|| {
         Error::Usage("herald status needs a [digest] table in the config (see the README)".into())
     })?;
@@ -216,7 +216,7 @@ fn skipped(n: Note) -> Skipped {
 }
 
 /// Prints the status on stdout, as text or (`json`) JSON.
-pub fn print(config: &Config, now: DateTime<Utc>, json: bool) -> Result<()> {
+pub(crate) fn print(config: &Config, now: DateTime<Utc>, json: bool) -> Result<()> {
     let status = gather(config, now)?;
     if json {
         println!(
@@ -230,7 +230,7 @@ pub fn print(config: &Config, now: DateTime<Utc>, json: bool) -> Result<()> {
 }
 
 /// The status for people, times in zone `tz` (see [`crate::when`]).
-pub fn text(s: &Status, tz: Tz) -> String {
+pub(crate) fn text(s: &Status, tz: Tz) -> String {
     let when = |stored: &str| crate::when::stored(stored, tz);
     let mut out = String::new();
     let mut line = |l: String| {

@@ -10,7 +10,7 @@ use rustls::{ClientConfig, RootCertStore};
 
 /// TLS trusting the public roots (webpki-roots), plus the certificates of
 /// `ca_file` (a private CA) when set. The error says what is wrong, in words.
-pub fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
+pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<ClientConfig>, String> {
     let mut roots = RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 /// `at` in zone `tz`, to the minute, with the offset: `2026-12-04 15:00 +01:00`.
-pub fn local(at: DateTime<Utc>, tz: Tz) -> String {
+pub(crate) fn local(at: DateTime<Utc>, tz: Tz) -> String {
     at.with_timezone(&tz)
         .format("%Y-%m-%d %H:%M %:z")
         .to_string()
@@ -14,7 +14,7 @@ pub fn local(at: DateTime<Utc>, tz: Tz) -> String {
 
 /// A time the ledger holds as RFC 3339 (`2026-12-02T10:57:14.123456789+00:00`),
 /// shown as [`local`]; text that is not such a time is shown as it is.
-pub fn stored(text: &str, tz: Tz) -> String {
+pub(crate) fn stored(text: &str, tz: Tz) -> String {
     DateTime::parse_from_rfc3339(text)
         .map_or_else(|_| text.to_string(), |at| local(at.to_utc(), tz))
 }

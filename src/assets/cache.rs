@@ -17,13 +17,13 @@ use super::picture::Encoded;
 
 /// The cache folder.
 #[derive(Debug, Clone)]
-pub struct Cache {
+pub(super) struct Cache {
     dir: PathBuf,
 }
 
 /// One cached copy: its file in the entry and its size.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Copy {
+pub(super) struct Copy {
     /// The configured width; `None` for the full-size copy.
     pub target: Option<u32>,
     pub width: u32,
@@ -35,19 +35,19 @@ pub struct Copy {
 const INDEX: &str = "entry.json";
 
 impl Cache {
-    pub fn new(dir: &Path) -> Cache {
+    pub(super) fn new(dir: &Path) -> Cache {
         Cache {
             dir: dir.to_path_buf(),
         }
     }
 
     /// The path of `copy` in the entry `key`.
-    pub fn path(&self, key: &str, copy: &Copy) -> PathBuf {
+    pub(super) fn path(&self, key: &str, copy: &Copy) -> PathBuf {
         self.dir.join(key).join(&copy.file)
     }
 
     /// The copies of entry `key`, if it is complete.
-    pub fn get(&self, key: &str) -> Option<Vec<Copy>> {
+    pub(super) fn get(&self, key: &str) -> Option<Vec<Copy>> {
         let text = fs::read(self.dir.join(key).join(INDEX)).ok()?;
         let copies: Vec<Copy> = serde_json::from_slice(&text).ok()?;
         copies
@@ -58,7 +58,7 @@ impl Cache {
 
     /// Stores `encoded` as entry `key` (files named `<width>.<ext>`,
     /// `full.<ext>`), replacing an incomplete one.
-    pub fn put(&self, key: &str, ext: &str, encoded: &[Encoded]) -> io::Result<Vec<Copy>> {
+    pub(super) fn put(&self, key: &str, ext: &str, encoded: &[Encoded]) -> io::Result<Vec<Copy>> {
         let tmp = self.dir.join(format!(".{key}.tmp-{}", std::process::id()));
         let _ = fs::remove_dir_all(&tmp);
         fs::create_dir_all(&tmp)?;
@@ -94,7 +94,7 @@ impl Cache {
 
     /// Removes every entry not in `keep`, and temporary folders of builds
     /// that are no longer running. Returns how many were removed.
-    pub fn prune(&self, keep: &HashSet<String>) -> io::Result<usize> {
+    pub(super) fn prune(&self, keep: &HashSet<String>) -> io::Result<usize> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),

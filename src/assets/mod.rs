@@ -23,11 +23,11 @@ use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
 use crate::output::CopiedFile;
 use cache::Cache;
-pub use picture::{process, Settings};
+pub(crate) use picture::{process, Settings};
 
 /// The files of the site that are copied, and each post's resolved media.
 #[derive(Debug, Clone, Default)]
-pub struct Assets {
+pub(crate) struct Assets {
     /// Files to copy into the site.
     pub files: Vec<CopiedFile>,
     /// Per post source file: its pictures and attachments.
@@ -51,7 +51,7 @@ struct Job<'a> {
 
 /// The static folder's files and the published posts' folders, processed.
 /// With `prune`, cache entries no post uses any more are removed.
-pub fn build(config: &Config, posts: &[Post], prune: bool) -> Result<Assets> {
+pub(crate) fn build(config: &Config, posts: &[Post], prune: bool) -> Result<Assets> {
     let mut assets = Assets {
         files: static_files(&config.paths.static_files)?,
         media: HashMap::new(),
@@ -123,7 +123,7 @@ pub fn build(config: &Config, posts: &[Post], prune: bool) -> Result<Assets> {
 }
 
 /// Each post with its resolved media added to what it had (links to posts).
-pub fn attach(posts: &mut [Post], mut media: HashMap<PathBuf, Media>) {
+pub(crate) fn attach(posts: &mut [Post], mut media: HashMap<PathBuf, Media>) {
     for post in posts {
         if let Some(found) = media.remove(&post.source) {
             let mut all = found;

@@ -15,7 +15,7 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 
 /// How images are processed.
 #[derive(Debug, Clone, Copy)]
-pub struct Settings<'a> {
+pub(crate) struct Settings<'a> {
     /// Widths of the resized copies, ascending.
     pub widths: &'a [u32],
     /// JPEG quality.
@@ -26,7 +26,7 @@ pub struct Settings<'a> {
 
 /// One encoded copy.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Encoded {
+pub(crate) struct Encoded {
     /// The configured width it was made for; `None` for the full-size copy.
     pub target: Option<u32>,
     pub width: u32,
@@ -36,7 +36,7 @@ pub struct Encoded {
 
 /// Why an image cannot be published.
 #[derive(Debug, thiserror::Error)]
-pub enum Problem {
+pub(crate) enum Problem {
     #[error("it is not a JPEG, PNG or WebP image{}", looks_like(*.0))]
     Unsupported(Option<ImageFormat>),
     #[error("it is {width}×{height} pixels, more than images.max_pixels ({max}) allows")]
@@ -49,7 +49,7 @@ pub enum Problem {
 
 /// Every copy of the image in `bytes`: one per configured width below its
 /// own (never enlarged), then the full-size one.
-pub fn process(bytes: &[u8], settings: Settings) -> Result<Vec<Encoded>, Problem> {
+pub(crate) fn process(bytes: &[u8], settings: Settings) -> Result<Vec<Encoded>, Problem> {
     let (image, format) = decode(bytes, settings.max_pixels)?;
     let mut out = Vec::new();
     for &width in settings.widths.iter().filter(|&&w| w < image.width()) {

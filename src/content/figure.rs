@@ -17,7 +17,7 @@ pub enum Images {
 }
 
 /// `events` with local images and links resolved through `media`.
-pub fn resolve<'a>(
+pub(super) fn resolve<'a>(
     events: impl Iterator<Item = Event<'a>>,
     media: &'a Media,
     images: Images,

@@ -11,7 +11,7 @@ use crate::clean::Cleaned;
 /// as it is read; `slug` and `id` are kept as written, to be refused whole.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FrontMatter {
+pub(super) struct FrontMatter {
     pub title: Option<Spanned<Cleaned>>,
     pub date: Option<Spanned<toml::Value>>,
     pub updated: Option<Spanned<toml::Value>>,
@@ -30,7 +30,7 @@ pub struct FrontMatter {
 
 /// A post file split into its front matter and body.
 #[derive(Debug, PartialEq, Eq)]
-pub struct Split<'a> {
+pub(super) struct Split<'a> {
     /// The TOML text between the `+++` lines.
     pub front: &'a str,
     /// The file line where `front` starts.
@@ -41,7 +41,7 @@ pub struct Split<'a> {
 
 /// Why a file could not be split; each carries the line to report.
 #[derive(Debug, PartialEq, Eq)]
-pub enum SplitError {
+pub(super) enum SplitError {
     /// The first line is not `+++`.
     Missing,
     /// The `+++` on line 1 has no closing `+++`.
@@ -49,7 +49,7 @@ pub enum SplitError {
 }
 
 /// Splits `text` (without BOM) at its `+++` fences.
-pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
+pub(super) fn split(text: &str) -> Result<Split<'_>, SplitError> {
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "+++" {
         return Err(SplitError::Missing);

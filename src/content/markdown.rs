@@ -15,7 +15,7 @@ pub const MORE: &str = "<!-- more -->";
 
 /// A post's summary.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Summary {
+pub(super) struct Summary {
     /// As HTML: the part before [`MORE`], else the first paragraph.
     pub html: String,
     /// As plain text, for JSON Feed and mail previews.
@@ -27,7 +27,7 @@ fn options() -> Options {
 }
 
 /// The parser of post bodies, with the extensions posts may use.
-pub fn parser(body: &str) -> Parser<'_> {
+pub(super) fn parser(body: &str) -> Parser<'_> {
     Parser::new_ext(body, options())
 }
 
@@ -92,7 +92,7 @@ fn keep_or<'a>(s: CowStr<'a>, f: fn(&str) -> Cow<'_, str>) -> CowStr<'a> {
 
 /// Renders the whole of `body` as HTML, local images and links replaced by
 /// what `media` resolves them to (see [`super::media`]).
-pub fn to_html(body: &str, media: &Media, images: Images) -> String {
+pub(super) fn to_html(body: &str, media: &Media, images: Images) -> String {
     let mut out = String::with_capacity(body.len() + body.len() / 4);
     if media.is_empty() {
         html::push_html(&mut out, parse(body));
@@ -107,7 +107,7 @@ pub fn to_html(body: &str, media: &Media, images: Images) -> String {
 /// for its block structure (so reference links defined further down still
 /// resolve), but inline parsing and HTML output stop at the end of the first
 /// paragraph: listing thousands of posts costs a fraction of rendering them.
-pub fn summary(body: &str, base: &Url) -> Summary {
+pub(super) fn summary(body: &str, base: &Url) -> Summary {
     let mut events: Vec<Event> = match find_more(body) {
         Some(end) => parse(&body[..end]).collect(),
         None => quick_first_paragraph(body).unwrap_or_else(|| first_paragraph(parse(body)).0),
@@ -200,7 +200,7 @@ fn find_more(body: &str) -> Option<usize> {
 }
 
 /// The readable text of `events`: text and code, breaks as spaces, no markup.
-pub fn plain_text(events: &[Event]) -> String {
+pub(super) fn plain_text(events: &[Event]) -> String {
     let mut out = String::new();
     for event in events {
         match event {

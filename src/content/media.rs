@@ -31,7 +31,7 @@ pub enum RefKind {
 
 /// The text alternative an author writes for a purely decorative image
 /// (`![""](ram.png)`): published as `alt=""`, which screen readers skip.
-pub const DECORATIVE: &str = "\"\"";
+pub(crate) const DECORATIVE: &str = "\"\"";
 
 /// One published image: its copies, narrowest first; the last is the
 /// full-size original (oriented, metadata removed).
@@ -143,7 +143,7 @@ impl Media {
 /// The local file a link target names, if it does: a relative URL (not
 /// `/…`, `#…`, `?…` or with a scheme) whose last segment has an extension.
 /// Links to folders (`../annat/`) are page links, left as written.
-pub fn local_path(dest: &str) -> Option<String> {
+pub(crate) fn local_path(dest: &str) -> Option<String> {
     let dest = dest.trim();
     if dest.is_empty() || dest.starts_with(['/', '#', '?', '\\']) {
         return None;
@@ -167,7 +167,7 @@ pub fn local_path(dest: &str) -> Option<String> {
 
 /// The local references in `events` (with byte offsets into `body`, whose
 /// first line is line `first_line` of `file`), in order.
-pub fn local_refs<'a>(
+pub(crate) fn local_refs<'a>(
     events: impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
     body: &str,
     first_line: usize,
@@ -212,7 +212,7 @@ pub fn local_refs<'a>(
 /// Checks a post's references against its folder: every file must exist
 /// inside it, and every image needs a text alternative. Links to `.md`
 /// files are other posts, checked once all posts are loaded.
-pub fn check(file: &Path, folder: &Path, refs: &[LocalRef]) -> Vec<Diagnostic> {
+pub(crate) fn check(file: &Path, folder: &Path, refs: &[LocalRef]) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
     for r in refs {
         let is_post = r.path.ends_with(".md");
@@ -242,7 +242,7 @@ pub fn check(file: &Path, folder: &Path, refs: &[LocalRef]) -> Vec<Diagnostic> {
 
 /// The post a `.md` link names, as a source path: against the linking
 /// post's file (`../2013-09-20-x/index.md`, `2013-09-20-x.md`).
-pub fn linked_post(from: &Path, path: &str) -> std::path::PathBuf {
+pub(crate) fn linked_post(from: &Path, path: &str) -> std::path::PathBuf {
     let base = from.parent().unwrap_or(Path::new(""));
     let mut out = base.to_path_buf();
     for segment in path.split('/') {

@@ -7,9 +7,9 @@ mod figure;
 mod frontmatter;
 mod links;
 mod markdown;
-pub mod media;
+pub(crate) mod media;
 mod nesting;
-pub mod slug;
+pub(crate) mod slug;
 mod source;
 mod stray;
 
@@ -87,7 +87,9 @@ struct KeyLines {
 /// A tag: the name as written and its slug (`tags/<slug>/`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Tag {
+    /// The tag as written in the front matter.
     pub name: String,
+    /// The tag page's folder name.
     pub slug: String,
 }
 

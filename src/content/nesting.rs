@@ -26,16 +26,16 @@ use pulldown_cmark::{html, Event, Tag};
 
 /// The deepest a post's HTML may nest: elements inside one another, each
 /// block quote, list, list item, paragraph or HTML tag counting one.
-pub const MAX_DEPTH: usize = 100;
+pub(super) const MAX_DEPTH: usize = 100;
 
 /// The body nests deeper than [`MAX_DEPTH`] at byte `offset` of the body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooDeep {
+pub(super) struct TooDeep {
     pub offset: usize,
 }
 
 /// Checks that the HTML of `body` nests at most [`MAX_DEPTH`] elements deep.
-pub fn check(body: &str) -> Result<(), TooDeep> {
+pub(super) fn check(body: &str) -> Result<(), TooDeep> {
     let at = Cell::new(0);
     let events = super::markdown::parser(body)
         .into_offset_iter()

@@ -7,7 +7,7 @@ const MAX_LEN: usize = 80;
 /// lower case, runs of anything else turned into a single `-`.
 /// Text with nothing transliterable (say, only emoji) gets a slug made of its
 /// code points, so no tag or title is ever dropped.
-pub fn slugify(text: &str) -> String {
+pub(crate) fn slugify(text: &str) -> String {
     let ascii = deunicode::deunicode(text);
     let mut slug = String::with_capacity(ascii.len());
     for c in ascii.chars() {
@@ -41,7 +41,7 @@ pub fn slugify(text: &str) -> String {
 }
 
 /// Whether `slug` is safe as one path segment: non-empty `[a-z0-9-]`.
-pub fn is_valid(slug: &str) -> bool {
+pub(crate) fn is_valid(slug: &str) -> bool {
     !slug.is_empty()
         && slug
             .bytes()
@@ -50,7 +50,7 @@ pub fn is_valid(slug: &str) -> bool {
 
 /// The default slug of a post file: its name without `.md` and without a
 /// leading `YYYY-MM-DD-` date, slugified.
-pub fn from_file_stem(stem: &str) -> String {
+pub(crate) fn from_file_stem(stem: &str) -> String {
     let bytes = stem.as_bytes();
     let dated = bytes.len() > 11
         && bytes[..10].iter().enumerate().all(|(i, b)| {

@@ -14,7 +14,7 @@ use rustls::{ClientConfig, ClientConnection, StreamOwned};
 use super::wire::{network, Fault};
 
 /// A TCP stream whose reads and writes fail once the current deadline has passed.
-pub struct Bounded {
+pub(super) struct Bounded {
     pub tcp: TcpStream,
     pub deadline: Instant,
 }
@@ -49,14 +49,14 @@ impl Write for Bounded {
 }
 
 /// Plain or TLS, over a [`Bounded`] socket (so TLS records are bounded too).
-pub enum Stream {
+pub(super) enum Stream {
     Plain(Bounded),
     Tls(Box<StreamOwned<ClientConnection, Bounded>>),
 }
 
 impl Stream {
     /// The socket under the stream.
-    pub fn socket(&mut self) -> &mut Bounded {
+    pub(super) fn socket(&mut self) -> &mut Bounded {
         match self {
             Stream::Plain(s) => s,
             Stream::Tls(s) => &mut s.sock,
@@ -89,7 +89,11 @@ impl Write for Stream {
 }
 
 /// Wraps `socket` in TLS for `host` and completes the handshake.
-pub fn handshake(socket: Bounded, config: &Arc<ClientConfig>, host: &str) -> Result<Stream, Fault> {
+pub(super) fn handshake(
+    socket: Bounded,
+    config: &Arc<ClientConfig>,
+    host: &str,
+) -> Result<Stream, Fault> {
     let tls = Fault::Tls;
     let name = ServerName::try_from(host.to_string()).map_err(|e| tls(e.to_string()))?;
     let conn = ClientConnection::new(config.clone(), name).map_err(|e| tls(e.to_string()))?;

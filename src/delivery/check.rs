@@ -9,7 +9,7 @@ use crate::config::{Auth, Config, Security, Smtp as Settings};
 use crate::error::{Error, Result};
 
 /// Checks the configured SMTP server; returns a line saying what worked.
-pub fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
+pub(crate) fn check_smtp(config: &Config, now: DateTime<Utc>) -> Result<String> {
     let settings = config.delivery.smtp.as_ref().ok_or_else(|| {
         Error::Usage("herald check-smtp needs a [delivery.smtp] table in the config".into())
     })?;

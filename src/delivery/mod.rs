@@ -5,7 +5,7 @@
 
 mod bounded;
 mod check;
-pub mod oauth2;
+pub(crate) mod oauth2;
 mod outbox;
 mod redact;
 mod sendmail;
@@ -21,14 +21,14 @@ use chrono::{DateTime, Utc};
 use crate::config::{Auth, Delivery, Security, Transport as Kind};
 use crate::error::{Error, Result};
 
-pub use check::check_smtp;
+pub(crate) use check::check_smtp;
 /// Who a message is from and to, as the server is told (`MAIL FROM`,
 /// `RCPT TO`): lettre's envelope, which is never empty of recipients.
-pub use lettre::address::Envelope;
+pub(crate) use lettre::address::Envelope;
 
 /// The server took the message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Accepted {
+pub(crate) struct Accepted {
     /// The server's reply to the message, e.g. `250 2.0.0 Ok: queued as 4F1`.
     pub reply: String,
     /// Envelope recipients refused permanently while others were accepted
@@ -38,7 +38,7 @@ pub struct Accepted {
 
 /// Why a message was not taken, and so what happens next.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// 4xx, a timeout or a dropped connection before the message was complete:
     /// retried on a fresh connection.
     Temporary(String),
@@ -55,7 +55,7 @@ pub enum Failure {
 
 impl Failure {
     /// The server's reply, or what went wrong locally, in its words.
-    pub fn reply(&self) -> &str {
+    pub(crate) fn reply(&self) -> &str {
         match self {
             Failure::Temporary(text)
             | Failure::Permanent(text)
@@ -81,7 +81,7 @@ impl std::error::Error for Failure {}
 /// What a transport learned while preparing a message: envelope recipients
 /// the server refused permanently while it accepted others.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Prepared {
+pub(crate) struct Prepared {
     /// Each refused recipient with the server's reply.
     pub refused: Vec<(String, String)>,
 }
@@ -89,7 +89,7 @@ pub struct Prepared {
 /// One connection's worth of a transport. Sending is two steps so that the
 /// ledger can record, between them, that a message may now arrive: until
 /// [`Transport::hand_over`] starts, nothing of the message has left.
-pub trait Transport: Send {
+pub(crate) trait Transport: Send {
     /// Everything before the message's bytes go out: connecting, TLS,
     /// login, the envelope (for SMTP, up to the server's `354` to DATA).
     fn prepare(&mut self, _envelope: &Envelope) -> Result<Prepared, Failure> {
@@ -115,7 +115,7 @@ pub trait Transport: Send {
 }
 
 /// Opens transports of the configured kind, one per connection.
-pub struct Factory {
+pub(crate) struct Factory {
     kind: Kind,
     delivery: Delivery,
     outbox: PathBuf,
@@ -127,7 +127,7 @@ impl Factory {
     /// `outbox` when given (`--outbox`). Reads the SMTP password or OAuth2
     /// client secret from its environment variable here, so a missing one
     /// fails before anything is sent; OAuth2 tokens are cached in `cache_dir`.
-    pub fn new(
+    pub(crate) fn new(
         delivery: &Delivery,
         outbox: Option<&Path>,
         id: &str,
@@ -163,7 +163,7 @@ impl Factory {
 
     /// A warning for password login to Microsoft 365, which turns SMTP AUTH
     /// with passwords off by default at the end of December 2026.
-    pub fn password_warning(&self) -> Option<String> {
+    pub(crate) fn password_warning(&self) -> Option<String> {
         let smtp = self.delivery.smtp.as_ref()?;
         let microsoft = smtp.host.to_ascii_lowercase().ends_with(".office365.com");
         (microsoft && matches!(self.login, smtp::Login::Password(_)) && self.kind == Kind::Smtp)
@@ -174,7 +174,7 @@ impl Factory {
     }
 
     /// A fresh transport (connections are made lazily, on the first send).
-    pub fn open(&self) -> Box<dyn Transport> {
+    pub(crate) fn open(&self) -> Box<dyn Transport> {
         match (self.kind, &self.delivery.smtp) {
             (Kind::Smtp, Some(smtp)) => Box::new(smtp::Smtp::new(smtp, self.login.clone())),
             (Kind::Sendmail, _) => Box::new(sendmail::Sendmail::new(&self.delivery.sendmail)),
@@ -184,7 +184,7 @@ impl Factory {
 
     /// What happened to a message that went well, for the summary line:
     /// `written` to an outbox folder, `sent` by any other transport.
-    pub fn done_word(&self) -> &'static str {
+    pub(crate) fn done_word(&self) -> &'static str {
         match self.kind {
             Kind::Outbox => "written",
             _ => "sent",
@@ -192,7 +192,7 @@ impl Factory {
     }
 
     /// How many messages may be in flight at once.
-    pub fn connections(&self) -> usize {
+    pub(crate) fn connections(&self) -> usize {
         match (self.kind, &self.delivery.smtp) {
             (Kind::Smtp, Some(smtp)) => smtp.connections,
             _ => 1,
@@ -200,7 +200,7 @@ impl Factory {
     }
 
     /// For the plan line: `smtp smtp.office365.com:587 (starttls)`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         match (self.kind, &self.delivery.smtp) {
             (Kind::Smtp, Some(s)) => format!(
                 "smtp {}:{} ({}, {} connection(s))",

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 const MARGIN_SECONDS: i64 = 300;
 
 /// Where tokens come from, and the current one.
-pub struct Tokens {
+pub(crate) struct Tokens {
     source: Source,
     cache: PathBuf,
     now: DateTime<Utc>,
@@ -60,7 +60,7 @@ impl Tokens {
     /// Tokens for `settings`, cached in `cache_dir`, at the run's clock `now`.
     /// Reads the client secret from its environment variable here, so a
     /// missing one fails before anything is sent.
-    pub fn new(settings: &Oauth2, cache_dir: &Path, now: DateTime<Utc>) -> Result<Tokens> {
+    pub(crate) fn new(settings: &Oauth2, cache_dir: &Path, now: DateTime<Utc>) -> Result<Tokens> {
         let source = match (&settings.token_command, &settings.client_id) {
             (Some(command), _) => Source::Command(command.clone()),
             (None, client_id) => {
@@ -88,7 +88,7 @@ impl Tokens {
     }
 
     /// A valid access token: the current or cached one, else a new one.
-    pub fn token(&self) -> Result<String, Failure> {
+    pub(crate) fn token(&self) -> Result<String, Failure> {
         let (url, client_id, secret, scope) = match &self.source {
             Source::Command(command) => return run_command(command),
             Source::ClientCredentials {
@@ -126,7 +126,7 @@ impl Tokens {
 
     /// Drops the current and cached token after the server refused it (it
     /// may have been revoked), so the next connection or run asks afresh.
-    pub fn forget(&self) {
+    pub(crate) fn forget(&self) {
         *self.current.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let _ = std::fs::remove_file(&self.cache);
     }

@@ -8,13 +8,13 @@ use std::path::{Path, PathBuf};
 use super::{Accepted, Envelope, Failure, Prepared, Transport};
 
 /// Writes messages into one folder.
-pub struct Outbox {
+pub(super) struct Outbox {
     dir: PathBuf,
 }
 
 impl Outbox {
     /// An outbox writing into `dir` (created on the first message).
-    pub fn new(dir: &Path) -> Outbox {
+    pub(super) fn new(dir: &Path) -> Outbox {
         Outbox {
             dir: dir.to_path_buf(),
         }

@@ -9,11 +9,16 @@ use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 /// The secrets of a login, each also as the base64 forms in which AUTH
 /// sends it, so a server that echoes them back is never quoted with them.
 #[derive(Clone, Default)]
-pub struct Redactor(Vec<String>);
+pub(super) struct Redactor(Vec<String>);
 
 impl Redactor {
     /// Adds the secret of `credentials` as sent with each of `mechanisms`.
-    pub fn add(&mut self, secret: &str, credentials: &Credentials, mechanisms: &[Mechanism]) {
+    pub(super) fn add(
+        &mut self,
+        secret: &str,
+        credentials: &Credentials,
+        mechanisms: &[Mechanism],
+    ) {
         let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
         let mut forms = vec![secret.to_string(), b64(secret)];
         forms.extend(
@@ -28,7 +33,7 @@ impl Redactor {
     }
 
     /// `text` with every secret replaced by `[redacted]`.
-    pub fn redact(&self, text: &str) -> String {
+    pub(super) fn redact(&self, text: &str) -> String {
         self.0.iter().fold(text.to_string(), |t, secret| {
             t.replace(secret, "[redacted]")
         })

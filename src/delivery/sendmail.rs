@@ -25,14 +25,14 @@ const STDERR_LIMIT: usize = 1000;
 const POLL: Duration = Duration::from_millis(20);
 
 /// A local MTA binary.
-pub struct Sendmail {
+pub(super) struct Sendmail {
     command: PathBuf,
     timeout: Duration,
 }
 
 impl Sendmail {
     /// The transport for `[delivery.sendmail]`.
-    pub fn new(settings: &Settings) -> Sendmail {
+    pub(super) fn new(settings: &Settings) -> Sendmail {
         Sendmail {
             command: settings.command.clone(),
             timeout: Duration::from_secs(settings.timeout_seconds),

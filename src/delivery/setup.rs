@@ -14,7 +14,7 @@ use crate::config::Smtp as Settings;
 
 /// The addresses of `host`. A name DNS does not know is a mistake in the
 /// config, not a temporary failure: a rerun would fail the same way.
-pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Fault> {
+pub(super) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Fault> {
     use dns_lookup::LookupErrorKind;
     match dns_lookup::lookup_host(host) {
         Ok(addresses) => Ok(addresses.map(|ip| SocketAddr::new(ip, port)).collect()),
@@ -34,7 +34,7 @@ pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Fault> {
 /// qualified name; else its host name in the sender's domain; else (no
 /// sender known) the connection's own address. Never a bare host name such
 /// as `vm`, which Postfix's `reject_non_fqdn_helo_hostname` refuses.
-pub fn helo_name(settings: &Settings, sender_domain: Option<&str>) -> Option<ClientId> {
+pub(super) fn helo_name(settings: &Settings, sender_domain: Option<&str>) -> Option<ClientId> {
     if let Some(name) = &settings.helo_name {
         return Some(ClientId::Domain(name.clone()));
     }
@@ -61,7 +61,7 @@ pub fn helo_name(settings: &Settings, sender_domain: Option<&str>) -> Option<Cli
 
 /// Why none of `mechanisms` can be used on a connection whose server
 /// offers `features` (`encrypted` or not), and what to change.
-pub fn no_login(features: &ServerInfo, encrypted: bool, mechanisms: &[Mechanism]) -> Fault {
+pub(super) fn no_login(features: &ServerInfo, encrypted: bool, mechanisms: &[Mechanism]) -> Fault {
     let known = [Mechanism::Plain, Mechanism::Login, Mechanism::Xoauth2];
     let offered: Vec<String> = known
         .iter()

@@ -28,7 +28,7 @@ enum Phase {
 
 /// How a connection logs in.
 #[derive(Clone)]
-pub enum Login {
+pub(super) enum Login {
     /// No login (a relay that trusts the network).
     None,
     /// `username` and this password (from the environment), PLAIN or LOGIN.
@@ -38,7 +38,7 @@ pub enum Login {
 }
 
 /// One SMTP connection, opened on demand and reopened after a failure.
-pub struct Smtp {
+pub(super) struct Smtp {
     settings: Settings,
     login: Login,
     conn: Option<Connection>,
@@ -46,7 +46,7 @@ pub struct Smtp {
 
 impl Smtp {
     /// A transport for `settings`, logging in with `login`.
-    pub fn new(settings: &Settings, login: Login) -> Smtp {
+    pub(super) fn new(settings: &Settings, login: Login) -> Smtp {
         Smtp {
             settings: settings.clone(),
             login,
@@ -104,7 +104,7 @@ impl Smtp {
 
     /// Connects, upgrades to TLS and logs in as configured, then quits
     /// without sending: `herald check-smtp`. `sender_domain` as for sending.
-    pub fn probe(&self, sender_domain: Option<&str>) -> Result<(), Failure> {
+    pub(super) fn probe(&self, sender_domain: Option<&str>) -> Result<(), Failure> {
         let mut conn = self.connect(sender_domain)?;
         conn.quit()
             .map(|_| ())

@@ -32,7 +32,7 @@ const CHUNK: usize = 64 * 1024;
 
 /// Why a command failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Fault {
+pub(super) enum Fault {
     /// The server refused with this code and (redacted) text.
     Reply { code: u16, text: String },
     /// The connection failed, timed out, broke, or carried something that is not SMTP.
@@ -47,7 +47,7 @@ pub enum Fault {
 
 impl Fault {
     /// The server's reply code, for a refusal.
-    pub fn code(&self) -> Option<u16> {
+    pub(super) fn code(&self) -> Option<u16> {
         match self {
             Fault::Reply { code, .. } => Some(*code),
             _ => None,
@@ -69,12 +69,12 @@ impl fmt::Display for Fault {
 }
 
 /// A failed read or write as a fault.
-pub fn network(e: io::Error) -> Fault {
+pub(super) fn network(e: io::Error) -> Fault {
     Fault::Network(format!("network error: {e}"))
 }
 
 /// One SMTP session.
-pub struct Connection {
+pub(super) struct Connection {
     stream: BufReader<Stream>,
     timeout: Duration,
     features: ServerInfo,
@@ -88,7 +88,7 @@ impl Connection {
     /// Connects to `host:port`, with TLS from the first byte when `tls` is
     /// given, reads the greeting and says EHLO with `helo` (none: this
     /// end's address).
-    pub fn connect(
+    pub(super) fn connect(
         host: &str,
         port: u16,
         timeout: Duration,
@@ -176,17 +176,17 @@ impl Connection {
     }
 
     /// Whether the server offers STARTTLS on this still plain connection.
-    pub fn can_starttls(&self) -> bool {
+    pub(super) fn can_starttls(&self) -> bool {
         !self.is_encrypted() && self.features.supports_feature(Extension::StartTls)
     }
 
     /// Whether the connection is encrypted.
-    pub fn is_encrypted(&self) -> bool {
+    pub(super) fn is_encrypted(&self) -> bool {
         matches!(self.stream.get_ref(), Stream::Tls(_))
     }
 
     /// Upgrades to TLS with STARTTLS and says EHLO again.
-    pub fn starttls(&mut self, config: &Arc<ClientConfig>, host: &str) -> Result<(), Fault> {
+    pub(super) fn starttls(&mut self, config: &Arc<ClientConfig>, host: &str) -> Result<(), Fault> {
         self.command(Starttls)?;
         // Anything already buffered came before the handshake: an injection, never trusted.
         if !self.stream.buffer().is_empty() {
@@ -207,7 +207,7 @@ impl Connection {
 
     /// Logs in with the first of `mechanisms` that the server offers; the
     /// secret is redacted from every reply from now on.
-    pub fn auth(
+    pub(super) fn auth(
         &mut self,
         mechanisms: &[Mechanism],
         credentials: &Credentials,
@@ -233,7 +233,7 @@ impl Connection {
     }
 
     /// Sends one command and reads its reply, within one deadline.
-    pub fn command(&mut self, command: impl fmt::Display) -> Result<Response, Fault> {
+    pub(super) fn command(&mut self, command: impl fmt::Display) -> Result<Response, Fault> {
         self.start();
         self.write(command.to_string().as_bytes())?;
         self.read_reply()
@@ -241,7 +241,7 @@ impl Connection {
 
     /// Sends the message (after DATA) with dot-stuffing and the final dot,
     /// and reads the reply; each piece of the body gets a deadline of its own.
-    pub fn message(&mut self, bytes: &[u8]) -> Result<Response, Fault> {
+    pub(super) fn message(&mut self, bytes: &[u8]) -> Result<Response, Fault> {
         let block = data_block(bytes);
         for piece in block.chunks(CHUNK) {
             self.start();
@@ -252,17 +252,17 @@ impl Connection {
     }
 
     /// Whether a failure left the session in an unknown state.
-    pub fn has_broken(&self) -> bool {
+    pub(super) fn has_broken(&self) -> bool {
         self.broken
     }
 
     /// Says QUIT and waits for the answer.
-    pub fn quit(&mut self) -> Result<Response, Fault> {
+    pub(super) fn quit(&mut self) -> Result<Response, Fault> {
         self.command(Quit)
     }
 
     /// Says QUIT without caring for the answer, and closes.
-    pub fn abort(&mut self) {
+    pub(super) fn abort(&mut self) {
         if !self.broken {
             self.broken = true;
             let _ = self.command(Quit);

@@ -19,7 +19,7 @@ use crate::templates;
 
 /// What checking the digest found.
 #[derive(Debug, Default)]
-pub struct Findings {
+pub(crate) struct Findings {
     /// Problems that would stop or spoil a send, each with its file and line.
     pub problems: Vec<Diagnostic>,
     /// Things that may be fine where cron runs (an unset variable).
@@ -28,7 +28,7 @@ pub struct Findings {
 
 /// Checks `digest` of `config` with the `published` posts (newest first) at
 /// `now`; `is_set` tells whether an environment variable is set.
-pub fn check(
+pub(crate) fn check(
     config: &Config,
     digest: &Digest,
     published: &[Post],

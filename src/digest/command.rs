@@ -49,7 +49,7 @@ impl Options {
 
 /// What a real send of one digest did: the run report's digest part.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct Sent {
+pub(crate) struct Sent {
     /// The digest id, e.g. `2013-W39`.
     pub id: String,
     /// Posts in the digest (0: nothing new, nothing sent).
@@ -67,7 +67,7 @@ pub struct Sent {
 }
 
 /// One digest to send: everything [`send`] needs besides the ledger.
-pub struct Job<'a> {
+pub(crate) struct Job<'a> {
     /// The site's config.
     pub config: &'a Config,
     /// Its `[digest]` table.
@@ -87,7 +87,7 @@ pub struct Job<'a> {
 }
 
 /// Runs `herald digest` at `now`, sending with `clock`.
-pub fn run(
+pub(crate) fn run(
     config: &Config,
     opts: &Options,
     now: DateTime<Utc>,
@@ -130,7 +130,7 @@ pub fn run(
 /// Sends `job`'s digest with the ledger `state` (whose lock the caller holds
 /// for a real run): its recorded posts, else the posts of `week`, else the new
 /// posts. Fills in `sent` as it goes, so the caller can report a failed run.
-pub fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
+pub(crate) fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
     let (config, digest, opts, now, log) = (job.config, job.digest, job.opts, job.now, job.log);
     let id = job.id.to_string();
     let id = id.as_str();

@@ -39,8 +39,11 @@ pub struct Composed {
 /// One recipient's rendered subject, HTML part (CSS inlined) and text part.
 #[derive(Debug, Clone)]
 pub struct Parts {
+    /// The rendered subject, on one line.
     pub subject: String,
+    /// The HTML part, CSS inlined.
     pub html: String,
+    /// The plain-text part.
     pub text: String,
 }
 

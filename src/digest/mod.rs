@@ -6,15 +6,15 @@
 //! hand bytes to the transports of [`crate::delivery`]; [`command`] ties
 //! them together for `herald digest`.
 
-pub mod check;
-pub mod command;
+pub(crate) mod check;
+pub(crate) mod command;
 pub mod compose;
 mod personal;
-pub mod quota;
+pub(crate) mod quota;
 pub mod recipients;
-pub mod schedule;
-pub mod send;
-pub mod text;
+pub(crate) mod schedule;
+pub(crate) mod send;
+pub(crate) mod text;
 mod texts;
 mod week;
 

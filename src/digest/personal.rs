@@ -17,11 +17,11 @@ const OPEN: char = '\u{fdd0}';
 const CLOSE: char = '\u{fdd1}';
 
 /// Which fields of a recipient are empty: what `#if` tests can see.
-pub type Shape = Vec<(String, bool)>;
+pub(super) type Shape = Vec<(String, bool)>;
 
 /// A rendered template cut at the recipient's values.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Piece {
+pub(super) enum Piece {
     /// Text as rendered.
     Text(String),
     /// The value of this recipient field.
@@ -30,7 +30,7 @@ pub enum Piece {
 
 /// `true` when every use of `recipient` in `source` is a plain value or an
 /// `#if`/`#unless` test, so that the marker rendering is exact.
-pub fn is_simple(source: &str) -> bool {
+pub(super) fn is_simple(source: &str) -> bool {
     source.match_indices("recipient").all(|(at, _)| {
         let before = source[..at].trim_end();
         let after = &source[at + "recipient".len()..];
@@ -50,7 +50,7 @@ pub fn is_simple(source: &str) -> bool {
 }
 
 /// The shape of `r`.
-pub fn shape(r: &Recipient) -> Shape {
+pub(super) fn shape(r: &Recipient) -> Shape {
     let mut shape = vec![
         ("email".to_string(), r.email.is_empty()),
         ("name".to_string(), r.name.is_empty()),
@@ -60,7 +60,7 @@ pub fn shape(r: &Recipient) -> Shape {
 }
 
 /// A recipient of `shape` whose non-empty values are markers.
-pub fn stand_in(shape: &Shape) -> Recipient {
+pub(super) fn stand_in(shape: &Shape) -> Recipient {
     let marker = |(key, empty): &(String, bool)| {
         if *empty {
             String::new()
@@ -80,7 +80,7 @@ pub fn stand_in(shape: &Shape) -> Recipient {
 }
 
 /// Cuts text rendered for a [`stand_in`] at its markers.
-pub fn split(rendered: &str) -> Vec<Piece> {
+pub(super) fn split(rendered: &str) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut rest = rendered;
     while let Some(open) = rest.find(OPEN) {
@@ -97,7 +97,7 @@ pub fn split(rendered: &str) -> Vec<Piece> {
 }
 
 /// Fills `pieces` with `r`'s values, HTML-escaped when `escape`.
-pub fn fill(pieces: &[Piece], r: &Recipient, escape: bool) -> String {
+pub(super) fn fill(pieces: &[Piece], r: &Recipient, escape: bool) -> String {
     let mut out = String::with_capacity(pieces.iter().map(len).sum::<usize>() + 64);
     for piece in pieces {
         match piece {

@@ -9,11 +9,11 @@ use crate::error::{Error, Result};
 use crate::state::State;
 
 /// The window the limit counts over, in seconds.
-pub const WINDOW: i64 = 24 * 60 * 60;
+pub(crate) const WINDOW: i64 = 24 * 60 * 60;
 
 /// Whether a run fits under the limit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fits {
+pub(crate) enum Fits {
     /// It may go now.
     Now,
     /// It may go from this time (Unix seconds), when enough earlier sends
@@ -25,7 +25,7 @@ pub enum Fits {
 
 /// Whether `planned` recipients fit under `limit` per rolling 24 hours at
 /// `now`, given earlier sends `used` as (Unix seconds, recipients).
-pub fn fits(used: &[(i64, u64)], planned: u64, limit: u64, now: i64) -> Fits {
+pub(crate) fn fits(used: &[(i64, u64)], planned: u64, limit: u64, now: i64) -> Fits {
     if planned > limit {
         return Fits::Never;
     }
@@ -52,7 +52,7 @@ pub fn fits(used: &[(i64, u64)], planned: u64, limit: u64, now: i64) -> Fits {
 /// recipients that would pass `limit` (0: none), saying from when it could
 /// go (in the site's zone `tz`); else (and always without a limit) records
 /// its share in the ledger.
-pub fn enforce(
+pub(crate) fn enforce(
     state: &State,
     id: &str,
     people: u64,
@@ -88,7 +88,7 @@ pub fn enforce(
 }
 
 /// Recipients counted in the window ending at `now`.
-pub fn used_in_window(used: &[(i64, u64)], now: i64) -> u64 {
+pub(crate) fn used_in_window(used: &[(i64, u64)], now: i64) -> u64 {
     used.iter()
         .filter(|(at, _)| *at > now - WINDOW)
         .map(|(_, n)| n)

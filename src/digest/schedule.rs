@@ -17,7 +17,7 @@ use crate::state::State;
 
 /// What the ledger knows about the digest of one slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Progress {
+pub(crate) enum Progress {
     /// Nothing recorded.
     Untouched,
     /// Recorded, with messages not yet settled (a run stopped or some failed).
@@ -28,7 +28,7 @@ pub enum Progress {
 
 /// One weekly slot.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Slot {
+pub(crate) struct Slot {
     /// The digest id: the slot's ISO week in the site's zone, e.g. `2013-W39`.
     pub id: IsoWeek,
     /// The instant of the slot.
@@ -37,7 +37,7 @@ pub struct Slot {
 
 /// What `herald run` should do about the digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Send the slot's digest (or finish sending it: `started`).
     Due { slot: Slot, started: bool },
     /// The slot is past its deadline and its digest was not completed: skip
@@ -48,7 +48,7 @@ pub enum Decision {
 }
 
 /// The schedule's decision at `now`, given what the ledger knows.
-pub fn decide(
+pub(crate) fn decide(
     config: &Config,
     digest: &Digest,
     state: &State,
@@ -68,7 +68,7 @@ pub fn decide(
 }
 
 /// Decides at `now`, asking `progress` about the latest slot's digest id.
-pub fn due(
+pub(crate) fn due(
     now: DateTime<Utc>,
     schedule: &Schedule,
     tz: Tz,
@@ -93,7 +93,7 @@ pub fn due(
 }
 
 /// The latest slot at or before `now`.
-pub fn latest(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
+pub(crate) fn latest(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
     let today = now.with_timezone(&tz).date_naive();
     (0..14)
         .map(|back| today - Duration::days(back))
@@ -104,14 +104,14 @@ pub fn latest(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
 }
 
 /// The first slot after `now`.
-pub fn next(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
+pub(crate) fn next(now: DateTime<Utc>, schedule: &Schedule, tz: Tz) -> Slot {
     let last = latest(now, schedule, tz);
     let date = last.at.with_timezone(&tz).date_naive() + Duration::days(7);
     slot_on(date, schedule, tz)
 }
 
 /// `at` in the site's zone, for people: `2013-09-27 15:00 +02:00`.
-pub fn local(config: &Config, at: DateTime<Utc>) -> String {
+pub(crate) fn local(config: &Config, at: DateTime<Utc>) -> String {
     crate::when::local(at, config.site.timezone)
 }
 

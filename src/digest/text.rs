@@ -2,11 +2,11 @@
 //! links listed, and every line wrapped at 78 columns (RFC 5322's advice).
 
 /// The column plain-text lines are wrapped at.
-pub const WIDTH: usize = 78;
+pub(crate) const WIDTH: usize = 78;
 
 /// Post HTML as plain text, wrapped at [`WIDTH`], links listed as numbered
 /// references below the text.
-pub fn from_html(html: &str) -> String {
+pub(crate) fn from_html(html: &str) -> String {
     let text = html2text::config::plain()
         .link_footnotes(true)
         .string_from_read(html.as_bytes(), WIDTH)
@@ -18,7 +18,7 @@ pub fn from_html(html: &str) -> String {
 /// Wraps every line longer than `width` characters at spaces, keeping the
 /// line's indentation. Words longer than a line (URLs) are never broken, so
 /// links stay clickable.
-pub fn wrap(text: &str, width: usize) -> String {
+pub(crate) fn wrap(text: &str, width: usize) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 32);
     for line in text.lines() {
         wrap_line(line.trim_end(), width, &mut out);

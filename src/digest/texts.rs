@@ -9,7 +9,7 @@ use crate::i18n::Lang;
 
 /// The digest's own texts; page texts stay available as `{{t.<name>}}`.
 #[derive(Debug, Clone, Serialize)]
-pub struct MailTexts {
+pub(super) struct MailTexts {
     pub heading: &'static str,
     pub greeting: &'static str,
     pub intro: &'static str,
@@ -38,7 +38,7 @@ static EN: MailTexts = MailTexts {
 };
 
 /// The texts for `lang`, with the site's own `footer` when it has one.
-pub fn for_lang(lang: Lang, footer: Option<&str>) -> MailTexts {
+pub(super) fn for_lang(lang: Lang, footer: Option<&str>) -> MailTexts {
     let mut texts = match lang {
         Lang::Sv => SV.clone(),
         Lang::En => EN.clone(),

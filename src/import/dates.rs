@@ -11,7 +11,7 @@ use crate::i18n::{EN_MONTHS, EN_WEEKDAYS, SV_MONTHS, SV_WEEKDAYS};
 
 /// The language a heading is written in; used to name weekdays back.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
+pub(super) enum Lang {
     /// `fredag 27 september 2013`.
     Swedish,
     /// `Friday, 27 September 2013`.
@@ -20,7 +20,7 @@ pub enum Lang {
 
 /// A date phrase as written: its weekday and its day, month and year.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Phrase {
+pub(super) struct Phrase {
     /// The weekday as written.
     pub weekday: Weekday,
     /// The language of the weekday name.
@@ -31,13 +31,13 @@ pub struct Phrase {
 
 impl Phrase {
     /// The date, when day, month and year make one.
-    pub fn date(&self) -> Option<NaiveDate> {
+    pub(super) fn date(&self) -> Option<NaiveDate> {
         let (y, m, d) = self.ymd;
         NaiveDate::from_ymd_opt(y, m, d)
     }
 
     /// A warning when the weekday written does not fall on the date.
-    pub fn weekday_mismatch(&self) -> Option<String> {
+    pub(super) fn weekday_mismatch(&self) -> Option<String> {
         let date = self.date()?;
         (date.weekday() != self.weekday).then(|| {
             format!(
@@ -50,7 +50,7 @@ impl Phrase {
 }
 
 /// The name of `day` in `lang`, as the site's pages write it.
-pub fn day_name(day: Weekday, lang: Lang) -> &'static str {
+pub(super) fn day_name(day: Weekday, lang: Lang) -> &'static str {
     let names = match lang {
         Lang::Swedish => &SV_WEEKDAYS,
         Lang::English => &EN_WEEKDAYS,
@@ -59,7 +59,7 @@ pub fn day_name(day: Weekday, lang: Lang) -> &'static str {
 }
 
 /// Parses `text` when all of it (surrounding whitespace aside) is a date phrase.
-pub fn parse(text: &str) -> Option<Phrase> {
+pub(super) fn parse(text: &str) -> Option<Phrase> {
     let words: Vec<&str> = text.split_whitespace().collect();
     let [day_word, a, b, year] = words.as_slice() else {
         return None;
@@ -85,7 +85,7 @@ pub fn parse(text: &str) -> Option<Phrase> {
 /// Finds a date phrase that ends `line` and is glued to the text before it
 /// after sentence-ending punctuation, as in `...forskningens värld.fredag 20
 /// september 2013`. Returns the text before the phrase and the phrase.
-pub fn glued(line: &str) -> Option<(&str, Phrase)> {
+pub(super) fn glued(line: &str) -> Option<(&str, Phrase)> {
     let line = line.trim_end();
     let mut previous = None;
     for (at, c) in line.char_indices() {
@@ -100,7 +100,7 @@ pub fn glued(line: &str) -> Option<(&str, Phrase)> {
 }
 
 /// Whether `c` can end a sentence (including a closing quote or bracket).
-pub fn ends_sentence(c: char) -> bool {
+pub(super) fn ends_sentence(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '"' | '”' | '»' | ')' | '…')
 }
 

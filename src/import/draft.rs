@@ -8,7 +8,7 @@ use crate::diag::Diagnostic;
 
 /// One post to import, before it gets its file name.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Draft {
+pub(super) struct Draft {
     /// Plain-text title.
     pub title: String,
     /// The day in the site's time zone, for the file name and a made id.
@@ -36,7 +36,7 @@ impl Draft {
     /// The draft without unfit characters ([`crate::clean`]): whatever the
     /// converters decoded (`&amp;#1;` in a feed's HTML becomes U+0001) is
     /// not written into a post.
-    pub fn cleaned(self) -> Draft {
+    pub(super) fn cleaned(self) -> Draft {
         let text = |s: String| crate::clean::text(&s).into_owned();
         Draft {
             title: text(self.title),
@@ -51,7 +51,7 @@ impl Draft {
 
 /// What a converter found in its source.
 #[derive(Debug, Default)]
-pub struct Found {
+pub(super) struct Found {
     /// The posts to import, in source order.
     pub drafts: Vec<Draft>,
     /// Problems worth telling, each naming its place in the source.

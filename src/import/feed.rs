@@ -37,7 +37,7 @@ const NO_FEED: &str = "neither RSS, Atom nor JSON Feed";
 /// Reads the feed file `path` (its `bytes`) into drafts, in feed order.
 /// Items that cannot be imported are left out with a warning; a file that
 /// is no feed is an error.
-pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Found, Diagnostic> {
+pub(super) fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Found, Diagnostic> {
     let text = charset::decode(bytes).map_err(|m| Diagnostic::file(path, m))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     let items = match text.trim_start().chars().next() {

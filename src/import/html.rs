@@ -21,7 +21,7 @@ use std::cell::RefCell;
 
 /// A post body made from feed HTML.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Converted {
+pub(super) struct Converted {
     /// The body, ending with a line break (empty for no content).
     pub markdown: String,
     /// Whether Markdown would have changed the content, so it was kept as HTML.
@@ -29,7 +29,7 @@ pub struct Converted {
 }
 
 /// The Markdown for `html`; see the module documentation.
-pub fn to_markdown(html: &str) -> Converted {
+pub(super) fn to_markdown(html: &str) -> Converted {
     let html = tidy(html);
     let markdown = convert(&html);
     if signature(&render(&markdown)) == signature(&html) {
@@ -154,7 +154,7 @@ fn signature(html: &str) -> (Vec<String>, String) {
 
 /// The text of a little HTML such as an Atom `type="html"` title: tags
 /// dropped, entities decoded, whitespace collapsed.
-pub fn to_plain_text(html: &str) -> String {
+pub(super) fn to_plain_text(html: &str) -> String {
     decode_entities(html)
         .split_whitespace()
         .collect::<Vec<_>>()

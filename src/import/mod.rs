@@ -27,7 +27,7 @@ use crate::log::Log;
 use crate::output;
 use draft::{Draft, Found};
 use plan::{Action, Existing, Planned};
-pub use text::TitleFrom;
+pub(crate) use text::TitleFrom;
 
 /// `herald import ...`: where the posts come from.
 #[derive(Debug, Subcommand)]
@@ -66,7 +66,7 @@ pub struct Options {
 }
 
 /// Runs `herald import`: converts, plans, checks, then writes (or lists).
-pub fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
+pub(crate) fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
     let (file, options) = match source {
         Source::Text { file, options, .. } | Source::Feed { file, options } => (file, options),
     };

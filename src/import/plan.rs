@@ -17,7 +17,7 @@ use crate::content::{self, slug};
 
 /// A post file already in the target folder.
 #[derive(Debug, Clone)]
-pub struct Existing {
+pub(super) struct Existing {
     /// Its file name.
     pub name: PathBuf,
     /// Its id; `None` when the file does not parse.
@@ -30,7 +30,7 @@ pub struct Existing {
 
 /// What happens to one imported post.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
+pub(super) enum Action {
     /// Written to a new file.
     New,
     /// Replaces the file holding the same id (`--overwrite`).
@@ -43,7 +43,7 @@ pub enum Action {
 
 impl Action {
     /// The word listed before the file name.
-    pub fn word(self) -> &'static str {
+    pub(super) fn word(self) -> &'static str {
         match self {
             Action::New => "new",
             Action::Replace => "replaced",
@@ -55,7 +55,7 @@ impl Action {
 
 /// One imported post with its place and fate.
 #[derive(Debug, Clone)]
-pub struct Planned {
+pub(super) struct Planned {
     /// The file name in the target folder.
     pub name: PathBuf,
     /// The whole file.
@@ -65,7 +65,7 @@ pub struct Planned {
 }
 
 /// Plans every draft, oldest first; the messages are about drafts left out.
-pub fn plan(
+pub(super) fn plan(
     mut drafts: Vec<Draft>,
     existing: &[Existing],
     host: &str,
@@ -150,7 +150,7 @@ fn made_id(host: &str, draft: &Draft, slug: &str) -> String {
 }
 
 /// The post file: front matter (title, date, updated, id, author, tags) and body.
-pub fn render(draft: &Draft, id: &str) -> String {
+pub(super) fn render(draft: &Draft, id: &str) -> String {
     let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut text = format!(
         "+++\ntitle = {}\ndate = {}\n",

@@ -7,7 +7,7 @@
 //! become links, and everything else is kept byte for byte.
 
 /// The Markdown for one paragraph given as its lines (none of them blank).
-pub fn paragraph(lines: &[&str]) -> String {
+pub(super) fn paragraph(lines: &[&str]) -> String {
     let mut out = String::new();
     let mut start_of_line = true;
     let mut iter = lines
@@ -37,7 +37,7 @@ pub fn paragraph(lines: &[&str]) -> String {
 }
 
 /// The Markdown for plain `text`: paragraphs at blank lines.
-pub fn paragraphs(text: &str) -> String {
+pub(super) fn paragraphs(text: &str) -> String {
     let mut out = Vec::new();
     let mut lines = Vec::new();
     for line in text.lines().chain([""]) {
@@ -178,7 +178,7 @@ fn escape_block_start(line: &str) -> String {
 /// The first sentence of `text` (line breaks read as spaces): up to the first
 /// `.`, `!` or `?` followed by whitespace and then not a lower-case letter, so
 /// that `t.ex. kommuner` does not end it.
-pub fn first_sentence(text: &str) -> String {
+pub(super) fn first_sentence(text: &str) -> String {
     let flat: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for (at, c) in flat.char_indices() {
         if matches!(c, '.' | '!' | '?') {
@@ -198,7 +198,7 @@ pub fn first_sentence(text: &str) -> String {
 /// when it has at most `max` characters, else the words that fit in `max - 2`
 /// followed by `…`. Straight
 /// quotes become `”` (Swedish) with no space after an opening one.
-pub fn title(sentence: &str, max: usize) -> String {
+pub(super) fn title(sentence: &str, max: usize) -> String {
     let tidy = tidy_quotes(sentence);
     let strip = |s: &str| {
         s.trim_end_matches(|c: char| c.is_whitespace() || ".,;:!?-–—".contains(c))

@@ -27,7 +27,7 @@ pub enum TitleFrom {
 }
 
 /// Titles made from the first sentence are at most this many characters.
-pub const TITLE_MAX: usize = 60;
+pub(super) const TITLE_MAX: usize = 60;
 
 /// One entry of the archive: its heading and the lines below it.
 struct Entry<'a> {
@@ -49,7 +49,7 @@ enum Line<'a> {
 
 /// Splits `text`, the archive `path`, into drafts in file order; the
 /// warnings name lines of `path`.
-pub fn split(path: &Path, text: &str, title_from: TitleFrom) -> Found {
+pub(super) fn split(path: &Path, text: &str, title_from: TitleFrom) -> Found {
     let lines: Vec<&str> = text.lines().collect();
     let mut warnings = Vec::new();
     let mut entries: Vec<Entry> = Vec::new();

@@ -28,7 +28,10 @@ const GITIGNORE: &str = "# Written by herald: the built site, its staging folder
 /// Writes the new site into `dir` (created if needed) and returns the files
 /// written; `now` gives the time in the new site's settings. Refuses, writing
 /// nothing, when any of the files exists.
-pub fn run(dir: &Path, now: impl FnOnce(&Site) -> Result<DateTime<Utc>>) -> Result<Vec<PathBuf>> {
+pub(crate) fn run(
+    dir: &Path,
+    now: impl FnOnce(&Site) -> Result<DateTime<Utc>>,
+) -> Result<Vec<PathBuf>> {
     let files = files(dir, now)?;
     let written = output::write_new(dir, &files, false)?;
     let templates = dir.join("templates");

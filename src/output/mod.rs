@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::error::{Error, Result};
 
 mod site;
-pub use site::{clash, write_site};
+pub(crate) use site::{clash, write_site};
 
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +24,7 @@ pub struct OutputFile {
 /// post folder, the image cache. Copied after every generated file, and never
 /// over one.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CopiedFile {
+pub(crate) struct CopiedFile {
     /// Path below the output folder, always relative and made of safe segments.
     pub path: PathBuf,
     /// The file to copy.
@@ -41,7 +41,11 @@ pub struct CopiedFile {
 
 /// Writes `files` into `dir`, refusing to replace existing files unless `force`.
 /// Returns the paths written. Used for `new`, `init` and `templates eject`.
-pub fn write_new(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result<Vec<PathBuf>> {
+pub(crate) fn write_new(
+    dir: &Path,
+    files: &[(PathBuf, String)],
+    force: bool,
+) -> Result<Vec<PathBuf>> {
     let existing: Vec<String> = files
         .iter()
         .map(|(p, _)| dir.join(p))
@@ -69,7 +73,7 @@ pub fn write_new(dir: &Path, files: &[(PathBuf, String)], force: bool) -> Result
 /// Writes each of `files` into `dir` unless a file of that name exists there
 /// (or whatever exists, when `replace`). Returns the paths written and the
 /// paths left alone because they existed. Used by `import`.
-pub fn write_missing(
+pub(crate) fn write_missing(
     dir: &Path,
     files: &[(PathBuf, String)],
     replace: bool,

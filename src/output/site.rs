@@ -26,7 +26,7 @@ use crate::error::{Error, Result};
 
 /// The file that marks a folder as herald's output (written first into every
 /// staging folder, so it is in every site herald swaps in).
-pub const MARKER: &str = ".herald-output";
+pub(super) const MARKER: &str = ".herald-output";
 
 const MARKER_TEXT: &str =
     "This folder was written by herald and is replaced by every build.\nDo not keep other files here.\n";
@@ -36,7 +36,7 @@ const MARKER_TEXT: &str =
 /// A copy that would replace a generated file is an error naming both. On
 /// any error the staging folder is removed and `target` is left exactly as
 /// it was. Returns the number of files written.
-pub fn write_site<I>(target: &Path, files: I, copies: &[CopiedFile]) -> Result<usize>
+pub(crate) fn write_site<I>(target: &Path, files: I, copies: &[CopiedFile]) -> Result<usize>
 where
     I: ParallelIterator<Item = Result<OutputFile>>,
 {
@@ -97,7 +97,7 @@ fn copy_one(root: &Path, copy: &CopiedFile) -> Result<()> {
 }
 
 /// The error of a copied file in place of a generated one.
-pub fn clash(copy: &CopiedFile) -> Error {
+pub(crate) fn clash(copy: &CopiedFile) -> Error {
     let message = format!(
         "would replace `{}`, which herald generates (a page, a feed or the stylesheet); \
          rename or move the file",

@@ -11,14 +11,23 @@ use crate::i18n::Texts;
 /// What every template sees as `site`.
 #[derive(Debug, Serialize)]
 pub struct SiteView {
+    /// `[site] title`.
     pub title: String,
+    /// `[site] description`.
     pub description: String,
+    /// The site root, absolute, ending with `/`.
     pub url: String,
+    /// `[site] language`, for `lang` attributes.
     pub language: String,
+    /// The default author's name.
     pub author: String,
+    /// The RSS feed, absolute.
     pub rss_url: String,
+    /// The Atom feed, absolute.
     pub atom_url: String,
+    /// The JSON feed, absolute.
     pub json_url: String,
+    /// The page that explains how to subscribe.
     pub subscribe_url: String,
 }
 
@@ -48,15 +57,21 @@ impl SiteView {
 /// A post as templates see it.
 #[derive(Debug, Serialize)]
 pub struct PostView<'a> {
+    /// The post's title.
     pub title: &'a str,
+    /// The post's page, absolute.
     pub url: &'a str,
     /// Long date in the site's language: "fredag 27 september 2013".
     pub date: String,
     /// RFC 3339, for `<time datetime>`.
     pub date_iso: String,
+    /// Long date of the last change, when the post has `updated`.
     pub updated: Option<String>,
+    /// RFC 3339 of `updated`.
     pub updated_iso: Option<String>,
+    /// The post's author (else the site's).
     pub author: &'a str,
+    /// The post's tags with their pages.
     pub tags: Vec<TagLink<'a>>,
     /// Summary HTML with absolute URLs.
     pub summary: &'a str,
@@ -67,17 +82,24 @@ pub struct PostView<'a> {
 /// An image as templates see it: absolute URLs, intrinsic size of `src`.
 #[derive(Debug, Serialize)]
 pub struct ImageView {
+    /// The middle-width copy, absolute.
     pub src: String,
+    /// Every width, for `srcset`.
     pub srcset: String,
+    /// Intrinsic width of `src` in pixels.
     pub width: u32,
+    /// Intrinsic height of `src` in pixels.
     pub height: u32,
+    /// The text alternative (empty for a decorative image).
     pub alt: String,
 }
 
 /// A tag with the URL of its page: the same shape in page and digest templates.
 #[derive(Debug, Serialize)]
 pub struct TagLink<'a> {
+    /// The tag as written.
     pub name: Cow<'a, str>,
+    /// The tag's page, absolute.
     pub url: String,
 }
 
@@ -102,15 +124,20 @@ impl<'a> TagLink<'a> {
 /// A link to another post (newer or older neighbour).
 #[derive(Debug, Serialize)]
 pub struct PostLink<'a> {
+    /// The other post's title.
     pub title: &'a str,
+    /// The other post's page, absolute.
     pub url: &'a str,
 }
 
 /// An autodiscovery `<link rel="alternate">`.
 #[derive(Debug, Serialize)]
 pub struct FeedLink {
+    /// What the link is called, e.g. the site title and the format.
     pub title: String,
+    /// The feed, absolute.
     pub url: String,
+    /// The feed's media type.
     pub mime: &'static str,
 }
 
@@ -119,6 +146,7 @@ pub struct FeedLink {
 pub struct Pagination {
     /// 1-based number of this page.
     pub page: usize,
+    /// How many pages the list has.
     pub pages: usize,
     /// The page with newer posts, if any.
     pub newer_url: Option<String>,
@@ -129,12 +157,17 @@ pub struct Pagination {
 /// Every page: the common fields, then the page's own (`body`, flattened).
 #[derive(Serialize)]
 pub struct Page<'a, T: Serialize> {
+    /// The site, as every template sees it.
     pub site: &'a SiteView,
+    /// Fixed texts in the site's language.
     pub t: &'static Texts,
     /// Title and canonical URL of this page.
     pub title: &'a str,
+    /// This page's canonical URL.
     pub url: String,
+    /// Autodiscovery links.
     pub feeds: Vec<FeedLink>,
+    /// The page's own fields.
     #[serde(flatten)]
     pub body: T,
 }
@@ -142,16 +175,22 @@ pub struct Page<'a, T: Serialize> {
 /// The index and tag pages.
 #[derive(Serialize)]
 pub struct ListBody<'a> {
+    /// The posts on this page, newest first.
     pub posts: Vec<PostView<'a>>,
+    /// The tag of a tag page.
     pub tag: Option<TagLink<'a>>,
+    /// Where this page stands among its siblings.
     pub pagination: Pagination,
 }
 
 /// A post's own page (its body HTML is added as `content`).
 #[derive(Serialize)]
 pub struct PostBody<'a> {
+    /// The post.
     pub post: PostView<'a>,
+    /// The next newer post, if any.
     pub newer: Option<PostLink<'a>>,
+    /// The next older post, if any.
     pub older: Option<PostLink<'a>>,
 }
 

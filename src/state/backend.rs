@@ -42,7 +42,7 @@ pub(super) struct Row(Vec<Value>);
 
 impl Backend {
     /// Runs one statement; returns how many rows it changed.
-    pub fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Fault> {
+    pub(super) fn execute(&self, sql: &str, params: &[Value]) -> Result<u64, Fault> {
         match self {
             Backend::Sqlite(conn) => {
                 let mut stmt = conn.prepare_cached(sql)?;
@@ -56,7 +56,7 @@ impl Backend {
     }
 
     /// Runs one query; returns every row of its answer.
-    pub fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, Fault> {
+    pub(super) fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, Fault> {
         match self {
             Backend::Sqlite(conn) => {
                 let mut stmt = conn.prepare_cached(sql)?;
@@ -75,12 +75,15 @@ impl Backend {
     }
 
     /// The first row of a query's answer, if any.
-    pub fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, Fault> {
+    pub(super) fn query_opt(&self, sql: &str, params: &[Value]) -> Result<Option<Row>, Fault> {
         Ok(self.query(sql, params)?.into_iter().next())
     }
 
     /// Runs `f` as one transaction: all of it is committed, or none.
-    pub fn atomic<T>(&self, f: impl FnOnce(&Backend) -> Result<T, Fault>) -> Result<T, Fault> {
+    pub(super) fn atomic<T>(
+        &self,
+        f: impl FnOnce(&Backend) -> Result<T, Fault>,
+    ) -> Result<T, Fault> {
         // A scratch session already is in a transaction that is never
         // committed: a savepoint nests in it.
         let (begin, commit, rollback) = match self {
@@ -103,7 +106,7 @@ impl Backend {
     }
 
     /// Runs statements without parameters.
-    pub fn batch(&self, sql: &str) -> Result<(), Fault> {
+    pub(super) fn batch(&self, sql: &str) -> Result<(), Fault> {
         match self {
             Backend::Sqlite(conn) => Ok(conn.execute_batch(sql)?),
             Backend::Postgres(pg) => Ok(pg.client.borrow_mut().batch_execute(sql)?),
@@ -204,12 +207,12 @@ impl Row {
     }
 
     /// Column `i` as text; `NULL` where text is required is a damaged ledger.
-    pub fn text(&self, i: usize) -> Result<String, Fault> {
+    pub(super) fn text(&self, i: usize) -> Result<String, Fault> {
         self.opt_text(i)?.ok_or(Fault::Shape { column: i })
     }
 
     /// Column `i` as text or `NULL`.
-    pub fn opt_text(&self, i: usize) -> Result<Option<String>, Fault> {
+    pub(super) fn opt_text(&self, i: usize) -> Result<Option<String>, Fault> {
         match self.get(i) {
             Value::Null => Ok(None),
             Value::Text(s) => Ok(Some(s.clone())),
@@ -218,7 +221,7 @@ impl Row {
     }
 
     /// Column `i` as a number.
-    pub fn int(&self, i: usize) -> Result<i64, Fault> {
+    pub(super) fn int(&self, i: usize) -> Result<i64, Fault> {
         match self.get(i) {
             Value::Int(n) => Ok(*n),
             _ => Err(Fault::Shape { column: i }),
@@ -226,19 +229,19 @@ impl Row {
     }
 
     /// Column `i` as a message number.
-    pub fn seq(&self, i: usize) -> Result<u32, Fault> {
+    pub(super) fn seq(&self, i: usize) -> Result<u32, Fault> {
         u32::try_from(self.int(i)?).map_err(|_| Fault::Shape { column: i })
     }
 
     /// Column `i` as a message status of digest `digest`.
-    pub fn status(&self, i: usize, digest: &str) -> Result<Status, Fault> {
+    pub(super) fn status(&self, i: usize, digest: &str) -> Result<Status, Fault> {
         let text = self.text(i)?;
         Status::parse(&text).ok_or_else(|| Unknown::fault("deliveries", "status", &text, digest))
     }
 
     /// Column `i` as the mode of digest `digest` (`NULL` for digests
     /// recorded before herald kept it).
-    pub fn mode(&self, i: usize, digest: &str) -> Result<Option<Mode>, Fault> {
+    pub(super) fn mode(&self, i: usize, digest: &str) -> Result<Option<Mode>, Fault> {
         self.opt_text(i)?
             .map(|text| {
                 [Mode::Group, Mode::Individual, Mode::Bcc]

@@ -9,7 +9,7 @@ use crate::error::Result;
 
 /// A slot settled without sending: past its deadline, or nothing new.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
+pub(crate) struct Note {
     /// The digest id of the slot, e.g. `2013-W39`.
     pub id: String,
     /// The slot (RFC 3339).
@@ -22,7 +22,7 @@ pub struct Note {
 
 /// One recorded digest with its message counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DigestSummary {
+pub(crate) struct DigestSummary {
     /// The digest id.
     pub id: String,
     /// How it was addressed; `None` for digests recorded before herald kept it.
@@ -40,7 +40,7 @@ pub struct DigestSummary {
 /// A message that a rerun would send again (`failed`) or that needs a person
 /// (`uncertain`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unserved {
+pub(crate) struct Unserved {
     /// The digest it belongs to.
     pub digest: String,
     /// [`Status::Failed`] or [`Status::Uncertain`].
@@ -56,7 +56,7 @@ impl State {
     /// at `at` (Unix seconds), for the rolling 24-hour limit. Recorded before
     /// sending, so a run that dies still counts.
     /// Reservations older than a week are dropped: only the last 24 hours count.
-    pub fn reserve(&self, digest: &str, at: i64, recipients: u64) -> Result<()> {
+    pub(crate) fn reserve(&self, digest: &str, at: i64, recipients: u64) -> Result<()> {
         self.execute(
             "INSERT INTO usage (digest, at, recipients) VALUES (?1, ?2, ?3)",
             values![digest, at, recipients as i64],
@@ -65,7 +65,7 @@ impl State {
     }
 
     /// Every reservation after `since` (Unix seconds) as (at, recipients).
-    pub fn usage_since(&self, since: i64) -> Result<Vec<(i64, u64)>> {
+    pub(crate) fn usage_since(&self, since: i64) -> Result<Vec<(i64, u64)>> {
         self.read(
             "SELECT at, recipients FROM usage WHERE at > ?1 ORDER BY at",
             values![since],
@@ -74,7 +74,7 @@ impl State {
     }
 
     /// Settles slot `id` without sending (see [`Note`]); a second note keeps the first.
-    pub fn note(&self, note: &Note) -> Result<()> {
+    pub(crate) fn note(&self, note: &Note) -> Result<()> {
         self.execute(
             "INSERT INTO notes (id, slot, reason, noted) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
             values![&note.id, &note.slot, &note.reason, &note.noted],
@@ -82,7 +82,7 @@ impl State {
     }
 
     /// The note on slot `id`, if any.
-    pub fn noted(&self, id: &str) -> Result<Option<Note>> {
+    pub(crate) fn noted(&self, id: &str) -> Result<Option<Note>> {
         let notes = self.read(
             "SELECT id, slot, reason, noted FROM notes WHERE id = ?1",
             values![id],
@@ -92,7 +92,7 @@ impl State {
     }
 
     /// The newest `n` notes, newest first.
-    pub fn notes(&self, n: usize) -> Result<Vec<Note>> {
+    pub(crate) fn notes(&self, n: usize) -> Result<Vec<Note>> {
         self.read(
             "SELECT id, slot, reason, noted FROM notes ORDER BY slot DESC LIMIT ?1",
             values![n as i64],
@@ -101,7 +101,7 @@ impl State {
     }
 
     /// The newest `n` recorded digests with their counts, newest first.
-    pub fn recent(&self, n: usize) -> Result<Vec<DigestSummary>> {
+    pub(crate) fn recent(&self, n: usize) -> Result<Vec<DigestSummary>> {
         let rows = self.read(
             "SELECT id, mode, (SELECT COUNT(*) FROM digest_posts WHERE digest = id), created, completed
              FROM digests ORDER BY created DESC, id DESC LIMIT ?1",
@@ -132,7 +132,7 @@ impl State {
     }
 
     /// Every `failed` or `uncertain` message of any digest, oldest digest first.
-    pub fn unserved(&self) -> Result<Vec<Unserved>> {
+    pub(crate) fn unserved(&self) -> Result<Vec<Unserved>> {
         self.read(
             "SELECT digest, status, recipients, reply FROM deliveries WHERE status IN ('failed','uncertain') ORDER BY digest, seq",
             &[],

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 
 /// Held while a run may send; released when dropped (or when the process
 /// dies, or its database session ends).
-pub struct Lock {
+pub(crate) struct Lock {
     _held: Held,
 }
 
@@ -23,7 +23,7 @@ enum Held {
 
 /// Takes the exclusive run lock of `ledger`, or fails with
 /// [`Error::Locked`] at once when another run holds it.
-pub fn lock(ledger: &Ledger) -> Result<Lock> {
+pub(crate) fn lock(ledger: &Ledger) -> Result<Lock> {
     match ledger {
         Ledger::Sqlite(db) => lock_file(db),
         Ledger::Postgres(settings) => {

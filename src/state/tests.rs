@@ -1,3 +1,4 @@
+use super::values::Unknown;
 use super::*;
 use crate::config::Ledger;
 use rusqlite::Connection;

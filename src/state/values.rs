@@ -7,7 +7,7 @@ use std::fmt;
 /// A delivery row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Status {
+pub(crate) enum Status {
     /// Not yet attempted.
     Pending,
     /// Its bytes are going to the server; not yet answered.
@@ -30,12 +30,12 @@ impl Status {
     ];
 
     /// The status the ledger's word `text` stands for, if any.
-    pub fn parse(text: &str) -> Option<Status> {
+    pub(crate) fn parse(text: &str) -> Option<Status> {
         Status::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
     /// The word the ledger (and the status JSON) uses.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Pending => "pending",
             Status::Sending => "sending",

@@ -22,7 +22,7 @@ struct Include {
 
 /// One diagnostic per loop of includes among the templates of `registry`,
 /// reported in the file `file_of` gives for the first template of the loop.
-pub fn loops(registry: &Handlebars, file_of: impl Fn(&str) -> PathBuf) -> Vec<Diagnostic> {
+pub(super) fn loops(registry: &Handlebars, file_of: impl Fn(&str) -> PathBuf) -> Vec<Diagnostic> {
     let graph: BTreeMap<&str, Vec<Include>> = registry
         .get_templates()
         .iter()

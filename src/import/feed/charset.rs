@@ -10,7 +10,7 @@ use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
 /// The text of the feed `bytes`, or why it cannot be read (a message
 /// without raw bytes, which may be NULs or half characters).
-pub fn decode(bytes: &[u8]) -> Result<String, String> {
+pub(super) fn decode(bytes: &[u8]) -> Result<String, String> {
     if let Some(text) = utf32(bytes) {
         return text;
     }
@@ -97,7 +97,7 @@ fn declared(bytes: &[u8]) -> Option<String> {
 
 /// `text` with control characters (NUL among them) shown as `?`, for
 /// messages: a raw NUL is trouble for terminals and logs.
-pub fn printable(text: &str) -> String {
+pub(super) fn printable(text: &str) -> String {
     text.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()

@@ -14,7 +14,7 @@
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 
 /// The XML `text` with its references made well-formed; see the module documentation.
-pub fn for_xml(text: &str) -> String {
+pub(super) fn for_xml(text: &str) -> String {
     let declared = declared_entities(text);
     let text = text.trim_start();
     let mut out = String::with_capacity(text.len() + 64);
@@ -80,7 +80,7 @@ fn doctype_end(rest: &str) -> usize {
 }
 
 /// `text` without its DOCTYPE; `None` when it has none.
-pub fn without_doctype(text: &str) -> Option<String> {
+pub(super) fn without_doctype(text: &str) -> Option<String> {
     let start = text.find("<!DOCTYPE")?;
     let end = start + doctype_end(&text[start..]);
     Some(format!("{}{}", &text[..start], &text[end..]))

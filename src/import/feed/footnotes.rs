@@ -13,7 +13,7 @@ use percent_encoding::percent_decode_str;
 
 /// Content with its footnotes taken out.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Footnotes {
+pub(super) struct Footnotes {
     /// The HTML with a marker word for each reference and each definition.
     pub html: String,
     /// Marker and label of each reference.
@@ -24,7 +24,7 @@ pub struct Footnotes {
 
 /// The footnotes of `html`, the content of the post at `link`; `None` when
 /// it has none.
-pub fn split(html: &str, link: &str) -> Option<Footnotes> {
+pub(super) fn split(html: &str, link: &str) -> Option<Footnotes> {
     let (html, refs) = references(html, link);
     if refs.is_empty() {
         return None;
@@ -123,7 +123,7 @@ impl Footnotes {
     /// The Markdown made from [`Footnotes::html`] with its markers replaced:
     /// `[^label]` for a reference, and for a definition `[^label]: ` and
     /// the Markdown of its content (`definition`), indented after its first line.
-    pub fn restore(&self, markdown: &str, definition: impl Fn(&str) -> String) -> String {
+    pub(super) fn restore(&self, markdown: &str, definition: impl Fn(&str) -> String) -> String {
         let mut markdown = markdown.to_string();
         for (marker, label) in &self.refs {
             markdown = markdown.replace(marker, &format!("[^{label}]"));

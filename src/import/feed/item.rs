@@ -3,7 +3,7 @@
 
 /// A feed item's fields as written.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Item {
+pub(super) struct Item {
     /// The title and whether it is HTML.
     pub title: Option<Body>,
     /// `guid`, Atom `id` or JSON `id`.
@@ -24,7 +24,7 @@ pub struct Item {
 
 /// A piece of content and its type.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Body {
+pub(super) enum Body {
     /// Plain text.
     Text(String),
     /// HTML (Atom `html` and `xhtml`, RSS descriptions, JSON `content_html`).

@@ -38,7 +38,7 @@ struct Author {
 }
 
 /// The items of the JSON Feed `text`, in feed order, or why it is none.
-pub fn items(text: &str) -> Result<Vec<Item>, String> {
+pub(super) fn items(text: &str) -> Result<Vec<Item>, String> {
     let feed: Feed =
         serde_json::from_str(text).map_err(|e| format!("not a readable JSON Feed: {e}"))?;
     if !feed.version.starts_with("https://jsonfeed.org/version/1") {

@@ -13,7 +13,7 @@ use chrono_tz::Tz;
 
 /// A feed date as herald writes it into a post.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Stamp {
+pub(super) struct Stamp {
     /// The front-matter form: RFC 3339 with the feed's own offset, or the
     /// day alone when the feed gave only a day.
     pub written: String,
@@ -24,7 +24,7 @@ pub struct Stamp {
 }
 
 /// Reads `text`; `None` when it is no date herald can read without guessing.
-pub fn read(text: &str, tz: Tz) -> Option<Stamp> {
+pub(super) fn read(text: &str, tz: Tz) -> Option<Stamp> {
     let text = text.trim();
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Some(Stamp {

@@ -15,7 +15,7 @@ const DCTERMS: &str = "http://purl.org/dc/terms/";
 const CONTENT: &str = "http://purl.org/rss/1.0/modules/content/";
 
 /// The items of the feed `text`, in feed order, or why it is no feed.
-pub fn items(text: &str) -> Result<Vec<Item>, String> {
+pub(super) fn items(text: &str) -> Result<Vec<Item>, String> {
     if nesting(text) > MAX_NESTING {
         return Err(format!(
             "elements nested more than {MAX_NESTING} deep; no feed is, and the parser would run out of stack"
