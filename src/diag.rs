@@ -64,11 +64,14 @@ impl fmt::Display for Diagnostic {
 
 /// 1-based line number of byte `offset` in `text`.
 pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    let end = offset.min(text.len());
-    1 + text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
+    line_in_bytes(text.as_bytes(), offset)
+}
+
+/// 1-based line number of byte `offset` in `bytes`, which need not be text
+/// (the line of the first byte that is not UTF-8, say).
+pub(crate) fn line_in_bytes(bytes: &[u8], offset: usize) -> usize {
+    let end = offset.min(bytes.len());
+    1 + bytes[..end].iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Turns a TOML error into a diagnostic; `first_line` is the file line where

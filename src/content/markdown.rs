@@ -22,7 +22,8 @@ pub(super) struct Summary {
     pub text: String,
 }
 
-fn options() -> Options {
+/// The Markdown extensions posts may use (the importer's tests write for the same).
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
 }
 

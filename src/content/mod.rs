@@ -6,7 +6,7 @@
 mod figure;
 mod frontmatter;
 mod links;
-mod markdown;
+pub(crate) mod markdown;
 pub(crate) mod media;
 mod nesting;
 pub(crate) mod slug;

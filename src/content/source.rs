@@ -26,7 +26,7 @@ pub(super) fn decode<'a>(path: &Path, bytes: &'a [u8]) -> Result<Cow<'a, str>, D
     // std runs only to locate an error.
     let text = simdutf8::basic::from_utf8(bytes).map_err(|_| {
         let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), str::len);
-        let line = 1 + bytes[..valid].iter().filter(|&&b| b == b'\n').count();
+        let line = crate::diag::line_in_bytes(bytes, valid);
         Diagnostic::at(path, line, "the file is not UTF-8; save it as UTF-8")
     })?;
     Ok(crate::clean::text(

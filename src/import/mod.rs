@@ -117,7 +117,7 @@ pub(crate) fn run(config: &Config, source: &Source, log: &Log) -> Result<()> {
 /// The text of a plain-text archive; a file that is not UTF-8 is bad input.
 fn utf8(file: &Path, bytes: Vec<u8>) -> Result<String> {
     let text = String::from_utf8(bytes).map_err(|e| {
-        let line = diag_line(e.as_bytes(), e.utf8_error().valid_up_to());
+        let line = crate::diag::line_in_bytes(e.as_bytes(), e.utf8_error().valid_up_to());
         let message =
             "the file is not UTF-8; convert it first, e.g. `iconv -f windows-1252 -t utf-8`";
         Error::Invalid(vec![Diagnostic::at(file, line, message)])
@@ -126,10 +126,6 @@ fn utf8(file: &Path, bytes: Vec<u8>) -> Result<String> {
         .strip_prefix('\u{feff}')
         .map(str::to_string)
         .unwrap_or(text))
-}
-
-fn diag_line(bytes: &[u8], offset: usize) -> usize {
-    1 + bytes[..offset].iter().filter(|&&b| b == b'\n').count()
 }
 
 /// The posts already in `dir` (none when it does not exist yet).

@@ -1,17 +1,11 @@
 use super::*;
 use pulldown_cmark::{Event, Parser, Tag};
 
-/// The extensions herald's renderer enables.
-fn herald_options() -> pulldown_cmark::Options {
-    use pulldown_cmark::Options;
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
-}
-
 /// The text a reader sees: hard breaks as `\n`, links and emphasis unwrapped.
 /// Anything but one paragraph of text and links is a failure.
 fn rendered_text(markdown: &str) -> String {
     let mut out = String::new();
-    for event in Parser::new_ext(markdown, herald_options()) {
+    for event in Parser::new_ext(markdown, crate::content::markdown::options()) {
         match event {
             Event::Text(t) => out.push_str(&t),
             Event::HardBreak => out.push('\n'),
