@@ -393,13 +393,15 @@ fn new_post(
         content::slug::slugify(title)
     };
     let id = content::tag_uri(config.host(), &local, &slug);
-    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let text = format!(
-        "+++\ntitle = {}\ndate = {}\nid = {}\ntags = []\ndraft = true\n+++\n\n",
-        quoted(title),
-        quoted(&local.format("%Y-%m-%d %H:%M").to_string()),
-        quoted(&id)
-    );
+    let text = content::frontmatter::NewFront {
+        title,
+        date: &local.format("%Y-%m-%d %H:%M").to_string(),
+        id: &id,
+        tags: Some(&[]),
+        draft: Some(true),
+        ..Default::default()
+    }
+    .with_body("");
     // `<date>.md` gives the slug `<date>` (see `slug::from_file_stem`).
     let name = PathBuf::from(if wordless {
         format!("{date}.md")

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::clean::Cleaned;
@@ -108,6 +108,39 @@ pub fn parse_date(
         LocalResult::None => Err(format!(
             "`{text}` does not exist in {tz}: the clocks jump forward over that hour; pick another time"
         )),
+    }
+}
+
+/// Front matter as herald writes it for a new post (`herald new`, `herald
+/// import`): the one writer, so every post file herald makes reads back the
+/// same way. Keys appear in this order; `None` keys are left out.
+#[derive(Debug, Default, Serialize)]
+pub(crate) struct NewFront<'a> {
+    /// The title.
+    pub(crate) title: &'a str,
+    /// The date as post dates are written (`2013-09-27 15:00`, RFC 3339 …).
+    pub(crate) date: &'a str,
+    /// When the post last changed, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) updated: Option<&'a str>,
+    /// The post's permanent id.
+    pub(crate) id: &'a str,
+    /// The author, when not the site's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) author: Option<&'a str>,
+    /// The tags; `None` leaves the key out, an empty list writes `tags = []`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) tags: Option<&'a [String]>,
+    /// `true` for a draft.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) draft: Option<bool>,
+}
+
+impl NewFront<'_> {
+    /// The post file: the front matter between `+++` lines, a blank line, `body`.
+    pub(crate) fn with_body(&self, body: &str) -> String {
+        let toml = toml::to_string(self).expect("text, lists of text and booleans are TOML");
+        format!("+++\n{toml}+++\n\n{body}")
     }
 }
 

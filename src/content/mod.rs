@@ -4,7 +4,7 @@
 //! in every file; publishing applies the rules shared by pages, feeds and mail.
 
 mod figure;
-mod frontmatter;
+pub(crate) mod frontmatter;
 mod links;
 pub(crate) mod markdown;
 pub(crate) mod media;

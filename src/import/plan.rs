@@ -151,30 +151,16 @@ fn made_id(host: &str, draft: &Draft, slug: &str) -> String {
 
 /// The post file: front matter (title, date, updated, id, author, tags) and body.
 pub(super) fn render(draft: &Draft, id: &str) -> String {
-    let quoted = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let mut text = format!(
-        "+++\ntitle = {}\ndate = {}\n",
-        quoted(&draft.title),
-        quoted(&draft.date)
-    );
-    if let Some(updated) = &draft.updated {
-        text.push_str(&format!("updated = {}\n", quoted(updated)));
+    crate::content::frontmatter::NewFront {
+        title: &draft.title,
+        date: &draft.date,
+        updated: draft.updated.as_deref(),
+        id,
+        author: draft.author.as_deref(),
+        tags: (!draft.tags.is_empty()).then_some(draft.tags.as_slice()),
+        draft: None,
     }
-    text.push_str(&format!("id = {}\n", quoted(id)));
-    if let Some(author) = &draft.author {
-        text.push_str(&format!("author = {}\n", quoted(author)));
-    }
-    if !draft.tags.is_empty() {
-        let tags = draft
-            .tags
-            .iter()
-            .map(|t| toml::Value::String(t.clone()))
-            .collect();
-        text.push_str(&format!("tags = {}\n", toml::Value::Array(tags)));
-    }
-    text.push_str("+++\n\n");
-    text.push_str(&draft.body);
-    text
+    .with_body(&draft.body)
 }
 
 #[cfg(test)]
