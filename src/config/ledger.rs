@@ -51,8 +51,9 @@ pub enum Tls {
 }
 
 impl Ledger {
-    /// The folder for this machine's files beside the ledger: the SQLite
-    /// file's folder, or `.herald/` for a database elsewhere.
+    /// The folder for this machine's files beside the ledger (the OAuth2
+    /// token cache, digest previews): the SQLite file's folder, or `.herald/`
+    /// for a database elsewhere. The one place that decides it.
     pub fn local_folder(&self) -> PathBuf {
         match self {
             Ledger::Sqlite(path) => path.parent().map(PathBuf::from).unwrap_or_default(),

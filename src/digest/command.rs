@@ -178,18 +178,13 @@ pub(crate) fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
         &config.delivery,
         opts.outbox.as_deref(),
         id,
-        &cache_dir(digest),
+        &digest.state.local_folder(),
         now,
     )?;
     if let Some(warning) = factory.password_warning() {
         log.warn(warning);
     }
     deliver(job, state, &composer, &factory, sent)
-}
-
-/// The ledger's folder, which also holds the OAuth2 token cache.
-fn cache_dir(digest: &Digest) -> PathBuf {
-    digest.state.local_folder()
 }
 
 /// The posts a recorded digest holds, in its order; ones gone since are skipped.
@@ -233,7 +228,7 @@ fn test_copy(job: &Job, composer: &Composer, address: &str) -> Result<()> {
         &config.delivery,
         None,
         &format!("{id}-test"),
-        &cache_dir(digest),
+        &digest.state.local_folder(),
         now,
     )?;
     let mut transport = factory.open();
