@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::images::{exif_fields, jpeg_with_exif, pdf, png, size};
+use common::images::{exif_fields, jpeg_with_exif, pdf, png, size, webp};
 use common::{ok, tree, Site};
 
 const BODY: &str = "Lundens förskola har öppnat.\n\n![Barnen i sandlådan](foto.jpg)\n\n\
@@ -121,6 +121,39 @@ fn photos_are_turned_resized_and_stripped() {
     );
     assert!(!rss.contains("srcset"), "{rss}");
     assert_lead_image(&files, "https://example.se/blogg/lunden/foto-160.jpg");
+}
+
+#[test]
+fn a_webp_photo_is_resized_as_webp() {
+    let site = Site::new("[images]\nwidths = [100, 160]\n");
+    site.bundle(
+        "2013-09-27-lunden",
+        "title = \"Lunden\"\ndate = \"2013-09-27\"",
+        "![Skolgården](gard.webp)\n",
+        &[("gard.webp", &webp(300, 200))],
+    );
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    for (name, expected) in [
+        ("gard.webp", (300, 200)),
+        ("gard-100.webp", (100, 67)),
+        ("gard-160.webp", (160, 107)),
+    ] {
+        let bytes = &files[&format!("lunden/{name}")];
+        assert_eq!(
+            image::guess_format(bytes).unwrap(),
+            image::ImageFormat::WebP,
+            "{name}"
+        );
+        assert_eq!(size(bytes), expected, "{name}");
+    }
+    let page = common::well_formed_html("page", &files["lunden/index.html"]);
+    let img = scraper::Selector::parse("img[alt=\"Skolgården\"]").unwrap();
+    let img = page.select(&img).next().expect("the photo is on the page");
+    assert_eq!(
+        img.value().attr("srcset"),
+        Some("gard-100.webp 100w, gard-160.webp 160w, gard.webp 300w")
+    );
 }
 
 const MEDIA: &str = "http://search.yahoo.com/mrss/";

@@ -21,6 +21,15 @@ pub fn png(width: u32, height: u32) -> Vec<u8> {
     out.into_inner()
 }
 
+/// A WebP of `width`×`height` (lossless, the one WebP encoder `image` has).
+pub fn webp(width: u32, height: u32) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    picture(width, height)
+        .write_to(&mut out, ImageFormat::WebP)
+        .unwrap();
+    out.into_inner()
+}
+
 /// A JPEG stored `width`×`height` with an EXIF block right after its start:
 /// orientation 6 (turn 90° clockwise to show it), the camera owner and a
 /// GPS latitude, as a phone writes them.
