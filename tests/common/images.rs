@@ -12,33 +12,28 @@ fn picture(width: u32, height: u32) -> DynamicImage {
     }))
 }
 
+/// The test picture of `width`×`height`, encoded as `format`.
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let mut out = Cursor::new(Vec::new());
+    picture(width, height).write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
 /// A PNG of `width`×`height`.
 pub fn png(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    picture(width, height)
-        .write_to(&mut out, ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
+    encoded(width, height, ImageFormat::Png)
 }
 
 /// A WebP of `width`×`height` (lossless, the one WebP encoder `image` has).
 pub fn webp(width: u32, height: u32) -> Vec<u8> {
-    let mut out = Cursor::new(Vec::new());
-    picture(width, height)
-        .write_to(&mut out, ImageFormat::WebP)
-        .unwrap();
-    out.into_inner()
+    encoded(width, height, ImageFormat::WebP)
 }
 
 /// A JPEG stored `width`×`height` with an EXIF block right after its start:
 /// orientation 6 (turn 90° clockwise to show it), the camera owner and a
 /// GPS latitude, as a phone writes them.
 pub fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
-    let mut plain = Cursor::new(Vec::new());
-    picture(width, height)
-        .write_to(&mut plain, ImageFormat::Jpeg)
-        .unwrap();
-    let plain = plain.into_inner();
+    let plain = encoded(width, height, ImageFormat::Jpeg);
     let mut out = plain[..2].to_vec(); // SOI
     out.extend(app1_exif());
     out.extend(&plain[2..]);
