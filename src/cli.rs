@@ -12,7 +12,9 @@ use crate::config::Config;
 use crate::content;
 use crate::error::{exit, Error, Result};
 use crate::log::{Level, Log};
-use crate::{clock, delivery, digest, import, output, pipeline, run as run_cmd, status, templates};
+use crate::{
+    clock, delivery, digest, import, output, pipeline, run as run_cmd, serve, status, templates,
+};
 
 /// The exit codes, for `--help` and the man page (the README has the same table).
 const EXIT_CODES: &str = "Exit codes:
@@ -118,6 +120,10 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Preview the site on this machine: build it into a temporary folder,
+    /// serve it on http://127.0.0.1:PORT/, rebuild on every change and reload
+    /// the open tabs. Never writes the output folder. Ctrl-C stops.
+    Serve(serve::Options),
     /// Manage the page templates.
     Templates {
         /// What to do with the templates.
@@ -188,17 +194,7 @@ pub fn run(cli: Cli) -> ExitCode {
 }
 
 fn report(err: &Error) {
-    if let Error::Invalid(problems) = err {
-        for problem in problems {
-            eprintln!("{problem}");
-        }
-    }
-    eprintln!("error: {err}");
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        eprintln!("caused by: {c}");
-        cause = c.source();
-    }
+    eprint!("{}", err.report());
 }
 
 fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
@@ -228,6 +224,11 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
             unreachable!("handled in run, without a config")
         }
         Command::Status { json } => status::print(&config, now, *json)?,
+        Command::Serve(options) => {
+            // Each build reads the clock anew (and `--now` in the zone the
+            // config then names), so a scheduled post appears when its time comes.
+            serve::run(&cli.config, options, &|c| cli.now(&c.site, Utc::now()), log)?;
+        }
         Command::CheckSmtp => println!("{}", delivery::check_smtp(&config, now)?),
         Command::Templates {
             action: TemplatesAction::Eject { force },

@@ -112,6 +112,16 @@ pub enum Error {
         #[source]
         source: Option<Cause>,
     },
+    /// `serve` could not listen on its port, watch the files or handle
+    /// Ctrl-C.
+    #[error("{what}")]
+    Serve {
+        /// What could not be done.
+        what: String,
+        /// What the system said.
+        #[source]
+        source: Cause,
+    },
     /// Delivery stopped on a condition a person must fix (for example bad
     /// credentials), with the transport's failure when there was one.
     #[error("delivery stopped: {what}")]
@@ -138,11 +148,31 @@ impl Error {
             | Error::Message { .. }
             | Error::Feed { .. }
             | Error::State { .. }
+            | Error::Serve { .. }
             | Error::Delivery { .. } => exit::FAILURE,
             Error::NotServed { .. } => exit::NOT_SERVED,
             Error::Locked(_) | Error::BuildLocked(_) => exit::LOCKED,
             Error::Temporary { .. } => exit::TEMPORARY,
         }
+    }
+
+    /// The error as printed: each problem on its line, then `error: …`
+    /// and a `caused by: …` line for each cause.
+    pub fn report(&self) -> String {
+        use std::error::Error as _;
+        let mut text = String::new();
+        if let Error::Invalid(problems) = self {
+            for problem in problems {
+                text.push_str(&format!("{problem}\n"));
+            }
+        }
+        text.push_str(&format!("error: {self}\n"));
+        let mut cause = self.source();
+        while let Some(c) = cause {
+            text.push_str(&format!("caused by: {c}\n"));
+            cause = c.source();
+        }
+        text
     }
 
     /// Shorthand for a write error.

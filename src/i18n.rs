@@ -138,6 +138,8 @@ pub struct Texts {
     pub newer: &'static str,
     pub older: &'static str,
     pub page: &'static str,
+    pub draft: &'static str,
+    pub scheduled: &'static str,
 }
 
 static SV: Texts = Texts {
@@ -166,6 +168,8 @@ static SV: Texts = Texts {
     newer: "Nyare inlägg",
     older: "Äldre inlägg",
     page: "Sida",
+    draft: "Utkast",
+    scheduled: "Schemalagt",
 };
 
 static EN: Texts = Texts {
@@ -194,6 +198,8 @@ static EN: Texts = Texts {
     newer: "Newer posts",
     older: "Older posts",
     page: "Page",
+    draft: "Draft",
+    scheduled: "Scheduled",
 };
 
 #[cfg(test)]

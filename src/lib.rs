@@ -34,6 +34,7 @@ pub(crate) mod log;
 pub(crate) mod output;
 pub(crate) mod pipeline;
 pub(crate) mod run;
+pub(crate) mod serve;
 pub mod site;
 pub(crate) mod state;
 pub(crate) mod status;

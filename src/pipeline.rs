@@ -52,12 +52,59 @@ pub(crate) fn build(
     write: bool,
     log: &Log,
 ) -> Result<Summary> {
+    let how = How {
+        out,
+        write,
+        prune: write,
+        drafts: false,
+    };
+    render(config, now, how, log)
+}
+
+/// `herald serve`'s build: into `out`, a folder of its own, keeping the
+/// image cache's unused entries (a preview decides nothing about them);
+/// with `drafts`, drafts and scheduled posts are shown, marked.
+pub(crate) fn preview(
+    config: &Config,
+    now: DateTime<Utc>,
+    out: &Path,
+    drafts: bool,
+    log: &Log,
+) -> Result<Summary> {
+    let how = How {
+        out: Some(out),
+        write: true,
+        prune: false,
+        drafts,
+    };
+    render(config, now, how, log)
+}
+
+/// Where a build goes and what it shows.
+#[derive(Debug, Clone, Copy)]
+struct How<'a> {
+    /// The output folder (default: the configured one).
+    out: Option<&'a Path>,
+    /// Write the site (else render and discard it: `check`).
+    write: bool,
+    /// Forget cached images no post uses any more.
+    prune: bool,
+    /// Show drafts and scheduled posts, marked ([`content::preview`]).
+    drafts: bool,
+}
+
+fn render(config: &Config, now: DateTime<Utc>, how: How, log: &Log) -> Result<Summary> {
+    let How { out, write, .. } = how;
     if let Some(out) = out.filter(|_| write) {
         refuse_overlap(config, out)?;
     }
     let (posts, registry) = load(config)?;
     stray(config, log);
-    let published = content::publish(posts, now);
+    let published = if how.drafts {
+        content::preview(posts, now)
+    } else {
+        content::publish(posts, now)
+    };
     left_out(config, &published, now, log);
     let Published {
         mut posts,
@@ -66,7 +113,7 @@ pub(crate) fn build(
     } = published;
     let (drafts, scheduled) = (drafts.len(), scheduled.len());
     // Only a build that publishes may forget cached images it no longer uses.
-    let assets = assets::build(config, &posts, write)?;
+    let assets = assets::build(config, &posts, how.prune)?;
     assets::attach(&mut posts, assets.media);
     let tags = content::by_tag(&posts);
     let site = Site::new(config, &registry, &posts, &tags);

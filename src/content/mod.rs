@@ -55,6 +55,8 @@ pub struct Post {
     pub author: Option<String>,
     /// Drafts are never published.
     pub draft: bool,
+    /// Set only by [`preview`]: why a real build leaves this post out.
+    pub unpublished: Option<Unpublished>,
     /// Summary as HTML with absolute URLs (front matter `summary`, text before
     /// `<!-- more -->`, or first paragraph).
     pub summary_html: String,
@@ -339,6 +341,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         tags,
         author: front.author.map(Cleaned::into_string),
         draft: front.draft,
+        unpublished: None,
         summary_html,
         summary_text,
         folder,
@@ -464,7 +467,7 @@ pub fn publish(posts: Vec<Post>, now: DateTime<Utc>) -> Published {
     let (drafts, rest): (Vec<Post>, Vec<Post>) = posts.into_iter().partition(|p| p.draft);
     let (mut posts, scheduled): (Vec<Post>, Vec<Post>) =
         rest.into_iter().partition(|p| p.date <= now);
-    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
+    newest_first(&mut posts);
     let by_file = |mut list: Vec<Post>| {
         list.sort_by(|a, b| a.source.cmp(&b.source));
         list
@@ -474,6 +477,46 @@ pub fn publish(posts: Vec<Post>, now: DateTime<Utc>) -> Published {
         drafts: by_file(drafts),
         scheduled: by_file(scheduled),
     }
+}
+
+/// Why a post shown by [`preview`] would be left out of a real build.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unpublished {
+    /// `draft = true`.
+    Draft,
+    /// Dated after now.
+    Scheduled,
+}
+
+/// For `herald serve --drafts`: what [`publish`] shows, with the drafts and
+/// scheduled posts it leaves out put among them (by the same order), each
+/// marked with why a real build leaves it out.
+pub fn preview(posts: Vec<Post>, now: DateTime<Utc>) -> Published {
+    let Published {
+        mut posts,
+        drafts,
+        scheduled,
+    } = publish(posts, now);
+    let mark = |why| {
+        move |post| Post {
+            unpublished: Some(why),
+            ..post
+        }
+    };
+    posts.extend(drafts.into_iter().map(mark(Unpublished::Draft)));
+    posts.extend(scheduled.into_iter().map(mark(Unpublished::Scheduled)));
+    newest_first(&mut posts);
+    Published {
+        posts,
+        drafts: Vec::new(),
+        scheduled: Vec::new(),
+    }
+}
+
+/// The order of every list of posts: newest first, ties broken by id, so
+/// the order is total and builds are reproducible.
+fn newest_first(posts: &mut [Post]) {
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.id.cmp(&b.id)));
 }
 
 /// Published posts grouped by tag slug, tags in slug order, posts newest first.

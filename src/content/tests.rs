@@ -190,6 +190,41 @@ fn publishing_rules() {
     assert_eq!(files(&published.drafts), ["posts/draft.md"]);
     assert_eq!(files(&published.scheduled), ["posts/future.md"]);
     assert_eq!(published.scheduled[0].date_line(), 3);
+    assert!(published.posts.iter().all(|p| p.unpublished.is_none()));
+}
+
+#[test]
+fn a_preview_shows_drafts_and_scheduled_posts_in_order_marked() {
+    let mk = |name: &str, date: &str, extra: &str| {
+        post(
+            name,
+            &format!("+++\ntitle = \"{name}\"\ndate = \"{date}\"\n{extra}+++\n"),
+        )
+        .unwrap()
+    };
+    let posts = vec![
+        mk("old.md", "2013-09-20", ""),
+        mk("draft.md", "2013-09-27", "draft = true\n"),
+        mk("future.md", "2013-10-04", ""),
+    ];
+    let now = DateTime::parse_from_rfc3339("2013-09-28T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc);
+    let shown = preview(posts, now);
+    let marks: Vec<(&str, Option<Unpublished>)> = shown
+        .posts
+        .iter()
+        .map(|p| (p.title.as_str(), p.unpublished))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("future.md", Some(Unpublished::Scheduled)),
+            ("draft.md", Some(Unpublished::Draft)),
+            ("old.md", None),
+        ]
+    );
+    assert!(shown.drafts.is_empty() && shown.scheduled.is_empty());
 }
 
 #[test]

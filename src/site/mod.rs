@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::{self, Post, Tag};
+use crate::content::{self, Post, Tag, Unpublished};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::templates;
@@ -298,6 +298,10 @@ impl<'a> Site<'a> {
                 width: lead.width,
                 height: lead.height,
                 alt: lead.alt,
+            }),
+            status: post.unpublished.map(|why| match why {
+                Unpublished::Draft => lang.texts().draft,
+                Unpublished::Scheduled => lang.texts().scheduled,
             }),
         }
     }

@@ -77,6 +77,9 @@ pub struct PostView<'a> {
     pub summary: &'a str,
     /// The lead image (front matter `image`, else the first image).
     pub image: Option<ImageView>,
+    /// Under `herald serve --drafts`, why a real build leaves the post out
+    /// (`t.draft`, `t.scheduled`); null otherwise.
+    pub status: Option<&'static str>,
 }
 
 /// An image as templates see it: absolute URLs, intrinsic size of `src`.

@@ -6,6 +6,7 @@ pub mod images;
 pub mod import;
 pub mod mail;
 pub mod pg;
+pub mod serve;
 pub mod smtp;
 pub mod tls;
 pub mod token;
@@ -89,7 +90,7 @@ pub fn herald(config: &Path, args: &[&str]) -> Output {
 }
 
 /// The real binary with `config`, the fixed clock and `args`, to run.
-fn command(config: &Path, args: &[&str]) -> Command {
+pub fn command(config: &Path, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
     command
         .arg("--config")

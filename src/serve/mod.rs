@@ -1,0 +1,185 @@
+//! `herald serve`: the site as it will look, on this machine, rebuilt on
+//! every change and reloaded in every open tab.
+//!
+//! The site is built with its URL replaced by the server's own
+//! (`http://127.0.0.1:PORT/`), so every absolute link stays on the machine,
+//! into a temporary folder that is removed when the server stops: the real
+//! output folder is never written and the ledger never opened. A failed
+//! build leaves the last good one served, with the error shown over every
+//! page ([`http`]) and in the terminal.
+//!
+//! This module touches the outside world: it reads the site's files (through
+//! the pipeline), writes the temporary folder, listens on a TCP port, watches
+//! the file system, reads the clock (through the `now` it is given, for
+//! every build) and handles SIGINT and SIGTERM.
+
+mod http;
+mod page;
+mod watch;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc};
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::log::Log;
+use crate::pipeline;
+
+/// `herald serve` options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Options {
+    /// The port to listen on; 0 picks a free one. The URL is printed on stdout.
+    #[arg(long, default_value_t = 8000)]
+    pub port: u16,
+    /// Show drafts and posts dated after now, marked as such.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Listen on this address instead of 127.0.0.1, such as 0.0.0.0 to look
+    /// at the site from a phone on the same network.
+    #[arg(long, value_name = "ADDR", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
+    pub bind: IpAddr,
+}
+
+/// What wakes the main loop.
+#[derive(Debug)]
+pub(crate) enum Signal {
+    /// These files or folders changed.
+    Changed(Vec<PathBuf>),
+    /// Ctrl-C or SIGTERM: stop.
+    Stop,
+}
+
+/// The time a build publishes at, for a given config: `--now` read in the
+/// site's time zone, or the clock when the build starts.
+pub(crate) type Now<'a> = &'a dyn Fn(&Config) -> Result<DateTime<Utc>>;
+
+/// Serves the site of the config `file` until Ctrl-C or SIGTERM.
+pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result<()> {
+    // Without a config there is nothing to watch: that is an error at once.
+    let config = Config::load(file)?;
+    let server = http::Server::listen(SocketAddr::new(options.bind, options.port))?;
+    let origin = server.origin();
+    let temp = tempfile::Builder::new()
+        .prefix("herald-serve-")
+        .tempdir()
+        .map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    let (signals, received) = mpsc::channel();
+    let stop = signals.clone();
+    ctrlc::set_handler(move || {
+        // The main loop may be gone already; then there is nothing to stop.
+        let _ = stop.send(Signal::Stop);
+    })
+    .map_err(|e| Error::Serve {
+        what: "cannot handle Ctrl-C".into(),
+        source: Box::new(e),
+    })?;
+    let builder = Builder {
+        origin: origin.clone(),
+        site: temp.path().join("site"),
+        drafts: options.drafts,
+        now,
+        log,
+    };
+    let shared = Arc::new(http::Shared::new(builder.site.clone(), &origin));
+    let mut watcher = watch::Watcher::new(signals, *log)?;
+    builder.build(&shared, Ok(config.clone()));
+    watcher.follow(&config, log);
+    let serving = server.spawn(Arc::clone(&shared));
+    println!("{origin}");
+    log.info(format!(
+        "serving {} at {origin}{}; Ctrl-C stops",
+        file.display(),
+        if options.drafts {
+            " with drafts and scheduled posts"
+        } else {
+            ""
+        }
+    ));
+    let mut config = config;
+    while let Some(changed) = next_change(&received) {
+        if !changed.iter().any(|path| watch::concerns(&config, path)) {
+            continue;
+        }
+        if let Some(loaded) = builder.build(&shared, Config::load(file)) {
+            watcher.follow(&loaded, log);
+            config = loaded;
+        }
+    }
+    serving.stop();
+    shared.close();
+    temp.close().map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    log.info("stopped");
+    Ok(())
+}
+
+/// Waits for changes, and returns every change that came in meanwhile as
+/// one (a save often touches a file several times; one build covers them);
+/// `None` once asked to stop.
+fn next_change(received: &mpsc::Receiver<Signal>) -> Option<Vec<PathBuf>> {
+    let mut changed = match received.recv() {
+        Ok(Signal::Changed(paths)) => paths,
+        Ok(Signal::Stop) | Err(_) => return None,
+    };
+    for signal in received.try_iter() {
+        match signal {
+            Signal::Changed(paths) => changed.extend(paths),
+            Signal::Stop => return None,
+        }
+    }
+    Some(changed)
+}
+
+/// Builds the preview into the temporary folder.
+struct Builder<'a> {
+    origin: url::Url,
+    site: PathBuf,
+    drafts: bool,
+    now: Now<'a>,
+    log: &'a Log,
+}
+
+impl Builder<'_> {
+    /// Builds with `config` (as just loaded) and tells the open tabs; on
+    /// an error, says it in the terminal and the browser and keeps the
+    /// last good build. Returns the config when it loaded, whether or not
+    /// the build then succeeded: the folders to watch come from it.
+    fn build(&self, shared: &http::Shared, config: Result<Config>) -> Option<Config> {
+        let started = Instant::now();
+        let (config, built) = match config {
+            Ok(config) => {
+                let built = self.build_with(&config);
+                (Some(config), built)
+            }
+            Err(err) => (None, Err(err)),
+        };
+        match built {
+            Ok(summary) => {
+                self.log.info(format!(
+                    "built {} posts in {} ms",
+                    summary.posts,
+                    started.elapsed().as_millis()
+                ));
+                shared.built(None);
+            }
+            Err(err) => {
+                let text = err.report();
+                eprint!("{text}");
+                self.log
+                    .info("the last good build is still served; save a fix to rebuild");
+                shared.built(Some(text));
+            }
+        }
+        config
+    }
+
+    fn build_with(&self, config: &Config) -> Result<pipeline::Summary> {
+        let mut config = config.clone();
+        config.site.base_url = self.origin.clone();
+        let now = (self.now)(&config)?;
+        pipeline::preview(&config, now, &self.site, self.drafts, self.log)
+    }
+}
