@@ -174,3 +174,15 @@ fn sigint_and_sigterm_stop_it_cleanly_and_remove_its_folder() {
         assert!(std::net::TcpStream::connect(addr).is_err(), "the port is closed");
     }
 }
+
+#[test]
+fn a_port_in_use_is_a_runtime_failure_naming_it() {
+    let site = site();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port().to_string();
+    let out = common::herald(&site.path().join("config.toml"), &["serve", "--port", &port]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
+    let stderr = common::stderr(&out);
+    assert!(stderr.contains(&format!("error: cannot listen on 127.0.0.1:{port}")), "{stderr}");
+    assert!(stderr.contains("caused by: "), "{stderr}");
+}

@@ -180,7 +180,7 @@ fn respond(request: Request, shared: &Shared) {
         let host = host(&request);
         match locate(&shared.root, path) {
             Found::File(file) => shared.file(&file, 200, host.as_deref()),
-            Found::Folder(to) => plain(301, "").with_header(header("Location", &to)),
+            Found::Folder(to) => plain(302, "").with_header(header("Location", &to)),
             Found::Missing => shared.not_found(host.as_deref()),
         }
     } else {
@@ -195,7 +195,8 @@ fn respond(request: Request, shared: &Shared) {
 enum Found {
     File(PathBuf),
     /// A folder asked for without its `/`: where to go instead, so that
-    /// relative links resolve as in the real site.
+    /// relative links resolve as in the real site (a temporary redirect:
+    /// browsers keep a permanent one, and the folder may become a file).
     Folder(String),
     Missing,
 }
@@ -346,12 +347,12 @@ mod tests {
         fs::write(root.join("inlägg/index.html"), "x").unwrap();
         fs::write(root.join("feed.xml"), "x").unwrap();
         assert_eq!(
-            locate(root, "/in%C3%A4gg/"),
+            locate(root, "/inl%C3%A4gg/"),
             Found::File(root.join("inlägg/index.html"))
         );
         assert_eq!(
-            locate(root, "/in%C3%A4gg"),
-            Found::Folder("/in%C3%A4gg/".into())
+            locate(root, "/inl%C3%A4gg"),
+            Found::Folder("/inl%C3%A4gg/".into())
         );
         assert_eq!(locate(root, "/feed.xml"), Found::File(root.join("feed.xml")));
         for outside in ["/../x", "/inlägg/../../etc/passwd", "/%2e%2e/x", "/a%5cb"] {

@@ -100,7 +100,7 @@ pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result
         }
     ));
     let mut config = config;
-    while let Some(changed) = next_change(&received) {
+    while let Some(changed) = watch::next_change(&received) {
         if !changed.iter().any(|path| watch::concerns(&config, path)) {
             continue;
         }
@@ -114,23 +114,6 @@ pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result
     temp.close().map_err(|e| Error::write(std::env::temp_dir(), e))?;
     log.info("stopped");
     Ok(())
-}
-
-/// Waits for changes, and returns every change that came in meanwhile as
-/// one (a save often touches a file several times; one build covers them);
-/// `None` once asked to stop.
-fn next_change(received: &mpsc::Receiver<Signal>) -> Option<Vec<PathBuf>> {
-    let mut changed = match received.recv() {
-        Ok(Signal::Changed(paths)) => paths,
-        Ok(Signal::Stop) | Err(_) => return None,
-    };
-    for signal in received.try_iter() {
-        match signal {
-            Signal::Changed(paths) => changed.extend(paths),
-            Signal::Stop => return None,
-        }
-    }
-    Some(changed)
 }
 
 /// Builds the preview into the temporary folder.

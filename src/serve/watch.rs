@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::Sender;
+use std::sync::mpsc::{self, Sender};
 use std::time::Duration;
 
-use notify_debouncer_mini::notify::{RecommendedWatcher, RecursiveMode};
-use notify_debouncer_mini::{new_debouncer, DebounceEventResult, Debouncer};
+use notify::event::{AccessKind, AccessMode, ModifyKind};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher as _};
 
 use super::Signal;
 use crate::config::paths::real_path;
@@ -14,8 +14,9 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::log::Log;
 
-/// How long a file must be left alone before a build starts: an editor's
-/// save is often several writes (and a rename) in a few milliseconds.
+/// How long the files must be left alone before a build starts: an
+/// editor's save is often several writes (and a rename) in a few
+/// milliseconds, and one build covers them all.
 const QUIET: Duration = Duration::from_millis(100);
 
 /// The folders whose files make the site, from the config's `[paths]`:
@@ -37,19 +38,19 @@ pub(super) fn concerns(config: &Config, path: &Path) -> bool {
 
 /// The file system watch, with the changes it sees sent as [`Signal`]s.
 pub(super) struct Watcher {
-    debouncer: Debouncer<RecommendedWatcher>,
+    inner: RecommendedWatcher,
     watched: BTreeMap<PathBuf, RecursiveMode>,
 }
 
 impl Watcher {
     /// Watches nothing yet; see [`Watcher::follow`].
     pub(super) fn new(signals: Sender<Signal>, log: Log) -> Result<Watcher> {
-        let debouncer = new_debouncer(QUIET, move |result: DebounceEventResult| match result {
-            Ok(events) => {
-                let paths = events.into_iter().map(|e| e.path).collect();
+        let inner = notify::recommended_watcher(move |event: notify::Result<Event>| match event {
+            Ok(event) if changes(&event.kind) => {
                 // The main loop may be gone already: nothing left to tell.
-                let _ = signals.send(Signal::Changed(paths));
+                let _ = signals.send(Signal::Changed(event.paths));
             }
+            Ok(_) => {}
             Err(e) => log.warn(format!("watching the site's files: {e}")),
         })
         .map_err(|e| Error::Serve {
@@ -57,7 +58,7 @@ impl Watcher {
             source: Box::new(e),
         })?;
         Ok(Watcher {
-            debouncer,
+            inner,
             watched: BTreeMap::new(),
         })
     }
@@ -66,17 +67,16 @@ impl Watcher {
     /// config may have moved a folder, or one may have been created.
     pub(super) fn follow(&mut self, config: &Config, log: &Log) {
         let wanted = targets(config);
-        let watcher = self.debouncer.watcher();
         for path in self.watched.keys().filter(|p| !wanted.contains_key(*p)) {
             // A folder removed since is no longer watched anyway.
-            let _ = watcher.unwatch(path);
+            let _ = self.inner.unwatch(path);
         }
         self.watched.retain(|path, _| wanted.contains_key(path));
         for (path, mode) in wanted {
             if self.watched.get(&path) == Some(&mode) {
                 continue;
             }
-            match watcher.watch(&path, mode) {
+            match self.inner.watch(&path, mode) {
                 Ok(()) => {
                     self.watched.insert(path, mode);
                 }
@@ -85,6 +85,34 @@ impl Watcher {
                     path.display()
                 )),
             }
+        }
+    }
+}
+
+/// Whether an event can be a change of a file's content or of a folder's
+/// files. Not opening and reading (every build reads every file, which
+/// would start the next build), nor a file's metadata (its link count
+/// changes when a build links it into the site).
+fn changes(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(access) => *access == AccessKind::Close(AccessMode::Write),
+        EventKind::Modify(modify) => !matches!(modify, ModifyKind::Metadata(_)),
+        _ => true,
+    }
+}
+
+/// Waits for changes, then for [`QUIET`] without one, and returns them all
+/// as one; `None` once asked to stop.
+pub(super) fn next_change(received: &mpsc::Receiver<Signal>) -> Option<Vec<PathBuf>> {
+    let mut changed = match received.recv() {
+        Ok(Signal::Changed(paths)) => paths,
+        Ok(Signal::Stop) | Err(_) => return None,
+    };
+    loop {
+        match received.recv_timeout(QUIET) {
+            Ok(Signal::Changed(paths)) => changed.extend(paths),
+            Ok(Signal::Stop) | Err(mpsc::RecvTimeoutError::Disconnected) => return None,
+            Err(mpsc::RecvTimeoutError::Timeout) => return Some(changed),
         }
     }
 }
@@ -110,7 +138,41 @@ fn targets(config: &Config) -> BTreeMap<PathBuf, RecursiveMode> {
 
 #[cfg(test)]
 mod tests {
+    use notify::event::{CreateKind, DataChange, MetadataKind, RenameMode};
+
     use super::*;
+
+    #[test]
+    fn writes_renames_and_removals_are_changes_reads_are_not() {
+        let yes = [
+            EventKind::Modify(ModifyKind::Data(DataChange::Any)),
+            EventKind::Modify(ModifyKind::Name(RenameMode::To)),
+            EventKind::Create(CreateKind::File),
+            EventKind::Remove(notify::event::RemoveKind::Any),
+            EventKind::Access(AccessKind::Close(AccessMode::Write)),
+        ];
+        let no = [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+            EventKind::Modify(ModifyKind::Metadata(MetadataKind::Any)),
+        ];
+        assert!(yes.iter().all(changes));
+        assert!(!no.iter().any(changes));
+    }
+
+    #[test]
+    fn changes_close_together_are_one_and_a_stop_ends_the_wait() {
+        let (send, receive) = mpsc::channel();
+        send.send(Signal::Changed(vec!["a".into()])).unwrap();
+        send.send(Signal::Changed(vec!["b".into()])).unwrap();
+        assert_eq!(
+            next_change(&receive),
+            Some(vec![PathBuf::from("a"), PathBuf::from("b")])
+        );
+        send.send(Signal::Changed(vec!["c".into()])).unwrap();
+        send.send(Signal::Stop).unwrap();
+        assert_eq!(next_change(&receive), None);
+    }
 
     #[test]
     fn the_config_and_the_site_folders_concern_the_site_nothing_else() {
