@@ -51,23 +51,38 @@ fn serves_the_site_on_this_machine_and_rebuilds_on_a_save() {
     let index = served.get("");
     assert_eq!(index.status, 200);
     assert_eq!(index.content_type, "text/html; charset=utf-8");
-    assert!(index.body.contains(&format!("href=\"{url}forsta/\"")), "{}", index.body);
-    assert!(!index.body.contains("example.se/blogg"), "every link stays on the machine");
+    assert!(
+        index.body.contains(&format!("href=\"{url}forsta/\"")),
+        "{}",
+        index.body
+    );
+    assert!(
+        !index.body.contains("example.se/blogg"),
+        "every link stays on the machine"
+    );
     assert!(index.body.contains("/__herald/events"), "the reload script");
 
     let feed = served.get("feed.xml");
     assert!(feed.content_type.contains("xml"), "{}", feed.content_type);
     let feed = parse_feed(feed.body.as_bytes());
     assert_eq!(feed.entries[0].links[0].href, format!("{url}forsta/"));
-    assert!(served.get("feed.json").content_type.starts_with("application/json"));
+    assert!(served
+        .get("feed.json")
+        .content_type
+        .starts_with("application/json"));
     assert!(served.get("style.css").content_type.starts_with("text/css"));
     let folder = served.get("tags/forskola");
-    assert_eq!((folder.status, folder.body.contains("Första inlägget")), (200, true));
+    assert_eq!(
+        (folder.status, folder.body.contains("Första inlägget")),
+        (200, true)
+    );
 
     let post = served.get("forsta/");
     assert!(post.body.contains("Gammal text"), "{}", post.body);
     let mut events = served.events();
-    let first = events.next("reload", WHILE).expect("the stream names the current build");
+    let first = events
+        .next("reload", WHILE)
+        .expect("the stream names the current build");
 
     site.post(
         "forsta.md",
@@ -75,12 +90,25 @@ fn serves_the_site_on_this_machine_and_rebuilds_on_a_save() {
         "Ny text om förskolan.",
     );
     let post = served.poll("forsta/", RELOAD, |body| body.contains("Ny text"));
-    assert!(post.body.contains("Ny text"), "not served within 2 s:\n{}", post.body);
-    let next = events.next("reload", WHILE).expect("the stream announces the build");
+    assert!(
+        post.body.contains("Ny text"),
+        "not served within 2 s:\n{}",
+        post.body
+    );
+    let next = events
+        .next("reload", WHILE)
+        .expect("the stream announces the build");
     assert_ne!(next, first);
 
-    assert_eq!(tree(&site.output()), published, "the real output is untouched");
-    assert!(!site.path().join("state").exists(), "the ledger is never opened");
+    assert_eq!(
+        tree(&site.output()),
+        published,
+        "the real output is untouched"
+    );
+    assert!(
+        !site.path().join("state").exists(),
+        "the ledger is never opened"
+    );
 }
 
 #[test]
@@ -97,9 +125,17 @@ fn a_broken_post_is_shown_over_the_last_good_build_until_it_is_fixed() {
     let page = served.poll("forsta/", WHILE, |body| body.contains("herald-serve-error"));
     let html = scraper::Html::parse_document(&page.body);
     let overlay = scraper::Selector::parse("#herald-serve-error[role=alert]").unwrap();
-    let error: String = html.select(&overlay).next().expect("an error box").text().collect();
+    let error: String = html
+        .select(&overlay)
+        .next()
+        .expect("an error box")
+        .text()
+        .collect();
     assert!(error.contains("forsta.md:3"), "{error}");
-    assert!(page.body.contains("Gammal text"), "the last good build is served");
+    assert!(
+        page.body.contains("Gammal text"),
+        "the last good build is served"
+    );
     assert!(!page.body.contains("Trasig text"));
     let stderr = served.stderr_until(WHILE, |text| text.contains("forsta.md:3"));
     assert!(stderr.contains("forsta.md:3: "), "{stderr}");
@@ -122,7 +158,11 @@ fn drafts_and_scheduled_posts_are_shown_marked_only_when_asked() {
         "title = \"Ett utkast\"\ndate = \"2013-09-28\"\ndraft = true",
         "Inte klart.",
     );
-    site.post("senare.md", "title = \"Senare\"\ndate = \"2013-12-24\"", "Jul.");
+    site.post(
+        "senare.md",
+        "title = \"Senare\"\ndate = \"2013-12-24\"",
+        "Jul.",
+    );
     let tmp = tmp(&site);
     {
         let served = Served::start(&site, &[], &tmp);
@@ -134,10 +174,18 @@ fn drafts_and_scheduled_posts_are_shown_marked_only_when_asked() {
     let html = scraper::Html::parse_document(&index.body);
     let marks = scraper::Selector::parse("article .status").unwrap();
     let marks: Vec<String> = html.select(&marks).map(|m| m.text().collect()).collect();
-    assert_eq!(marks, ["Schemalagt", "Utkast"], "newest first, the published one unmarked");
+    assert_eq!(
+        marks,
+        ["Schemalagt", "Utkast"],
+        "newest first, the published one unmarked"
+    );
     let draft = served.get("utkast/");
     assert_eq!(draft.status, 200);
-    assert!(draft.body.contains("<strong>Utkast</strong>"), "{}", draft.body);
+    assert!(
+        draft.body.contains("<strong>Utkast</strong>"),
+        "{}",
+        draft.body
+    );
 }
 
 #[test]
@@ -146,14 +194,26 @@ fn a_missing_page_is_the_sites_own_404_and_nothing_outside_is_served() {
     let served = Served::start(&site, &[], &tmp(&site));
     let missing = served.get("finns-inte/");
     assert_eq!(missing.status, 404);
-    assert!(missing.body.contains("/__herald/events"), "it reloads when the page appears");
+    assert!(
+        missing.body.contains("/__herald/events"),
+        "it reloads when the page appears"
+    );
     assert_eq!(served.get("..%2fconfig.toml").status, 404);
 
     std::fs::create_dir(site.path().join("static")).unwrap();
-    std::fs::write(site.path().join("static/404.html"), "<p>Sidan finns inte</p>").unwrap();
-    let missing = served.poll("finns-inte/", WHILE, |body| body.contains("Sidan finns inte"));
+    std::fs::write(
+        site.path().join("static/404.html"),
+        "<p>Sidan finns inte</p>",
+    )
+    .unwrap();
+    let missing = served.poll("finns-inte/", WHILE, |body| {
+        body.contains("Sidan finns inte")
+    });
     assert_eq!(missing.status, 404);
-    assert!(missing.body.contains("Sidan finns inte"), "a folder made later is watched");
+    assert!(
+        missing.body.contains("Sidan finns inte"),
+        "a folder made later is watched"
+    );
 }
 
 #[test]
@@ -168,10 +228,21 @@ fn sigint_and_sigterm_stop_it_cleanly_and_remove_its_folder() {
             "{folders:?}"
         );
         let status = served.stop(signal);
-        assert_eq!(status.code(), Some(0), "signal {signal}: {}", served.stderr());
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "signal {signal}: {}",
+            served.stderr()
+        );
         assert_eq!(entries(&tmp), Vec::<String>::new(), "signal {signal}");
-        let addr = served.url.trim_start_matches("http://").trim_end_matches('/');
-        assert!(std::net::TcpStream::connect(addr).is_err(), "the port is closed");
+        let addr = served
+            .url
+            .trim_start_matches("http://")
+            .trim_end_matches('/');
+        assert!(
+            std::net::TcpStream::connect(addr).is_err(),
+            "the port is closed"
+        );
     }
 }
 
@@ -180,9 +251,15 @@ fn a_port_in_use_is_a_runtime_failure_naming_it() {
     let site = site();
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = taken.local_addr().unwrap().port().to_string();
-    let out = common::herald(&site.path().join("config.toml"), &["serve", "--port", &port]);
+    let out = common::herald(
+        &site.path().join("config.toml"),
+        &["serve", "--port", &port],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", common::stderr(&out));
     let stderr = common::stderr(&out);
-    assert!(stderr.contains(&format!("error: cannot listen on 127.0.0.1:{port}")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("error: cannot listen on 127.0.0.1:{port}")),
+        "{stderr}"
+    );
     assert!(stderr.contains("caused by: "), "{stderr}");
 }

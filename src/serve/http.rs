@@ -39,7 +39,10 @@ impl Server {
             what: format!("cannot listen on {addr}"),
             source,
         })?;
-        let port = inner.server_addr().to_ip().map_or(addr.port(), |a| a.port());
+        let port = inner
+            .server_addr()
+            .to_ip()
+            .map_or(addr.port(), |a| a.port());
         // Listening on every address, the site is built for the loopback
         // one; other hosts get their own name in the links (`rebase`).
         let host = match addr.ip() {
@@ -354,7 +357,10 @@ mod tests {
             locate(root, "/inl%C3%A4gg"),
             Found::Folder("/inl%C3%A4gg/".into())
         );
-        assert_eq!(locate(root, "/feed.xml"), Found::File(root.join("feed.xml")));
+        assert_eq!(
+            locate(root, "/feed.xml"),
+            Found::File(root.join("feed.xml"))
+        );
         for outside in ["/../x", "/inlägg/../../etc/passwd", "/%2e%2e/x", "/a%5cb"] {
             assert_eq!(locate(root, outside), Found::Missing, "{outside}");
         }

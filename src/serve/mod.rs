@@ -111,7 +111,8 @@ pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result
     }
     serving.stop();
     shared.close();
-    temp.close().map_err(|e| Error::write(std::env::temp_dir(), e))?;
+    temp.close()
+        .map_err(|e| Error::write(std::env::temp_dir(), e))?;
     log.info("stopped");
     Ok(())
 }

@@ -57,7 +57,7 @@ fn script(build: &str) -> String {
 /// leaves readable below, announced to screen readers.
 fn overlay(failure: &str) -> String {
     format!(
-        "<div id=\"herald-serve-error\" role=\"alert\" style=\"position:fixed;top:0;left:0;right:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;padding:1rem;background:#fff4f4;color:#5c0000;border-bottom:4px solid #b00000;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere\"><strong>herald serve: the build failed. The page below is the last good build.</strong>\n{}</div>\n",
+        "<div id=\"herald-serve-error\" role=\"alert\" style=\"position:fixed;top:0;left:0;right:0;max-height:60vh;overflow:auto;z-index:2147483647;margin:0;padding:1rem;background:#fff4f4;color:#5c0000;border-bottom:4px solid #b00000;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;overflow-wrap:anywhere\"><strong>herald serve: the build failed. Below is the last good build, if there was one.</strong>\n{}</div>\n",
         escape_html(failure)
     )
 }

@@ -33,7 +33,10 @@ fn folders(config: &Config) -> Vec<&Path> {
 /// file in one of [`folders`] (or the folder itself, created or removed).
 pub(super) fn concerns(config: &Config, path: &Path) -> bool {
     let real = |p: &Path| real_path(p).unwrap_or_else(|_| p.to_path_buf());
-    path == real(&config.file) || folders(config).into_iter().any(|f| path.starts_with(real(f)))
+    path == real(&config.file)
+        || folders(config)
+            .into_iter()
+            .any(|f| path.starts_with(real(f)))
 }
 
 /// The file system watch, with the changes it sees sent as [`Signal`]s.
@@ -181,10 +184,21 @@ mod tests {
         std::fs::write(root.join("config.toml"), "").unwrap();
         let text = "[site]\ntitle = \"T\"\ndescription = \"D\"\nbase_url = \"https://example.se/\"\nlanguage = \"sv\"\n[site.author]\nname = \"A\"\n[paths]\nstatic = \"assets\"\n";
         let config = Config::parse(&root.join("config.toml"), text).unwrap();
-        for path in ["config.toml", "posts", "posts/a.md", "templates/post.hbs", "assets/x.png"] {
+        for path in [
+            "config.toml",
+            "posts",
+            "posts/a.md",
+            "templates/post.hbs",
+            "assets/x.png",
+        ] {
             assert!(concerns(&config, &root.join(path)), "{path}");
         }
-        for path in ["public/index.html", "static/x.png", ".config.toml.swp", "recipients.csv"] {
+        for path in [
+            "public/index.html",
+            "static/x.png",
+            ".config.toml.swp",
+            "recipients.csv",
+        ] {
             assert!(!concerns(&config, &root.join(path)), "{path}");
         }
     }

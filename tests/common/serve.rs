@@ -187,7 +187,9 @@ impl Events {
         loop {
             let left = deadline.checked_duration_since(Instant::now())?;
             let stream = self.reader.get_ref();
-            stream.set_read_timeout(Some(left.max(Duration::from_millis(1)))).unwrap();
+            stream
+                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+                .unwrap();
             line.clear();
             match self.reader.read_line(&mut line) {
                 Ok(0) => return None,
@@ -209,4 +211,3 @@ impl Events {
         }
     }
 }
-
