@@ -86,8 +86,9 @@ pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result
     };
     let shared = Arc::new(http::Shared::new(builder.site.clone(), &origin));
     let mut watcher = watch::Watcher::new(signals, *log)?;
-    builder.build(&shared, Ok(config.clone()));
+    // Watching first, so that a save during the first build is not missed.
     watcher.follow(&config, log);
+    builder.build(&shared, Ok(config.clone()));
     let serving = server.spawn(Arc::clone(&shared));
     println!("{origin}");
     log.info(format!(
