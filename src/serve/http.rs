@@ -148,10 +148,14 @@ impl Shared {
         self.lock().listeners.clear();
     }
 
-    /// The current build's id and error.
-    fn status(&self) -> (String, Option<String>) {
-        let state = self.lock();
-        (build_id(state.builds), state.failure.clone())
+    /// The current build's id.
+    fn build(&self) -> String {
+        build_id(self.lock().builds)
+    }
+
+    /// The last build's error, if it failed.
+    fn failure(&self) -> Option<String> {
+        self.lock().failure.clone()
     }
 
     /// A new event stream: the current build's id, and the ids to come.
@@ -236,9 +240,11 @@ impl Shared {
     /// browser asked for it, HTML with the reload script (and the last
     /// build's error, if it failed).
     fn file(&self, file: &Path, status: u16, host: Option<&str>) -> ResponseBox {
-        // Read before the file, so that a build in between reloads the page
-        // once more rather than never.
-        let (build, failure) = self.status();
+        // The id is read before the file, so that a build in between reloads
+        // the page once more rather than never; the error after it, so that a
+        // page of a good build never carries the error of the failed one
+        // before it (a build swaps its files in before it is recorded).
+        let build = self.build();
         let mime = mime_guess::from_path(file).first_or_octet_stream();
         if !page::is_text(&mime) {
             return match fs::File::open(file) {
@@ -257,7 +263,7 @@ impl Shared {
             text = text.replace(&self.origin, &origin);
         }
         if mime.subtype() == mime::HTML {
-            text = page::inject(&text, &build, failure.as_deref());
+            text = page::inject(&text, &build, self.failure().as_deref());
         }
         Response::from_data(text)
             .with_status_code(status)
@@ -274,11 +280,15 @@ impl Shared {
         if custom.is_file() {
             return self.file(&custom, 404, host);
         }
-        let (build, failure) = self.status();
-        Response::from_data(page::inject(page::NOT_FOUND, &build, failure.as_deref()))
-            .with_status_code(404)
-            .with_header(header("Content-Type", "text/html; charset=utf-8"))
-            .boxed()
+        let build = self.build();
+        Response::from_data(page::inject(
+            page::NOT_FOUND,
+            &build,
+            self.failure().as_deref(),
+        ))
+        .with_status_code(404)
+        .with_header(header("Content-Type", "text/html; charset=utf-8"))
+        .boxed()
     }
 
     /// The site's URL as the browser named this server (`localhost`, or
