@@ -80,48 +80,74 @@ fn absolutize_srcset(srcset: &str, base: &Url) -> String {
         .join(", ")
 }
 
-/// Readies the images of mail HTML for mail clients: each gets a `width` of
-/// at most `column` pixels (Outlook for Windows ignores `max-width`; an image
-/// of unknown width gets the column), `height:auto`, `border="0"` and an
-/// `alt`, so a client that blocks images still reads well. With `show`
-/// false, each image is replaced by its text alternative on a line of its
-/// own (a decorative image, `alt=""`, by nothing).
-pub(crate) fn mail_images(html: &str, column: u32, show: bool) -> String {
-    if !html.contains("<img") {
+/// Readies post HTML for mail clients.
+///
+/// Each image gets a `width` of at most `column` pixels (Outlook for Windows
+/// ignores `max-width`; an image of unknown width gets the column),
+/// `height:auto`, `border="0"` and an `alt`, so a client that blocks images
+/// still reads well. With `show_images` false, each image is replaced by its
+/// text alternative on a line of its own (a decorative image, `alt=""`, by
+/// nothing).
+///
+/// Each table is wrapped in a box that scrolls sideways (`class="table-wrap"`):
+/// a table wider than a phone then scrolls on its own instead of widening
+/// the whole message.
+pub(crate) fn for_mail(html: &str, column: u32, show_images: bool) -> String {
+    if !html.contains("<img") && !html.contains("<table") {
         return html.to_string();
     }
     let settings = RewriteStrSettings {
-        element_content_handlers: vec![element!("img", |el| {
-            // The value as written: character references stay encoded.
-            let alt = el.get_attribute("alt");
-            if !show {
-                let raw = alt.unwrap_or_default();
-                let line = raw.trim().replace('<', "&lt;").replace('>', "&gt;");
-                let text = if line.is_empty() {
-                    String::new()
-                } else {
-                    format!("{line}<br>")
-                };
-                el.replace(&text, lol_html::html_content::ContentType::Html);
-                return Ok(());
-            }
-            let width = el
-                .get_attribute("width")
-                .and_then(|w| w.trim().parse::<u32>().ok())
-                .map_or(column, |w| w.min(column));
-            el.set_attribute("width", &width.to_string())?;
-            el.remove_attribute("height");
-            el.set_attribute("style", "height:auto;max-width:100%")?;
-            el.set_attribute("border", "0")?;
-            if alt.is_none() {
-                el.set_attribute("alt", "")?;
-            }
-            Ok(())
-        })],
+        element_content_handlers: vec![
+            element!("img", |el| {
+                mail_image(el, column, show_images)?;
+                Ok(())
+            }),
+            element!("table", |el| {
+                let html = lol_html::html_content::ContentType::Html;
+                el.before(
+                    r#"<div class="table-wrap" style="overflow-x:auto;max-width:100%">"#,
+                    html,
+                );
+                el.after("</div>", html);
+                Ok(())
+            }),
+        ],
         ..RewriteStrSettings::new()
     };
     // lol_html only fails in strict mode or on memory limits, neither of which is set.
     rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
+}
+
+fn mail_image(
+    el: &mut Element,
+    column: u32,
+    show: bool,
+) -> Result<(), lol_html::errors::AttributeNameError> {
+    // The value as written: character references stay encoded.
+    let alt = el.get_attribute("alt");
+    if !show {
+        let raw = alt.unwrap_or_default();
+        let line = raw.trim().replace('<', "&lt;").replace('>', "&gt;");
+        let text = if line.is_empty() {
+            String::new()
+        } else {
+            format!("{line}<br>")
+        };
+        el.replace(&text, lol_html::html_content::ContentType::Html);
+        return Ok(());
+    }
+    let width = el
+        .get_attribute("width")
+        .and_then(|w| w.trim().parse::<u32>().ok())
+        .map_or(column, |w| w.min(column));
+    el.set_attribute("width", &width.to_string())?;
+    el.remove_attribute("height");
+    el.set_attribute("style", "height:auto;max-width:100%")?;
+    el.set_attribute("border", "0")?;
+    if alt.is_none() {
+        el.set_attribute("alt", "")?;
+    }
+    Ok(())
 }
 
 /// `html` without its `<img>` elements.
@@ -138,6 +164,13 @@ pub(crate) fn without_images(html: &str) -> String {
     };
     rewrite_str(html, settings).unwrap_or_else(|_| html.to_string())
 }
+
+/// The `style` values of aligned Markdown table cells.
+const ALIGNMENTS: [&str; 3] = [
+    "text-align: left",
+    "text-align: center",
+    "text-align: right",
+];
 
 /// Removes scripts, styles, event handlers and other active content, keeping
 /// ordinary formatting, links, images, tables and media.
@@ -159,6 +192,10 @@ impl Default for Sanitizer {
             .add_tag_attributes("source", ["src", "srcset", "type", "media"])
             .add_tag_attributes("video", ["src", "poster", "controls", "width", "height"])
             .add_tag_attributes("audio", ["src", "controls"])
+            // The column alignment of a Markdown table, exactly as
+            // pulldown-cmark writes it; any other style is active content.
+            .add_tag_attribute_values("th", "style", ALIGNMENTS)
+            .add_tag_attribute_values("td", "style", ALIGNMENTS)
             .url_relative(ammonia::UrlRelative::PassThrough);
         Sanitizer(builder)
     }
@@ -230,7 +267,7 @@ mod tests {
     #[test]
     fn mail_images_fit_the_column() {
         let html = r#"<p><img src="a.jpg" width="960" height="640" alt="Barn"> <img src="b.png" alt="Logga &amp; namn"> <img src="c.png" width="100"> <img src="d.png" alt=""></p>"#;
-        let out = mail_images(html, 536, true);
+        let out = for_mail(html, 536, true);
         assert!(out.contains(r#"<img src="a.jpg" width="536" alt="Barn" style="height:auto;max-width:100%" border="0">"#), "{out}");
         assert!(
             out.contains(r#"src="b.png" alt="Logga &amp; namn" width="536""#),
@@ -238,7 +275,7 @@ mod tests {
         );
         assert!(out.contains(r#"src="c.png" width="100""#), "{out}");
         assert!(!out.contains("height=\""), "{out}");
-        let text = mail_images(html, 536, false);
+        let text = for_mail(html, 536, false);
         assert_eq!(text, "<p>Barn<br> Logga &amp; namn<br>  </p>");
     }
 
@@ -248,5 +285,23 @@ mod tests {
         assert!(!out.contains("script"), "{out}");
         assert!(!out.contains("onclick"), "{out}");
         assert!(out.contains("srcset"), "{out}");
+    }
+
+    #[test]
+    fn table_alignment_survives_and_other_styles_do_not() {
+        let html = r#"<table><tr><th style="text-align: right">Kr</th><td style="text-align: center">1</td><td style="color: red">2</td><td style="text-align: right; position: fixed">3</td></tr></table>"#;
+        let out = Sanitizer::default().clean(html);
+        assert!(out.contains(r#"<th style="text-align: right">"#), "{out}");
+        assert!(out.contains(r#"<td style="text-align: center">"#), "{out}");
+        assert_eq!(out.matches("style=").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn mail_tables_scroll_in_their_own_box() {
+        let out = for_mail("<p>A</p><table><tr><td>1</td></tr></table>", 536, true);
+        assert_eq!(
+            out,
+            r#"<p>A</p><div class="table-wrap" style="overflow-x:auto;max-width:100%"><table><tr><td>1</td></tr></table></div>"#
+        );
     }
 }

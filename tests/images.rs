@@ -309,3 +309,34 @@ fn images_can_be_left_out_of_the_email() {
     assert!(!html.contains("<img"), "{html}");
     assert!(html.contains("Barnen i sandlådan"), "{html}");
 }
+
+/// A summary has no images of its own in a post folder (lists and feeds show
+/// the lead image beside it), so a summary digest shows the lead image above
+/// the summary, with the same mail rules as a full post's images.
+#[test]
+fn a_summary_digest_shows_the_lead_image_above_the_summary() {
+    let html = digest_html("content = \"summary\"");
+    let page = scraper::Html::parse_document(&html);
+    let img = scraper::Selector::parse("td.post img").unwrap();
+    let imgs: Vec<_> = page.select(&img).map(|e| e.value().clone()).collect();
+    assert_eq!(imgs.len(), 1, "{html}");
+    let img = &imgs[0];
+    assert_eq!(
+        img.attr("src"),
+        Some("https://example.se/blogg/foto/foto-960.jpg")
+    );
+    let width: u32 = img.attr("width").unwrap().parse().unwrap();
+    assert!(width <= 536, "{width}");
+    assert_eq!(img.attr("height"), None);
+    assert_eq!(img.attr("border"), Some("0"));
+    assert_eq!(img.attr("alt"), Some("Barnen i sandlådan"));
+    assert!(img
+        .attr("style")
+        .unwrap()
+        .replace(' ', "")
+        .contains("height:auto"));
+    // With images left out, the text alternative stays as a line.
+    let html = digest_html("content = \"summary\"\nimages = false");
+    assert!(!html.contains("<img"), "{html}");
+    assert_eq!(html.matches("Barnen i sandlådan").count(), 1, "{html}");
+}

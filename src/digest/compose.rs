@@ -14,15 +14,15 @@ use lettre::{Address, Message};
 use serde::Serialize;
 
 use super::recipients::{parse_mailbox, Addressing, Recipient};
+use super::view::{self, PostView};
 use super::{personal, stable_hash, text, texts, IsoWeek};
-use crate::config::{Config, Content, Digest};
-use crate::content::{self, Post};
+use crate::config::{Config, Digest};
+use crate::content::Post;
 use crate::delivery::Envelope;
 use crate::diag::Diagnostic;
 use crate::error::{Error, Result};
-use crate::html;
 use crate::i18n::Texts;
-use crate::site::{SiteView, TagLink};
+use crate::site::SiteView;
 use crate::templates::{explain, Mail};
 
 /// One composed message, ready for any transport.
@@ -52,6 +52,9 @@ pub struct Parts {
 struct Shared {
     site: SiteView,
     posts: Vec<PostView>,
+    /// The first post's summary as one line of plain text: the preview a
+    /// mail list shows under the subject.
+    preheader: String,
     /// The week number, e.g. `39`.
     week: String,
     /// The week as people say it: `vecka 39`.
@@ -59,22 +62,6 @@ struct Shared {
     digest_id: String,
     t: &'static Texts,
     m: texts::MailTexts,
-}
-
-#[derive(Serialize)]
-struct PostView {
-    id: String,
-    title: String,
-    url: String,
-    date: String,
-    date_iso: String,
-    author: Option<String>,
-    /// `name` and `url`, as in page templates.
-    tags: Vec<TagLink<'static>>,
-    /// Sanitised HTML with absolute URLs: the full post or its summary.
-    html: String,
-    /// The same as plain text, wrapped, links listed.
-    text: String,
 }
 
 #[derive(Serialize)]
@@ -116,8 +103,11 @@ impl<'a> Composer<'a> {
             site: SiteView::new(config),
             posts: posts
                 .iter()
-                .map(|p| post_view(config, digest, p))
+                .map(|p| view::post(config, digest, p))
                 .collect::<Result<_>>()?,
+            preheader: posts
+                .first()
+                .map_or_else(String::new, |p| view::one_line(&p.summary_text)),
             week: week.to_string(),
             week_label: match lang {
                 crate::i18n::Lang::Sv => format!("vecka {week}"),
@@ -133,8 +123,13 @@ impl<'a> Composer<'a> {
             shared,
             date: SystemTime::from(now),
             domain: digest.from.email.domain().to_string(),
-            // Remote stylesheets are never fetched: a digest needs no network to compose.
-            inliner: CSSInliner::options().load_remote_stylesheets(false).build(),
+            // Remote stylesheets are never fetched: a digest needs no network to
+            // compose. `@media` rules (dark mode, narrow screens) cannot be
+            // inlined: they stay in a `<style>` in the head.
+            inliner: CSSInliner::options()
+                .load_remote_stylesheets(false)
+                .keep_at_rules(true)
+                .build(),
             simple: mail.sources.iter().all(|s| personal::is_simple(s)),
             cache: Mutex::new(HashMap::new()),
             mail,
@@ -310,35 +305,4 @@ fn addresses(list: &[String]) -> Result<Vec<Address>> {
 
 fn invalid(address: &str, e: impl std::fmt::Display) -> Error {
     Error::Usage(format!("`{address}` is not an email address: {e}"))
-}
-
-/// The width in pixels of the default mail template's text column (a 600
-/// pixel page less 32 pixels of padding each side): no image is wider.
-const MAIL_COLUMN: u32 = 536;
-
-fn post_view(config: &Config, digest: &Digest, post: &Post) -> Result<PostView> {
-    let html = match digest.content {
-        Content::Summary => post.summary_html.clone(),
-        Content::Full => {
-            let body = content::body_html(post, content::Images::Single)?;
-            html::absolutize(&body, &post.url).into_owned()
-        }
-    };
-    let html = html::Sanitizer::default().clean(&html);
-    let html = html::mail_images(&html, MAIL_COLUMN, digest.images);
-    Ok(PostView {
-        id: post.id.clone(),
-        title: post.title.clone(),
-        url: post.url.to_string(),
-        date: config.site.lang.long_date(&post.date),
-        date_iso: post.date.to_rfc3339(),
-        author: post.author.clone(),
-        tags: post
-            .tags
-            .iter()
-            .map(|t| TagLink::new(config.site.base_url.as_str(), t).into_owned())
-            .collect(),
-        text: text::from_html(&html),
-        html,
-    })
 }

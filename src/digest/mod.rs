@@ -16,6 +16,7 @@ pub(crate) mod schedule;
 pub(crate) mod send;
 pub(crate) mod text;
 mod texts;
+mod view;
 mod week;
 
 pub use week::{IsoWeek, NotAWeek};
