@@ -104,8 +104,6 @@ impl Serving {
 
 /// What the builder and the request threads share.
 pub(super) struct Shared {
-    /// The folder the builds are swapped into.
-    root: PathBuf,
     /// The URL the site was built for.
     origin: String,
     state: Mutex<State>,
@@ -114,33 +112,55 @@ pub(super) struct Shared {
 struct State {
     /// Counts builds, so that a page knows whether it is the newest.
     builds: u64,
+    /// The last good build's folder; `None` until a build succeeds.
+    root: Option<PathBuf>,
     /// The last build's error, shown over every page until a build succeeds.
     failure: Option<String>,
     /// The open event streams.
     listeners: Vec<mpsc::Sender<String>>,
 }
 
+/// What one request is answered from: a build's folder, id and error,
+/// read together, so that a page of a good build never carries the error
+/// of the failed build before it.
+struct View {
+    root: Option<PathBuf>,
+    build: String,
+    failure: Option<String>,
+}
+
 impl Shared {
-    /// Serves `root`, built for `origin`.
-    pub(super) fn new(root: PathBuf, origin: &Url) -> Shared {
+    /// Serves the builds made for `origin`.
+    pub(super) fn new(origin: &Url) -> Shared {
         Shared {
-            root,
             origin: origin.to_string(),
             state: Mutex::new(State {
                 builds: 0,
+                root: None,
                 failure: None,
                 listeners: Vec::new(),
             }),
         }
     }
 
-    /// A build ended (with its error, if it failed): every open tab reloads.
-    pub(super) fn built(&self, failure: Option<String>) {
+    /// A build ended, in the folder it was written to or with its error:
+    /// every open tab reloads. Returns the folder a good build replaced.
+    pub(super) fn built(&self, outcome: std::result::Result<PathBuf, String>) -> Option<PathBuf> {
         let mut state = self.lock();
         state.builds += 1;
-        state.failure = failure;
+        let replaced = match outcome {
+            Ok(root) => {
+                state.failure = None;
+                state.root.replace(root)
+            }
+            Err(failure) => {
+                state.failure = Some(failure);
+                None
+            }
+        };
         let id = build_id(state.builds);
         state.listeners.retain(|tab| tab.send(id.clone()).is_ok());
+        replaced
     }
 
     /// Ends every event stream.
@@ -148,14 +168,14 @@ impl Shared {
         self.lock().listeners.clear();
     }
 
-    /// The current build's id.
-    fn build(&self) -> String {
-        build_id(self.lock().builds)
-    }
-
-    /// The last build's error, if it failed.
-    fn failure(&self) -> Option<String> {
-        self.lock().failure.clone()
+    /// What a request is answered from, now.
+    fn view(&self) -> View {
+        let state = self.lock();
+        View {
+            root: state.root.clone(),
+            build: build_id(state.builds),
+            failure: state.failure.clone(),
+        }
     }
 
     /// A new event stream: the current build's id, and the ids to come.
@@ -185,10 +205,15 @@ fn respond(request: Request, shared: &Shared) {
     }
     let response = if matches!(request.method(), Method::Get | Method::Head) {
         let host = host(&request);
-        match locate(&shared.root, path) {
-            Found::File(file) => shared.file(&file, 200, host.as_deref()),
+        let view = shared.view();
+        let found = view
+            .root
+            .as_deref()
+            .map_or(Found::Missing, |root| locate(root, path));
+        match found {
+            Found::File(file) => shared.file(&view, &file, 200, host.as_deref()),
             Found::Folder(to) => plain(302, "").with_header(header("Location", &to)),
-            Found::Missing => shared.not_found(host.as_deref()),
+            Found::Missing => shared.not_found(&view, host.as_deref()),
         }
     } else {
         plain(405, "herald serve only reads\n").with_header(header("Allow", "GET, HEAD"))
@@ -239,12 +264,7 @@ impl Shared {
     /// The file as the browser gets it: text with the site's URL as the
     /// browser asked for it, HTML with the reload script (and the last
     /// build's error, if it failed).
-    fn file(&self, file: &Path, status: u16, host: Option<&str>) -> ResponseBox {
-        // The id is read before the file, so that a build in between reloads
-        // the page once more rather than never; the error after it, so that a
-        // page of a good build never carries the error of the failed one
-        // before it (a build swaps its files in before it is recorded).
-        let build = self.build();
+    fn file(&self, view: &View, file: &Path, status: u16, host: Option<&str>) -> ResponseBox {
         let mime = mime_guess::from_path(file).first_or_octet_stream();
         if !page::is_text(&mime) {
             return match fs::File::open(file) {
@@ -252,18 +272,18 @@ impl Shared {
                     .with_status_code(status)
                     .with_header(header("Content-Type", mime.essence_str()))
                     .boxed(),
-                Err(_) => self.not_found(host),
+                Err(_) => self.not_found(view, host),
             };
         }
         let Ok(bytes) = fs::read(file) else {
-            return self.not_found(host);
+            return self.not_found(view, host);
         };
         let mut text = String::from_utf8_lossy(&bytes).into_owned();
         if let Some(origin) = host.and_then(|h| self.origin_for(h)) {
             text = text.replace(&self.origin, &origin);
         }
         if mime.subtype() == mime::HTML {
-            text = page::inject(&text, &build, self.failure().as_deref());
+            text = page::inject(&text, &view.build, view.failure.as_deref());
         }
         Response::from_data(text)
             .with_status_code(status)
@@ -275,20 +295,16 @@ impl Shared {
     }
 
     /// The site's `404.html` if it has one, else herald's own.
-    fn not_found(&self, host: Option<&str>) -> ResponseBox {
-        let custom = self.root.join("404.html");
-        if custom.is_file() {
-            return self.file(&custom, 404, host);
+    fn not_found(&self, view: &View, host: Option<&str>) -> ResponseBox {
+        let custom = view.root.as_ref().map(|root| root.join("404.html"));
+        if let Some(custom) = custom.filter(|c| c.is_file()) {
+            return self.file(view, &custom, 404, host);
         }
-        let build = self.build();
-        Response::from_data(page::inject(
-            page::NOT_FOUND,
-            &build,
-            self.failure().as_deref(),
-        ))
-        .with_status_code(404)
-        .with_header(header("Content-Type", "text/html; charset=utf-8"))
-        .boxed()
+        let page = page::inject(page::NOT_FOUND, &view.build, view.failure.as_deref());
+        Response::from_data(page)
+            .with_status_code(404)
+            .with_header(header("Content-Type", "text/html; charset=utf-8"))
+            .boxed()
     }
 
     /// The site's URL as the browser named this server (`localhost`, or

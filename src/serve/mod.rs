@@ -17,6 +17,7 @@ mod http;
 mod page;
 mod watch;
 
+use std::cell::Cell;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc};
@@ -80,12 +81,14 @@ pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result
     })?;
     let builder = Builder {
         origin: origin.clone(),
-        site: temp.path().join("site"),
+        folder: temp.path().to_path_buf(),
+        builds: Cell::new(0),
+        retired: Cell::new(None),
         drafts: options.drafts,
         now,
         log,
     };
-    let shared = Arc::new(http::Shared::new(builder.site.clone(), &origin));
+    let shared = Arc::new(http::Shared::new(&origin));
     let mut watcher = watch::Watcher::new(signals, *log)?;
     // Watching first, so that a save during the first build is not missed.
     watcher.follow(&config, log);
@@ -129,10 +132,18 @@ fn temp_parent() -> PathBuf {
         .map_or_else(std::env::temp_dir, PathBuf::from)
 }
 
-/// Builds the preview into the temporary folder.
+/// Builds the preview into the temporary folder, each build into a folder
+/// of its own: the server switches to a good build's folder in the same
+/// step as it forgets the last error, so no page mixes the two.
 struct Builder<'a> {
     origin: url::Url,
-    site: PathBuf,
+    /// The temporary folder the builds go in.
+    folder: PathBuf,
+    /// Builds made, for the next build's folder name.
+    builds: Cell<u64>,
+    /// The folder the last good build replaced: removed after the next one,
+    /// so that a request that found a file in it can still read it.
+    retired: Cell<Option<PathBuf>>,
     drafts: bool,
     now: Now<'a>,
     log: &'a Log,
@@ -145,9 +156,11 @@ impl Builder<'_> {
     /// the build then succeeded: the folders to watch come from it.
     fn build(&self, shared: &http::Shared, config: Result<Config>) -> Option<Config> {
         let started = Instant::now();
+        self.builds.set(self.builds.get() + 1);
+        let site = self.folder.join(format!("site-{}", self.builds.get()));
         let (config, built) = match config {
             Ok(config) => {
-                let built = self.build_with(&config);
+                let built = self.build_with(&config, &site);
                 (Some(config), built)
             }
             Err(err) => (None, Err(err)),
@@ -159,23 +172,27 @@ impl Builder<'_> {
                     summary.posts,
                     started.elapsed().as_millis()
                 ));
-                shared.built(None);
+                let replaced = shared.built(Ok(site));
+                if let Some(old) = self.retired.replace(replaced) {
+                    // Gone with the temporary folder at the end otherwise.
+                    let _ = std::fs::remove_dir_all(old);
+                }
             }
             Err(err) => {
                 let text = err.report();
                 eprint!("{text}");
                 self.log
                     .info("the last good build is still served; save a fix to rebuild");
-                shared.built(Some(text));
+                shared.built(Err(text));
             }
         }
         config
     }
 
-    fn build_with(&self, config: &Config) -> Result<pipeline::Summary> {
+    fn build_with(&self, config: &Config, site: &Path) -> Result<pipeline::Summary> {
         let mut config = config.clone();
         config.site.base_url = self.origin.clone();
         let now = (self.now)(&config)?;
-        pipeline::preview(&config, now, &self.site, self.drafts, self.log)
+        pipeline::preview(&config, now, site, self.drafts, self.log)
     }
 }
