@@ -239,8 +239,9 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         let alt = front.image_alt.as_ref().map_or("", |a| a.as_str());
         (i.get_ref().as_str(), alt, line_at(i.span()))
     });
-    let (refs, lead) = links::collect(path, split.body, body_line, folder.as_deref(), image)
-        .unwrap_or_else(|found| {
+    let (refs, depth) = links::scan(split.body, body_line);
+    let (refs, lead) =
+        links::collect(path, refs, folder.as_deref(), image).unwrap_or_else(|found| {
             problems.extend(found);
             (Vec::new(), None)
         });
@@ -275,7 +276,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         }
         list
     });
-    if let Err(deep) = nesting::check(split.body) {
+    if let Err(deep) = depth {
         problems.push(Diagnostic::at(
             path,
             body_line + diag::line_of(split.body, deep.offset) - 1,
