@@ -145,7 +145,12 @@ impl Media {
 /// Links to folders (`../annat/`) are page links, left as written.
 pub(crate) fn local_path(dest: &str) -> Option<String> {
     let dest = dest.trim();
-    if dest.is_empty() || dest.starts_with(['/', '#', '?', '\\']) {
+    // Most links are absolute web addresses: no need to parse them to see.
+    if dest.is_empty()
+        || dest.starts_with(['/', '#', '?', '\\'])
+        || dest.starts_with("https://")
+        || dest.starts_with("http://")
+    {
         return None;
     }
     if !matches!(
