@@ -8,7 +8,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::images::{exif_fields, jpeg_with_exif, pdf, png, size, webp};
+use common::images::{exif_fields, jpeg_with_exif, jpeg_with_exif_oriented, pdf, png, size, webp};
 use common::{ok, tree, Site};
 
 const BODY: &str = "Lundens förskola har öppnat.\n\n![Barnen i sandlådan](foto.jpg)\n\n\
@@ -121,6 +121,29 @@ fn photos_are_turned_resized_and_stripped() {
     );
     assert!(!rss.contains("srcset"), "{rss}");
     assert_lead_image(&files, "https://example.se/blogg/lunden/foto-160.jpg");
+}
+
+/// An upright JPEG's full-size copy is the original without its metadata
+/// segments, not encoded anew: the same pixels, decoded.
+#[test]
+fn an_upright_jpeg_is_published_losslessly_without_metadata() {
+    let site = Site::new("[images]\nwidths = [100]\n");
+    let original = jpeg_with_exif_oriented(300, 200, 1);
+    assert!(exif_fields(&original).iter().any(|f| f == "GPSLatitudeRef"));
+    site.bundle(
+        "2013-09-27-lunden",
+        "title = \"Lunden\"\ndate = \"2013-09-27\"",
+        "![Skolgården](gard.jpg)\n",
+        &[("gard.jpg", &original)],
+    );
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    let published = &files["lunden/gard.jpg"];
+    assert_eq!(exif_fields(published), Vec::<String>::new());
+    assert!(published.len() < original.len());
+    let pixels = |bytes: &[u8]| image::load_from_memory(bytes).unwrap().to_rgb8();
+    assert!(pixels(published) == pixels(&original), "pixels changed");
+    assert_eq!(size(&files["lunden/gard-100.jpg"]), (100, 67));
 }
 
 #[test]

@@ -10,6 +10,7 @@
 
 mod cache;
 mod picture;
+mod strip;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -36,7 +37,7 @@ pub(crate) struct Assets {
 
 /// Raised when the cache layout or processing changes, so old entries are
 /// made again rather than reused.
-const VERSION: &str = "herald-images-1";
+const VERSION: &str = "herald-images-2";
 
 /// Image files by extension; anything else in a post folder is an attachment.
 const IMAGE_EXTENSIONS: [&str; 4] = ["jpg", "jpeg", "png", "webp"];

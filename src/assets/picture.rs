@@ -1,14 +1,19 @@
 //! One image, bytes in, bytes out: decoded within limits, turned upright
 //! (EXIF orientation), resized, and encoded again in its own format.
 //!
-//! Encoding the pixels anew is what removes every metadata block (EXIF with
-//! GPS and camera owner, XMP, IPTC, comments): none of the original bytes
-//! reach the output, the full-size copy included.
+//! No metadata block (EXIF with GPS and camera owner, XMP, IPTC, comments)
+//! reaches the output. The resized copies are new pixels, encoded anew. The
+//! full-size copy of an upright JPEG (no orientation to apply, as from most
+//! cameras and every phone that turns the pixels itself) is the original
+//! with its metadata segments cut out ([`super::strip`]): lossless, and a
+//! copy instead of the most expensive encoding of a cold build. A JPEG
+//! that must be turned, a PNG or a WebP is encoded anew, which removes
+//! everything as well (turning a JPEG losslessly is possible only for
+//! sizes in whole blocks, so it is not attempted).
 
 use std::io::Cursor;
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
-use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
@@ -45,24 +50,52 @@ pub(crate) enum Problem {
     Decode(#[source] image::ImageError),
     #[error("it cannot be encoded: {0}")]
     Encode(#[source] image::ImageError),
+    #[error("it cannot be encoded as JPEG: {0}")]
+    EncodeJpeg(#[source] jpeg_encoder::EncodingError),
 }
 
 /// Every copy of the image in `bytes`: one per configured width below its
 /// own (never enlarged), then the full-size one.
 pub(crate) fn process(bytes: &[u8], settings: Settings) -> Result<Vec<Encoded>, Problem> {
-    let (image, format) = decode(bytes, settings.max_pixels)?;
+    let (image, format, upright) = decode(bytes, settings.max_pixels)?;
+    let (width, height) = (image.width(), image.height());
+    // Widest first, each copy resized from the one before (the first from
+    // the original): a Lanczos pass costs in proportion to the pixels it
+    // reads, so the narrow copies cost a fraction of reading the original
+    // again. Images are processed in parallel with each other, one per core,
+    // so the copies of one image are made one after the other: memory stays
+    // at one image per core.
     let mut out = Vec::new();
-    for &width in settings.widths.iter().filter(|&&w| w < image.width()) {
-        let resized = resize(&image, width)?;
-        out.push(encode(&resized, Some(width), format, settings.quality)?);
+    let mut wider: Option<DynamicImage> = None;
+    for &w in settings.widths.iter().rev().filter(|&&w| w < width) {
+        let h = (u64::from(height) * u64::from(w))
+            .div_ceil(u64::from(width))
+            .max(1) as u32;
+        let resized = resize(wider.as_ref().unwrap_or(&image), w, h)?;
+        out.push(encode(&resized, Some(w), format, settings.quality)?);
+        wider = Some(resized);
     }
-    out.push(encode(&image, None, format, settings.quality)?);
+    drop(wider);
+    out.reverse();
+    let stripped = (format == ImageFormat::Jpeg && upright)
+        .then(|| super::strip::strip(bytes))
+        .flatten();
+    out.push(match stripped {
+        Some(bytes) => Encoded {
+            target: None,
+            width,
+            height,
+            bytes,
+        },
+        None => encode(&image, None, format, settings.quality)?,
+    });
     Ok(out)
 }
 
-/// The upright pixels, 8 bits per channel, RGB or RGBA. Refuses anything
+/// The upright pixels, 8 bits per channel, RGB or RGBA, and whether they
+/// were upright as stored (no EXIF orientation to apply). Refuses anything
 /// but JPEG, PNG and WebP, and images past `max_pixels`, before decoding.
-fn decode(bytes: &[u8], max_pixels: u64) -> Result<(DynamicImage, ImageFormat), Problem> {
+fn decode(bytes: &[u8], max_pixels: u64) -> Result<(DynamicImage, ImageFormat, bool), Problem> {
     let mut reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| Problem::Decode(e.into()))?;
@@ -85,6 +118,7 @@ fn decode(bytes: &[u8], max_pixels: u64) -> Result<(DynamicImage, ImageFormat), 
         });
     }
     let orientation = decoder.orientation().map_err(Problem::Decode)?;
+    let upright = orientation == image::metadata::Orientation::NoTransforms;
     let mut image = DynamicImage::from_decoder(decoder).map_err(Problem::Decode)?;
     image.apply_orientation(orientation);
     let image = if image.color().has_alpha() {
@@ -92,7 +126,7 @@ fn decode(bytes: &[u8], max_pixels: u64) -> Result<(DynamicImage, ImageFormat), 
     } else {
         DynamicImage::ImageRgb8(image.into_rgb8())
     };
-    Ok((image, format))
+    Ok((image, format, upright))
 }
 
 /// ` (it looks like GIF)`, when the format is known.
@@ -103,10 +137,7 @@ fn looks_like(format: Option<ImageFormat>) -> String {
         .unwrap_or_default()
 }
 
-fn resize(image: &DynamicImage, width: u32) -> Result<DynamicImage, Problem> {
-    let height = (u64::from(image.height()) * u64::from(width))
-        .div_ceil(u64::from(image.width()))
-        .max(1) as u32;
+fn resize(image: &DynamicImage, width: u32, height: u32) -> Result<DynamicImage, Problem> {
     let mut out = DynamicImage::new(width, height, image.color());
     let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new()
@@ -128,20 +159,40 @@ fn encode(
     quality: u8,
 ) -> Result<Encoded, Problem> {
     let mut bytes = Vec::new();
-    let result = match format {
-        // JPEG has no alpha channel; photos have none to lose.
-        ImageFormat::Jpeg => DynamicImage::ImageRgb8(image.to_rgb8())
-            .write_with_encoder(JpegEncoder::new_with_quality(&mut bytes, quality)),
-        ImageFormat::WebP => image.write_with_encoder(WebPEncoder::new_lossless(&mut bytes)),
-        _ => image.write_with_encoder(PngEncoder::new(&mut bytes)),
-    };
-    result.map_err(Problem::Encode)?;
+    match format {
+        ImageFormat::Jpeg => jpeg(image, quality, &mut bytes)?,
+        ImageFormat::WebP => image
+            .write_with_encoder(WebPEncoder::new_lossless(&mut bytes))
+            .map_err(Problem::Encode)?,
+        _ => image
+            .write_with_encoder(PngEncoder::new(&mut bytes))
+            .map_err(Problem::Encode)?,
+    }
     Ok(Encoded {
         target,
         width: image.width(),
         height: image.height(),
         bytes,
     })
+}
+
+/// Encodes `image` as a JPEG of `quality` into `out`, with the
+/// `jpeg-encoder` crate: its AVX2 colour conversion and DCT take a fraction
+/// of the instructions of `image`'s own encoder, which was most of a cold
+/// build's work.
+fn jpeg(image: &DynamicImage, quality: u8, out: &mut Vec<u8>) -> Result<(), Problem> {
+    // JPEG has no alpha channel; photos have none to lose.
+    let rgb = image.to_rgb8();
+    // A JPEG's sides are at most 65,535 pixels: the decoded one was no larger.
+    let side = |v: u32| u16::try_from(v).unwrap_or(u16::MAX);
+    jpeg_encoder::Encoder::new(out, quality)
+        .encode(
+            &rgb,
+            side(rgb.width()),
+            side(rgb.height()),
+            jpeg_encoder::ColorType::Rgb,
+        )
+        .map_err(Problem::EncodeJpeg)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use url::Url;
 
 use super::markdown;
-use super::media::{self, LocalRef, Media, RefKind};
+use super::media::{self, LocalRef, LocalRefs, Media, RefKind};
+use super::nesting::{self, TooDeep};
 use super::Post;
 use crate::diag::Diagnostic;
 
@@ -21,20 +22,32 @@ pub(super) fn bundle_folder(path: &Path, posts: &Path) -> Option<PathBuf> {
 /// A post's local references and its lead image (path, text alternative).
 pub(super) type Found = (Vec<LocalRef>, Option<(String, String)>);
 
-/// The local references of the post `path` (its body starting at line
-/// `body_line`) and its lead image (path and text alternative): front
-/// matter `image` (path, alt, line), else the first image. A plain post's
-/// files are not published: only its links to other posts are kept. Every
-/// problem (a missing file, an image without alt text) is returned.
+/// Parses `body` (starting at line `body_line` of its file) once, for both
+/// what loading needs from it: its local references, and whether it nests
+/// deeper than the later stages allow ([`nesting`]).
+pub(super) fn scan(body: &str, body_line: usize) -> (Vec<LocalRef>, Result<(), TooDeep>) {
+    let mut found = LocalRefs::new(body, body_line);
+    let mut events = markdown::parser(body)
+        .into_offset_iter()
+        .inspect(|(event, range)| found.see(event, range));
+    let depth = nesting::check(body, &mut events);
+    // The measure stops at the first place too deep; the references after
+    // it are still checked, so that every problem is reported at once.
+    events.for_each(drop);
+    (found.finish(), depth)
+}
+
+/// The local references `refs` of the post `path` checked, and its lead
+/// image (path and text alternative): front matter `image` (path, alt,
+/// line), else the first image. A plain post's files are not published:
+/// only its links to other posts are kept. Every problem (a missing file,
+/// an image without alt text) is returned.
 pub(super) fn collect(
     path: &Path,
-    body: &str,
-    body_line: usize,
+    mut refs: Vec<LocalRef>,
     folder: Option<&Path>,
     image: Option<(&str, &str, usize)>,
 ) -> Result<Found, Vec<Diagnostic>> {
-    let events = markdown::parser(body).into_offset_iter();
-    let mut refs = media::local_refs(events, body, body_line);
     let mut lead = refs.iter().find_map(|r| match &r.kind {
         RefKind::Image { alt } => Some((r.path.clone(), alt.clone())),
         RefKind::Link => None,

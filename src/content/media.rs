@@ -145,7 +145,12 @@ impl Media {
 /// Links to folders (`../annat/`) are page links, left as written.
 pub(crate) fn local_path(dest: &str) -> Option<String> {
     let dest = dest.trim();
-    if dest.is_empty() || dest.starts_with(['/', '#', '?', '\\']) {
+    // Most links are absolute web addresses: no need to parse them to see.
+    if dest.is_empty()
+        || dest.starts_with(['/', '#', '?', '\\'])
+        || dest.starts_with("https://")
+        || dest.starts_with("http://")
+    {
         return None;
     }
     if !matches!(
@@ -165,48 +170,62 @@ pub(crate) fn local_path(dest: &str) -> Option<String> {
         .map(|p| p.into_owned())
 }
 
-/// The local references in `events` (with byte offsets into `body`, whose
-/// first line is line `first_line` of `file`), in order.
-pub(crate) fn local_refs<'a>(
-    events: impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
-    body: &str,
+/// The local references of a body, gathered from its parser's events as
+/// they pass by (the one parse at load also measures the nesting), in order.
+pub(crate) struct LocalRefs<'b> {
+    body: &'b str,
     first_line: usize,
-) -> Vec<LocalRef> {
-    let mut refs = Vec::new();
-    let mut alt: Option<(String, usize, String)> = None;
-    for (event, range) in events {
-        let line = || first_line + diag::line_of(body, range.start) - 1;
+    refs: Vec<LocalRef>,
+    /// The image being read: its path, line and the alt text so far.
+    alt: Option<(String, usize, String)>,
+}
+
+impl<'b> LocalRefs<'b> {
+    /// Collects from `body`, whose first line is line `first_line` of its file.
+    pub(crate) fn new(body: &'b str, first_line: usize) -> Self {
+        LocalRefs {
+            body,
+            first_line,
+            refs: Vec::new(),
+            alt: None,
+        }
+    }
+
+    /// Takes in one event and its byte range in the body.
+    pub(crate) fn see(&mut self, event: &Event, range: &std::ops::Range<usize>) {
+        let line = || self.first_line + diag::line_of(self.body, range.start) - 1;
         match event {
             Event::Start(Tag::Image { dest_url, .. }) => {
-                if let Some(path) = local_path(&dest_url) {
-                    alt = Some((path, line(), String::new()));
+                if let Some(path) = local_path(dest_url) {
+                    self.alt = Some((path, line(), String::new()));
                 }
             }
-            Event::Text(t) | Event::Code(t) if alt.is_some() => {
-                if let Some((_, _, text)) = alt.as_mut() {
-                    text.push_str(&t);
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, text)) = self.alt.as_mut() {
+                    text.push_str(t);
                 }
             }
             Event::End(TagEnd::Image) => {
-                if let Some((path, line, alt)) = alt.take() {
+                if let Some((path, line, alt)) = self.alt.take() {
                     let kind = RefKind::Image { alt };
-                    refs.push(LocalRef { path, line, kind });
+                    self.refs.push(LocalRef { path, line, kind });
                 }
             }
             Event::Start(Tag::Link { dest_url, .. }) => {
-                if let Some(path) = local_path(&dest_url) {
+                if let Some(path) = local_path(dest_url) {
+                    let line = line();
                     let kind = RefKind::Link;
-                    refs.push(LocalRef {
-                        path,
-                        line: line(),
-                        kind,
-                    });
+                    self.refs.push(LocalRef { path, line, kind });
                 }
             }
             _ => {}
         }
     }
-    refs
+
+    /// The references seen, in order.
+    pub(crate) fn finish(self) -> Vec<LocalRef> {
+        self.refs
+    }
 }
 
 /// Checks a post's references against its folder: every file must exist
@@ -285,8 +304,11 @@ mod tests {
     fn refs_carry_lines_and_alt_text() {
         let body =
             "Text.\n\n![En *glad* bild](bild.jpg)\n[Protokoll](p.pdf) [ut](https://e.se/x.pdf)\n";
-        let events = crate::content::markdown::parser(body).into_offset_iter();
-        let refs = local_refs(events, body, 5);
+        let mut found = LocalRefs::new(body, 5);
+        for (event, range) in crate::content::markdown::parser(body).into_offset_iter() {
+            found.see(&event, &range);
+        }
+        let refs = found.finish();
         assert_eq!(
             refs,
             [

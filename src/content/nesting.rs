@@ -18,6 +18,7 @@
 use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
+use std::ops::Range;
 
 use html5ever::tendril::{StrTendril, TendrilSink};
 use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
@@ -34,15 +35,19 @@ pub(super) struct TooDeep {
     pub offset: usize,
 }
 
-/// Checks that the HTML of `body` nests at most [`MAX_DEPTH`] elements deep.
-pub(super) fn check(body: &str) -> Result<(), TooDeep> {
+/// Checks that the HTML of `body` nests at most [`MAX_DEPTH`] elements deep,
+/// reading `events`, the body's parser events with their byte ranges: the
+/// caller gathers what else it needs from the same events, so that loading
+/// parses each body once.
+pub(super) fn check<'a>(
+    body: &str,
+    events: impl Iterator<Item = (Event<'a>, Range<usize>)>,
+) -> Result<(), TooDeep> {
     let at = Cell::new(0);
-    let events = super::markdown::parser(body)
-        .into_offset_iter()
-        .map(|(event, range)| {
-            at.set(range.start);
-            event
-        });
+    let events = events.map(|(event, range)| {
+        at.set(range.start);
+        event
+    });
     if body.contains('<') {
         parsed_depth(events, &at)
     } else {
@@ -316,8 +321,15 @@ impl<'a> TreeSink for &Tree<'a> {
 mod tests {
     use super::*;
 
+    fn depth(body: &str) -> Result<(), TooDeep> {
+        check(
+            body,
+            crate::content::markdown::parser(body).into_offset_iter(),
+        )
+    }
+
     fn depth_ok(body: &str) -> bool {
-        check(body).is_ok()
+        depth(body).is_ok()
     }
 
     #[test]
@@ -335,7 +347,7 @@ mod tests {
     #[test]
     fn the_offset_is_on_the_line_where_the_bound_is_passed() {
         let line = |body: &str| {
-            let offset = check(body).unwrap_err().offset;
+            let offset = depth(body).unwrap_err().offset;
             body[..offset].matches('\n').count() + 1
         };
         assert_eq!(

@@ -33,16 +33,21 @@ pub fn webp(width: u32, height: u32) -> Vec<u8> {
 /// orientation 6 (turn 90° clockwise to show it), the camera owner and a
 /// GPS latitude, as a phone writes them.
 pub fn jpeg_with_exif(width: u32, height: u32) -> Vec<u8> {
+    jpeg_with_exif_oriented(width, height, 6)
+}
+
+/// [`jpeg_with_exif`] with EXIF orientation `orientation` (1: upright).
+pub fn jpeg_with_exif_oriented(width: u32, height: u32, orientation: u8) -> Vec<u8> {
     let plain = encoded(width, height, ImageFormat::Jpeg);
     let mut out = plain[..2].to_vec(); // SOI
-    out.extend(app1_exif());
+    out.extend(app1_exif(orientation));
     out.extend(&plain[2..]);
     out
 }
 
 /// An APP1 segment with a big-endian TIFF structure: IFD0 holding
 /// Orientation, Artist and a pointer to a GPS IFD holding GPSLatitudeRef.
-fn app1_exif() -> Vec<u8> {
+fn app1_exif(orientation: u8) -> Vec<u8> {
     let artist = b"Anna Andersson\0";
     // IFD0 at 8: 3 entries (2 + 36 + 4 = 42 bytes), so the GPS IFD is at 50
     // (2 + 12 + 4 = 18 bytes), then the artist text at 68.
@@ -56,7 +61,7 @@ fn app1_exif() -> Vec<u8> {
         tiff.extend(count.to_be_bytes());
         tiff.extend(value);
     };
-    entry(&mut tiff, 0x0112, 3, 1, [0, 6, 0, 0]); // Orientation = 6
+    entry(&mut tiff, 0x0112, 3, 1, [0, orientation, 0, 0]); // Orientation
     entry(
         &mut tiff,
         0x013b,
