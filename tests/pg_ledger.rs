@@ -182,3 +182,37 @@ fn a_machine_killed_mid_send_is_finished_by_the_other_with_one_uncertain_at_most
     assert_eq!(ledger.get("uncertain"), Some(&1), "{ledger:?}");
     assert_eq!(ledger.get("sent"), Some(&(n as i64 - 1)), "{ledger:?}");
 }
+
+#[test]
+fn losing_the_session_that_holds_the_lock_stops_the_run_before_another_message_goes_out() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    // The session holding the run lock ends while message 4 is handed over
+    // (a server admin, or the server deciding the peer is gone): from then
+    // on another herald may take the lock, so this one must send no more.
+    let (ended, lock_ended) = mpsc::channel();
+    let holder = url.clone();
+    let hook: Hook = Box::new(move |n| {
+        if n == 4 {
+            ended.send(pg::end_lock_holder(&holder)).unwrap();
+        }
+    });
+    let server = Server::start(Faults {
+        on_message: Some(hook),
+        ..Faults::default()
+    });
+    let n = 10;
+    let site = machine_with(&server, n, &url, 1);
+    let first = pg::herald(&site, &["digest"]).output().unwrap();
+    let said = common::stderr(&first);
+    assert_eq!(lock_ended.recv().unwrap(), 1, "one session held the lock");
+    assert_eq!(code(&first), 75, "{said}");
+    assert_eq!(server.received().len(), 4, "nothing sent without the lock");
+    let rerun = pg::herald(&site, &["digest"]).output().unwrap();
+    let err = common::stderr(&rerun);
+    assert_eq!(code(&rerun), 0, "{err}");
+    let counts = server.tally();
+    assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
+    assert_eq!(counts.len(), n, "everyone served or uncertain: {err}");
+    assert_eq!(pg::statuses(&url).get("uncertain"), Some(&1));
+}

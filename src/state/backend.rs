@@ -80,10 +80,10 @@ impl Backend {
     }
 
     /// Runs `f` as one transaction: all of it is committed, or none.
-    pub(super) fn atomic<T>(
+    pub(super) fn atomic<T, E: From<Fault>>(
         &self,
-        f: impl FnOnce(&Backend) -> Result<T, Fault>,
-    ) -> Result<T, Fault> {
+        f: impl FnOnce(&Backend) -> Result<T, E>,
+    ) -> Result<T, E> {
         // A scratch session already is in a transaction that is never
         // committed: a savepoint nests in it.
         let (begin, commit, rollback) = match self {
@@ -96,7 +96,7 @@ impl Backend {
         };
         self.batch(begin)?;
         match f(self) {
-            Ok(value) => self.batch(commit).map(|()| value),
+            Ok(value) => Ok(self.batch(commit).map(|()| value)?),
             Err(err) => {
                 // The error that made it fail is the one to report.
                 let _ = self.batch(rollback);
@@ -202,6 +202,11 @@ impl PgToSql for Value {
 }
 
 impl Row {
+    /// The row's values, in the query's column order.
+    pub(super) fn into_values(self) -> Vec<Value> {
+        self.0
+    }
+
     fn get(&self, i: usize) -> &Value {
         self.0.get(i).unwrap_or(&Value::Null)
     }
