@@ -254,7 +254,11 @@ impl State {
         )
     }
 
-    /// Records the outcome of one message.
+    /// Records the outcome of one message, committed without waiting for
+    /// a PostgreSQL server's disk (see [`Backend::execute_lazily`]): lost
+    /// only if that server crashes before its next synchronous commit, and
+    /// then the message is still `sending`, so it becomes `uncertain`,
+    /// never sent twice.
     pub(crate) fn finish(
         &self,
         id: &str,
@@ -263,10 +267,13 @@ impl State {
         reply: &str,
         now: &str,
     ) -> Result<()> {
-        self.execute(
-            "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
-            values![id, seq, status, reply, now],
-        )
+        self.db
+            .execute_lazily(
+                "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
+                values![id, seq, status, reply, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// The messages of `id`'s current round in `status`.

@@ -45,5 +45,8 @@ fn verify_full_connects_with_the_private_ca_and_refuses_another_ca_or_name() {
     let by_name = url.replace("127.0.0.1", "localhost");
     let (status, said) = status_with(&by_name, &ca.ca_pem);
     assert_eq!(status, 1, "{said}");
-    assert!(said.contains("certificate not valid for name \"localhost\""), "says why: {said}");
+    assert!(
+        said.contains("certificate not valid for name \"localhost\""),
+        "says why: {said}"
+    );
 }
