@@ -216,3 +216,31 @@ fn losing_the_session_that_holds_the_lock_stops_the_run_before_another_message_g
     assert_eq!(counts.len(), n, "everyone served or uncertain: {err}");
     assert_eq!(pg::statuses(&url).get("uncertain"), Some(&1));
 }
+
+#[test]
+fn a_ledger_named_by_state_env_comes_from_the_environment() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let server = Server::start(Faults::default());
+    let site = individual_site(&server, 3, 1);
+    let path = site.path().join("config.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    let by_env = config.replace(
+        "state = \"state/state.db\"",
+        "state_env = \"HERALD_TEST_LEDGER\"",
+    );
+    assert_ne!(config, by_env);
+    std::fs::write(&path, by_env).unwrap();
+    let unset = run(&site, &["digest"]);
+    let said = common::stderr(&unset);
+    assert_eq!(code(&unset), 2, "{said}");
+    assert!(said.contains("HERALD_TEST_LEDGER is not set"), "{said}");
+    let out = pg::herald(&site, &["digest"])
+        .env("HERALD_TEST_LEDGER", &url)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", common::stderr(&out));
+    everyone_once(&server, 3);
+    assert_eq!(statuses(&url), BTreeMap::from([("sent".into(), 3)]));
+    assert!(!site.path().join("state/state.db").exists());
+}

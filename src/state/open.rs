@@ -59,17 +59,15 @@ impl State {
         if !scratch && !pg::try_lock(&mut client).map_err(err)? {
             return Err(Error::Locked(name));
         }
-        let prepared = client
-            .batch_execute("BEGIN")
-            .map_err(Fault::from)
-            .and_then(|()| {
-                pg::prepare(&mut client)?;
-                match scratch {
-                    true => Ok(()),
-                    false => Ok(client.batch_execute("COMMIT")?),
-                }
-            });
-        prepared.map_err(err)?;
+        let mut prepare = || -> std::result::Result<(), Fault> {
+            client.batch_execute("BEGIN")?;
+            pg::prepare(&mut client)?;
+            if !scratch {
+                client.batch_execute("COMMIT")?;
+            }
+            Ok(())
+        };
+        prepare().map_err(err)?;
         Ok(State {
             db: Backend::Postgres(Box::new(backend::Pg {
                 client: RefCell::new(client),
