@@ -124,11 +124,36 @@ pub enum Command {
     /// serve it on http://127.0.0.1:PORT/, rebuild on every change and reload
     /// the open tabs. Never writes the output folder. Ctrl-C stops.
     Serve(serve::Options),
+    /// Work on the digest ledger itself.
+    State {
+        /// What to do with the ledger.
+        #[command(subcommand)]
+        action: StateAction,
+    },
     /// Manage the page templates.
     Templates {
         /// What to do with the templates.
         #[command(subcommand)]
         action: TemplatesAction,
+    },
+}
+
+/// `herald state ...`.
+#[derive(Debug, Subcommand)]
+pub enum StateAction {
+    /// Copy a ledger into a new, empty one: a SQLite file into PostgreSQL
+    /// (--to postgres://…) or back (--from postgres://… --to PATH). Holds
+    /// the run lock of both while it copies, in one transaction; refuses a
+    /// target that holds anything (exit 2). Then point [digest] state at it.
+    Migrate {
+        /// The ledger to copy: a SQLite file or a postgres:// URL (default:
+        /// the config's [digest] state). A path is relative to the current folder.
+        #[arg(long, value_name = "LEDGER")]
+        from: Option<String>,
+        /// The new ledger: a SQLite file or a postgres:// URL. A path is
+        /// relative to the current folder.
+        #[arg(long, value_name = "LEDGER")]
+        to: String,
     },
 }
 
@@ -181,6 +206,9 @@ pub fn run(cli: Cli) -> ExitCode {
         command => cli.check_now().and_then(|()| match command {
             Command::Completions { .. } | Command::Man { .. } => generated(command),
             Command::Init { dir } => init(&cli, dir, clock, &log),
+            Command::State {
+                action: StateAction::Migrate { from, to },
+            } => migrate(&cli, from.as_deref(), to, &log),
             _ => dispatch(&cli, clock, &log),
         }),
     };
@@ -219,6 +247,7 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
         }
         Command::Run { .. }
         | Command::Init { .. }
+        | Command::State { .. }
         | Command::Completions { .. }
         | Command::Man { .. } => {
             unreachable!("handled in run, without a config")
@@ -244,6 +273,31 @@ fn dispatch(cli: &Cli, clock: DateTime<Utc>, log: &Log) -> Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// `herald state migrate`: copies the ledger `from` (default: the
+/// config's; the config is read only then) into the empty ledger `to`.
+fn migrate(cli: &Cli, from: Option<&str>, to: &str, log: &Log) -> Result<()> {
+    let parse = |text: &str, flag: &str| {
+        crate::config::Ledger::parse(text, std::path::Path::new(""), flag).map_err(Error::Usage)
+    };
+    let from = match from {
+        Some(text) => parse(text, "--from")?,
+        None => Config::load(&cli.config)?
+            .digest
+            .map(|digest| digest.state)
+            .ok_or_else(|| {
+                Error::Usage(
+                    "herald state migrate needs --from, or a [digest] table in the config".into(),
+                )
+            })?,
+    };
+    let to = parse(to, "--to")?;
+    let copied = crate::state::migrate(&from, &to)?;
+    log.info(format!(
+        "copied {copied} from {from} into {to}; point [digest] state at the new ledger"
+    ));
     Ok(())
 }
 

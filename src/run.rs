@@ -13,7 +13,7 @@ use crate::digest::Choice;
 use crate::error::Result;
 use crate::log::Log;
 use crate::pipeline;
-use crate::state::{self, Note, State};
+use crate::state::{Note, State};
 
 /// What one `herald run` did, written as JSON by `--report FILE`.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -92,8 +92,8 @@ pub(crate) fn run(
         report.action = Action::NoDigest;
         return Ok(());
     };
-    // Held from the decision to the last message, so two runs never both decide "due".
-    let _lock = state::lock(&digest.state)?;
+    // Its lock is held from the decision to the last message (and the
+    // note), so two runs never both decide "due".
     let state = State::open(&digest.state)?;
     match decide(config, digest, &state, now)? {
         Decision::Wait { next } => {
@@ -128,17 +128,17 @@ pub(crate) fn run(
             } else {
                 Action::Sent
             };
-            if result.is_ok() && sent.posts == 0 {
+            match result? {
                 // Settle the slot, so a post published later in the week waits
                 // for the next digest instead of going out on its own.
-                State::open(&digest.state)?.note(&Note {
+                state if sent.posts == 0 => state.note(&Note {
                     id: slot.id.to_string(),
                     slot: stamp(slot.at),
                     reason: "no new posts".into(),
                     noted: stamp(now),
-                })?;
+                }),
+                _ => Ok(()),
             }
-            result
         }
     }
 }

@@ -1,4 +1,6 @@
-//! The digest ledger (in SQLite or PostgreSQL, see [`backend`]), and the lock that keeps runs from overlapping.
+//! The digest ledger (in SQLite or PostgreSQL, see [`backend`]), and the
+//! lock that keeps runs from overlapping: a ledger opened for writing holds
+//! it for as long as it is open.
 //!
 //! Every message of a digest has a row, committed `pending` with the digest
 //! before anything is sent, `sending` immediately before the message's bytes
@@ -19,13 +21,14 @@ use crate::error::{Error, Result};
 mod backend;
 mod history;
 mod lock;
+mod migrate;
 mod open;
 mod pg;
 mod schema;
 mod values;
 use backend::{values, Backend, Row, Value};
 pub(crate) use history::{DigestSummary, Note};
-pub(crate) use lock::lock;
+pub(crate) use migrate::migrate;
 pub(crate) use values::{Fault, Status};
 
 /// A digest as recorded.
@@ -81,10 +84,20 @@ pub(crate) struct State {
     db: Backend,
     /// The ledger as errors name it: the file, or the URL (without secrets).
     name: PathBuf,
+    /// The run lock of a SQLite ledger opened for writing (its lock file,
+    /// held while open). A PostgreSQL ledger's lock is on `db`'s session.
+    _lock: Option<std::fs::File>,
 }
 
 impl State {
-    /// Opens the ledger (creating the file or the tables if needed).
+    /// Takes the run lock and opens the ledger for writing (creating the
+    /// file or the tables if needed); fails with [`Error::Locked`] at once
+    /// when another run holds the lock. The lock is held until the ledger
+    /// is dropped. For PostgreSQL it is taken on the very session that
+    /// records the sends: if that session ends (the server restarts, kills
+    /// it, or the network cuts it) the lock is gone, and so is every way to
+    /// record, so the run stops (exit 75) before another message goes out,
+    /// while another herald may take the lock and resume.
     pub(crate) fn open(ledger: &Ledger) -> Result<State> {
         match ledger {
             Ledger::Sqlite(path) => Self::open_file(path),
@@ -241,7 +254,11 @@ impl State {
         )
     }
 
-    /// Records the outcome of one message.
+    /// Records the outcome of one message, committed without waiting for
+    /// a PostgreSQL server's disk (see [`Backend::execute_lazily`]): lost
+    /// only if that server crashes before its next synchronous commit, and
+    /// then the message is still `sending`, so it becomes `uncertain`,
+    /// never sent twice.
     pub(crate) fn finish(
         &self,
         id: &str,
@@ -250,10 +267,13 @@ impl State {
         reply: &str,
         now: &str,
     ) -> Result<()> {
-        self.execute(
-            "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
-            values![id, seq, status, reply, now],
-        )
+        self.db
+            .execute_lazily(
+                "UPDATE deliveries SET status = ?3, reply = ?4, updated = ?5 WHERE digest = ?1 AND seq = ?2",
+                values![id, seq, status, reply, now],
+            )
+            .map(|_| ())
+            .map_err(|e| self.err(e))
     }
 
     /// The messages of `id`'s current round in `status`.

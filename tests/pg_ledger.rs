@@ -182,3 +182,65 @@ fn a_machine_killed_mid_send_is_finished_by_the_other_with_one_uncertain_at_most
     assert_eq!(ledger.get("uncertain"), Some(&1), "{ledger:?}");
     assert_eq!(ledger.get("sent"), Some(&(n as i64 - 1)), "{ledger:?}");
 }
+
+#[test]
+fn losing_the_session_that_holds_the_lock_stops_the_run_before_another_message_goes_out() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    // The session holding the run lock ends while message 4 is handed over
+    // (a server admin, or the server deciding the peer is gone): from then
+    // on another herald may take the lock, so this one must send no more.
+    let (ended, lock_ended) = mpsc::channel();
+    let holder = url.clone();
+    let hook: Hook = Box::new(move |n| {
+        if n == 4 {
+            ended.send(pg::end_lock_holder(&holder)).unwrap();
+        }
+    });
+    let server = Server::start(Faults {
+        on_message: Some(hook),
+        ..Faults::default()
+    });
+    let n = 10;
+    let site = machine_with(&server, n, &url, 1);
+    let first = pg::herald(&site, &["digest"]).output().unwrap();
+    let said = common::stderr(&first);
+    assert_eq!(lock_ended.recv().unwrap(), 1, "one session held the lock");
+    assert_eq!(code(&first), 75, "{said}");
+    assert_eq!(server.received().len(), 4, "nothing sent without the lock");
+    let rerun = pg::herald(&site, &["digest"]).output().unwrap();
+    let err = common::stderr(&rerun);
+    assert_eq!(code(&rerun), 0, "{err}");
+    let counts = server.tally();
+    assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
+    assert_eq!(counts.len(), n, "everyone served or uncertain: {err}");
+    assert_eq!(pg::statuses(&url).get("uncertain"), Some(&1));
+}
+
+#[test]
+fn a_ledger_named_by_state_env_comes_from_the_environment() {
+    let Some(cluster) = pg::cluster() else { return };
+    let url = cluster.database();
+    let server = Server::start(Faults::default());
+    let site = individual_site(&server, 3, 1);
+    let path = site.path().join("config.toml");
+    let config = std::fs::read_to_string(&path).unwrap();
+    let by_env = config.replace(
+        "state = \"state/state.db\"",
+        "state_env = \"HERALD_TEST_LEDGER\"",
+    );
+    assert_ne!(config, by_env);
+    std::fs::write(&path, by_env).unwrap();
+    let unset = run(&site, &["digest"]);
+    let said = common::stderr(&unset);
+    assert_eq!(code(&unset), 2, "{said}");
+    assert!(said.contains("HERALD_TEST_LEDGER is not set"), "{said}");
+    let out = pg::herald(&site, &["digest"])
+        .env("HERALD_TEST_LEDGER", &url)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 0, "{}", common::stderr(&out));
+    everyone_once(&server, 3);
+    assert_eq!(statuses(&url), BTreeMap::from([("sent".into(), 3)]));
+    assert!(!site.path().join("state/state.db").exists());
+}

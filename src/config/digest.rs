@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use super::check::{find_key_line, Checker};
-use super::ledger::{self, Ledger};
+use super::ledger::Ledger;
 use super::schedule::{self, Schedule};
 use crate::clean::Cleaned;
 
@@ -111,10 +111,49 @@ pub(super) struct RawDigest {
     max_age_days: Option<u32>,
     list_id: Option<Cleaned>,
     state: Option<Spanned<String>>,
+    state_env: Option<Spanned<String>>,
     day: Option<Spanned<String>>,
     time: Option<Spanned<String>>,
     deadline_hours: Option<Spanned<u32>>,
     images: Option<bool>,
+}
+
+/// The ledger: `state` as written, or the text of the environment variable
+/// `state_env` names (for a URL kept as a CI secret), read when the config
+/// loads: the ledger decides what no build may replace. A problem is
+/// reported at the key's line, and never repeats the variable's text.
+fn ledger(
+    state: &Option<Spanned<String>>,
+    state_env: &Option<Spanned<String>>,
+    root: &Path,
+    check: &mut Checker,
+) -> Ledger {
+    let (text, name, line) = match (state, state_env) {
+        (None, None) => return Ledger::Sqlite(root.join(".herald/state.db")),
+        (Some(_), Some(var)) => {
+            check.at(
+                var,
+                "digest.state and digest.state_env are two ways to name the ledger: keep one",
+            );
+            return Ledger::Sqlite(PathBuf::new());
+        }
+        (Some(text), None) => (text.get_ref().clone(), "digest.state".to_string(), text),
+        (None, Some(var)) => match std::env::var(var.get_ref()) {
+            Ok(text) => (
+                text,
+                format!("the ledger in {} (digest.state_env)", var.get_ref()),
+                var,
+            ),
+            Err(_) => {
+                check.at(var, format!("digest.state_env: the environment variable {} is not set (or not UTF-8); it must hold the ledger, a postgres:// URL or a path", var.get_ref()));
+                return Ledger::Sqlite(PathBuf::new());
+            }
+        },
+    };
+    Ledger::parse(&text, root, &name).unwrap_or_else(|problem| {
+        check.at(line, problem);
+        Ledger::Sqlite(PathBuf::new())
+    })
 }
 
 /// Checks `[digest]`; `None` when it has problems (all reported) or is absent.
@@ -167,13 +206,7 @@ pub(super) fn resolve(
             format!("digest.subject is not a valid template: {}", e.reason()),
         );
     }
-    let state = match &raw.state {
-        None => Ledger::Sqlite(root.join(".herald/state.db")),
-        Some(text) => ledger::parse(text.get_ref(), root).unwrap_or_else(|problem| {
-            check.at(text, problem);
-            Ledger::Sqlite(PathBuf::new())
-        }),
-    };
+    let state = ledger(&raw.state, &raw.state_env, root, check);
     if check.problems.len() > before {
         return None;
     }

@@ -87,73 +87,79 @@ impl fmt::Display for Postgres {
     }
 }
 
-/// Reads `[digest] state` as written, relative to the config's folder `root`.
-/// The error is the problem in words (the caller adds file and line).
-pub(super) fn parse(text: &str, root: &Path) -> Result<Ledger, String> {
-    if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
-        if text.contains("://") {
+impl Ledger {
+    /// Reads a ledger as written in `[digest] state` (or on the command line,
+    /// or in the variable `state_env` names), a path relative to `root`. The
+    /// error is the problem in words, starting with `name`, the ledger's
+    /// origin (the caller adds file and line); it never repeats the text,
+    /// which may come from a secret.
+    pub fn parse(text: &str, root: &Path, name: &str) -> Result<Ledger, String> {
+        if !(text.starts_with("postgres://") || text.starts_with("postgresql://")) {
+            if text.contains("://") {
+                let scheme = text.split("://").next().unwrap_or_default();
+                return Err(format!(
+                    "{name}: only postgres:// URLs or file paths are ledgers, not {scheme}://"
+                ));
+            }
+            return Ok(Ledger::Sqlite(root.join(text)));
+        }
+        let url = url::Url::parse(text).map_err(|e| format!("{name} is not a valid URL: {e}"))?;
+        if url.password().is_some() {
+            return Err(format!("{name} must not hold a password: put it in the environment (PGPASSWORD, or the variable named by ?password_env=)"));
+        }
+        let host = url
+            .host_str()
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| format!("{name} needs a host: postgres://user@host:port/database"))?
+            .trim_matches(['[', ']'])
+            .to_string();
+        let user = url.username().to_string();
+        let dbname = url.path().trim_start_matches('/').to_string();
+        if user.is_empty() || dbname.is_empty() || dbname.contains('/') {
             return Err(format!(
-                "digest.state `{text}`: only postgres:// URLs or file paths are ledgers"
+                "{name} needs a user and a database: postgres://user@host:port/database"
             ));
         }
-        return Ok(Ledger::Sqlite(root.join(text)));
-    }
-    let url = url::Url::parse(text).map_err(|e| format!("digest.state is not a valid URL: {e}"))?;
-    if url.password().is_some() {
-        return Err("digest.state must not hold a password: put it in the environment (PGPASSWORD, or the variable named by ?password_env=)".into());
-    }
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or("digest.state needs a host: postgres://user@host:port/database")?
-        .trim_matches(['[', ']'])
-        .to_string();
-    let user = url.username().to_string();
-    let dbname = url.path().trim_start_matches('/').to_string();
-    if user.is_empty() || dbname.is_empty() || dbname.contains('/') {
-        return Err(
-            "digest.state needs a user and a database: postgres://user@host:port/database".into(),
-        );
-    }
-    let mut sslmode = None;
-    let (mut ca_file, mut password_env) = (None, "PGPASSWORD".to_string());
-    for (key, value) in url.query_pairs() {
-        match key.as_ref() {
-            "sslmode" => sslmode = Some(value.into_owned()),
-            "ca_file" | "sslrootcert" => ca_file = Some(root.join(value.as_ref())),
-            "password_env" => password_env = value.into_owned(),
-            other => {
-                return Err(format!(
-                    "digest.state: unknown option `{other}` (known: sslmode, ca_file, password_env)"
-                ))
+        let mut sslmode = None;
+        let (mut ca_file, mut password_env) = (None, "PGPASSWORD".to_string());
+        for (key, value) in url.query_pairs() {
+            match key.as_ref() {
+                "sslmode" => sslmode = Some(value.into_owned()),
+                "ca_file" | "sslrootcert" => ca_file = Some(root.join(value.as_ref())),
+                "password_env" => password_env = value.into_owned(),
+                other => {
+                    return Err(format!(
+                        "{name}: unknown option `{other}` (known: sslmode, ca_file, password_env)"
+                    ))
+                }
             }
         }
+        let loopback = is_loopback(&host) || host == "localhost";
+        let tls = match sslmode.as_deref() {
+            None if loopback && ca_file.is_none() => Tls::Disable,
+            None | Some("verify-full") => Tls::VerifyFull { ca_file },
+            Some("disable") if loopback => Tls::Disable,
+            Some("disable") => {
+                return Err(format!(
+                    "{name}: sslmode=disable is only allowed for a server on this machine, not {host}; use sslmode=verify-full"
+                ))
+            }
+            Some(other) => {
+                return Err(format!(
+                    "{name}: sslmode `{other}` is not supported (use verify-full, or disable for a server on this machine)"
+                ))
+            }
+        };
+        Ok(Ledger::Postgres(Postgres {
+            host,
+            port: url.port().unwrap_or(5432),
+            user,
+            dbname,
+            password_env,
+            tls,
+            local: root.join(".herald"),
+        }))
     }
-    let loopback = is_loopback(&host) || host == "localhost";
-    let tls = match sslmode.as_deref() {
-        None if loopback && ca_file.is_none() => Tls::Disable,
-        None | Some("verify-full") => Tls::VerifyFull { ca_file },
-        Some("disable") if loopback => Tls::Disable,
-        Some("disable") => {
-            return Err(format!(
-                "digest.state: sslmode=disable is only allowed for a server on this machine, not {host}; use sslmode=verify-full"
-            ))
-        }
-        Some(other) => {
-            return Err(format!(
-                "digest.state: sslmode `{other}` is not supported (use verify-full, or disable for a server on this machine)"
-            ))
-        }
-    };
-    Ok(Ledger::Postgres(Postgres {
-        host,
-        port: url.port().unwrap_or(5432),
-        user,
-        dbname,
-        password_env,
-        tls,
-        local: root.join(".herald"),
-    }))
 }
 
 #[cfg(test)]
@@ -161,7 +167,7 @@ mod tests {
     use super::*;
 
     fn pg(text: &str) -> Postgres {
-        match parse(text, Path::new("/site")) {
+        match Ledger::parse(text, Path::new("/site"), "digest.state") {
             Ok(Ledger::Postgres(pg)) => pg,
             other => panic!("{text}: {other:?}"),
         }
@@ -170,7 +176,7 @@ mod tests {
     #[test]
     fn the_scheme_decides_between_a_file_and_a_database() {
         assert_eq!(
-            parse("ledger/state.db", Path::new("/site")),
+            Ledger::parse("ledger/state.db", Path::new("/site"), "digest.state"),
             Ok(Ledger::Sqlite("/site/ledger/state.db".into()))
         );
         let local = pg("postgres://herald@127.0.0.1:5433/herald");
@@ -216,20 +222,39 @@ mod tests {
             ("postgres://db/herald", "needs a user"),
             ("mysql://herald@db/herald", "only postgres://"),
         ] {
-            let err = parse(text, root).unwrap_err();
+            let err = Ledger::parse(text, root, "digest.state").unwrap_err();
             assert!(err.contains(says), "{text}: {err}");
             assert!(!err.contains("secret"), "{err}");
         }
     }
 
+    /// The problems of a config whose `[digest]` ends with `tail`.
+    fn problems(tail: &str) -> Vec<String> {
+        let text = format!("[site]\ntitle = \"Blogg\"\nbase_url = \"https://example.se/\"\n[site.author]\nname = \"K\"\n\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\n{tail}");
+        match super::super::Config::parse(Path::new("site/config.toml"), &text) {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_ledger_from_the_environment_is_named_by_its_variable_and_checked_at_its_line() {
+        let unset = problems("state_env = \"HERALD_TEST_NEVER_SET_4711\"\n");
+        assert_eq!(unset.len(), 1, "{unset:?}");
+        assert!(
+            unset[0].starts_with("site/config.toml:10: digest.state_env: the environment variable HERALD_TEST_NEVER_SET_4711 is not set"),
+            "{unset:?}"
+        );
+        let both = problems("state = \"a.db\"\nstate_env = \"HERALD_STATE_URL\"\n");
+        assert_eq!(both.len(), 1, "{both:?}");
+        assert!(both[0].starts_with("site/config.toml:11:"), "{both:?}");
+        assert!(both[0].contains("keep one"), "{both:?}");
+    }
+
     #[test]
     fn a_password_in_the_config_is_a_problem_named_with_its_line() {
-        let text = "[site]\ntitle = \"Blogg\"\nbase_url = \"https://example.se/\"\n[site.author]\nname = \"K\"\n\n[digest]\nfrom = \"a@example.se\"\nto = [\"b@example.se\"]\nstate = \"postgres://herald:hemligt@db.kommun.se/herald\"\n";
-        let Err(problems) = super::super::Config::parse(Path::new("site/config.toml"), text) else {
-            panic!("a password in the URL was accepted");
-        };
-        let said: Vec<String> = problems.iter().map(ToString::to_string).collect();
-        assert_eq!(said.len(), 1, "{said:?}");
+        let said = problems("state = \"postgres://herald:hemligt@db.kommun.se/herald\"\n");
+        assert_eq!(said.len(), 1, "a password in the URL is refused: {said:?}");
         assert!(said[0].starts_with("site/config.toml:10"), "{said:?}");
         assert!(said[0].contains("must not hold a password"), "{said:?}");
         assert!(

@@ -17,7 +17,7 @@ use crate::delivery::Factory;
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
-use crate::state::{self, DeliveryRow, DigestRow, State, Status};
+use crate::state::{DeliveryRow, DigestRow, State, Status};
 use crate::templates;
 
 /// `herald digest` options.
@@ -105,10 +105,6 @@ pub(crate) fn run(
         ),
     };
     // Only a real run takes the lock and writes the ledger; the others work on a copy.
-    let _lock = opts
-        .is_real()
-        .then(|| state::lock(&digest.state))
-        .transpose()?;
     let state = if opts.is_real() {
         State::open(&digest.state)?
     } else {
@@ -124,13 +120,14 @@ pub(crate) fn run(
         clock,
         log,
     };
-    send(&job, state, &mut Sent::default())
+    send(&job, state, &mut Sent::default()).map(drop)
 }
 
-/// Sends `job`'s digest with the ledger `state` (whose lock the caller holds
-/// for a real run): its recorded posts, else the posts of `week`, else the new
-/// posts. Fills in `sent` as it goes, so the caller can report a failed run.
-pub(crate) fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
+/// Sends `job`'s digest with the ledger `state` (holding its lock for a real
+/// run): its recorded posts, else the posts of `week`, else the new posts.
+/// Fills in `sent` as it goes, so the caller can report a failed run. Gives
+/// the ledger back, still locked, for what the caller records after.
+pub(crate) fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<State> {
     let (config, digest, opts, now, log) = (job.config, job.digest, job.opts, job.now, job.log);
     let id = job.id.to_string();
     let id = id.as_str();
@@ -143,7 +140,7 @@ pub(crate) fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
             log.info(format!(
                 "digest {id} was completed at {done}; nothing sent (--force sends it again)"
             ));
-            return Ok(());
+            return Ok(state);
         }
     }
     let published = crate::pipeline::published(config, now)?;
@@ -163,15 +160,15 @@ pub(crate) fn send(job: &Job, mut state: State, sent: &mut Sent) -> Result<()> {
         log.info(format!(
             "digest {id}: no new posts since the last digest; nothing sent"
         ));
-        return Ok(());
+        return Ok(state);
     }
     let mail = templates::mail(&config.paths.templates, &digest.subject)?;
     let composer = Composer::new(config, digest, mail, job.id, &posts, now)?;
     if opts.preview {
-        return preview(digest, &composer, id);
+        return preview(digest, &composer, id).map(|()| state);
     }
     if let Some(address) = &opts.to {
-        return test_copy(job, &composer, address);
+        return test_copy(job, &composer, address).map(|()| state);
     }
     record(&mut state, job, &composer, &posts, recorded.as_ref())?;
     let factory = Factory::new(
@@ -316,7 +313,7 @@ fn deliver(
     composer: &Composer,
     factory: &Factory,
     sent: &mut Sent,
-) -> Result<()> {
+) -> Result<State> {
     let (config, digest, now, log) = (job.config, job.digest, job.now, job.log);
     let id = job.id.to_string();
     let id = id.as_str();
@@ -386,7 +383,7 @@ fn deliver(
             unserved: after.failed + after.pending,
             refused: outcome.permanent,
         }),
-        None => Ok(()),
+        None => Ok(state),
     }
 }
 

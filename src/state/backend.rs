@@ -55,6 +55,31 @@ impl Backend {
         }
     }
 
+    /// Runs one statement as its own transaction, committed without
+    /// waiting for the database's disk: for PostgreSQL `synchronous_commit
+    /// = off` for this transaction alone, which saves a flush of the
+    /// server's log per message. Only for a change that is safe to lose
+    /// in a crash of the database server: the next synchronous commit (every
+    /// `sending` is one) flushes it too, as the log is written in order.
+    /// SQLite never flushes per commit (`synchronous=NORMAL`, see open.rs).
+    pub(super) fn execute_lazily(&self, sql: &str, params: &[Value]) -> Result<u64, Fault> {
+        let Backend::Postgres(pg) = self else {
+            return self.execute(sql, params);
+        };
+        if pg.scratch {
+            return self.execute(sql, params);
+        }
+        // One round trip for both: the transaction outlives the batch.
+        self.batch("BEGIN; SET LOCAL synchronous_commit = off")?;
+        match self.execute(sql, params) {
+            Ok(changed) => self.batch("COMMIT").map(|()| changed),
+            Err(err) => {
+                let _ = self.batch("ROLLBACK");
+                Err(err)
+            }
+        }
+    }
+
     /// Runs one query; returns every row of its answer.
     pub(super) fn query(&self, sql: &str, params: &[Value]) -> Result<Vec<Row>, Fault> {
         match self {
@@ -80,10 +105,10 @@ impl Backend {
     }
 
     /// Runs `f` as one transaction: all of it is committed, or none.
-    pub(super) fn atomic<T>(
+    pub(super) fn atomic<T, E: From<Fault>>(
         &self,
-        f: impl FnOnce(&Backend) -> Result<T, Fault>,
-    ) -> Result<T, Fault> {
+        f: impl FnOnce(&Backend) -> Result<T, E>,
+    ) -> Result<T, E> {
         // A scratch session already is in a transaction that is never
         // committed: a savepoint nests in it.
         let (begin, commit, rollback) = match self {
@@ -96,7 +121,7 @@ impl Backend {
         };
         self.batch(begin)?;
         match f(self) {
-            Ok(value) => self.batch(commit).map(|()| value),
+            Ok(value) => Ok(self.batch(commit).map(|()| value)?),
             Err(err) => {
                 // The error that made it fail is the one to report.
                 let _ = self.batch(rollback);
@@ -202,6 +227,11 @@ impl PgToSql for Value {
 }
 
 impl Row {
+    /// The row's values, in the query's column order.
+    pub(super) fn into_values(self) -> Vec<Value> {
+        self.0
+    }
+
     fn get(&self, i: usize) -> &Value {
         self.0.get(i).unwrap_or(&Value::Null)
     }

@@ -1,6 +1,6 @@
-//! Opening the ledger: a SQLite file (or an in-memory copy of it), or a
-//! session on a PostgreSQL database (inside a transaction never committed,
-//! for a scratch ledger).
+//! Opening the ledger: a SQLite file with its lock file (or an in-memory
+//! copy of it), or a session on a PostgreSQL database holding the run lock
+//! (or inside a transaction never committed, for a scratch ledger).
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
@@ -8,14 +8,14 @@ use std::path::{Path, PathBuf};
 use rusqlite::Connection;
 
 use super::backend::{self, Backend};
-use super::lock::create_parent;
+use super::lock::lock_file;
 use super::{pg, schema, state_error, Fault, State};
 use crate::config::Postgres;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 impl State {
     pub(super) fn open_file(path: &Path) -> Result<State> {
-        create_parent(path)?;
+        let lock = lock_file(path)?;
         let conn = Connection::open(path).map_err(|e| state_error(path, e))?;
         // WAL with synchronous=NORMAL: a commit survives the process being
         // killed (what exactly-once must withstand) without an fsync per message.
@@ -28,6 +28,7 @@ impl State {
         Ok(State {
             db: Backend::Sqlite(conn),
             name: path.to_path_buf(),
+            _lock: Some(lock),
         })
     }
 
@@ -45,20 +46,28 @@ impl State {
         Ok(State {
             db: Backend::Sqlite(conn),
             name: path.to_path_buf(),
+            _lock: None,
         })
     }
 
+    /// A session on the database: holding the run lock, or (`scratch`) in
+    /// a transaction that is never committed.
     pub(super) fn open_postgres(pg: &Postgres, scratch: bool) -> Result<State> {
         let name = PathBuf::from(pg.to_string());
-        let opened = pg::connect(pg).and_then(|mut client| {
+        let err = |e| state_error(&name, e);
+        let mut client = pg::connect(pg).map_err(err)?;
+        if !scratch && !pg::try_lock(&mut client).map_err(err)? {
+            return Err(Error::Locked(name));
+        }
+        let mut prepare = || -> std::result::Result<(), Fault> {
             client.batch_execute("BEGIN")?;
             pg::prepare(&mut client)?;
             if !scratch {
                 client.batch_execute("COMMIT")?;
             }
-            Ok(client)
-        });
-        let client = opened.map_err(|e| state_error(&name, e))?;
+            Ok(())
+        };
+        prepare().map_err(err)?;
         Ok(State {
             db: Backend::Postgres(Box::new(backend::Pg {
                 client: RefCell::new(client),
@@ -66,6 +75,7 @@ impl State {
                 scratch,
             })),
             name,
+            _lock: None,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! The ledger in PostgreSQL: connecting (TLS with rustls, the password from
 //! the environment), its tables (the SQLite ledger's, in PostgreSQL's
-//! types) and the run lock, an advisory lock held by a session.
+//! types) and the run lock, an advisory lock held by the ledger's session.
 
 use std::time::Duration;
 
@@ -32,7 +32,13 @@ pub(super) fn connect(pg: &Postgres) -> Result<Client, Fault> {
         .connect_timeout(Duration::from_secs(15))
         // A cut connection must fail the run (exit 75) rather than hang it.
         .keepalives_idle(Duration::from_secs(30))
-        .tcp_user_timeout(Duration::from_secs(60));
+        .tcp_user_timeout(Duration::from_secs(60))
+        // And the server's side: a herald cut off by the network loses its
+        // session, and so its run lock, after about a minute rather than
+        // after the system's default two hours of TCP keepalive.
+        .options(
+            "-c tcp_keepalives_idle=30 -c tcp_keepalives_interval=10 -c tcp_keepalives_count=3",
+        );
     if let Some(password) = std::env::var_os(&pg.password_env) {
         config.password(password.as_encoded_bytes());
     }
@@ -52,7 +58,9 @@ pub(super) fn connect(pg: &Postgres) -> Result<Client, Fault> {
 
 /// Takes the run lock on `client`'s session, or says it is held. It is
 /// released when the session ends, however it ends: a herald killed with
-/// `kill -9` or cut off by the network leaves no stale lock.
+/// `kill -9` or cut off by the network leaves no stale lock. The session
+/// must be the one that records the sends: then no `sending` can be
+/// committed without the lock held.
 pub(super) fn try_lock(client: &mut Client) -> Result<bool, Fault> {
     let row = client.query_one("SELECT pg_try_advisory_lock($1)", &[&RUN_LOCK])?;
     Ok(row.try_get(0)?)

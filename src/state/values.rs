@@ -141,8 +141,15 @@ impl Fault {
             // Class 08 (connection exception), 57P0x (the server shuts down
             // or is starting).
             Some(code) => code.code().starts_with("08") || code.code().starts_with("57P"),
-            // No SQLSTATE: the connection itself failed (refused, reset, TLS).
-            None => std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>()),
+            // No SQLSTATE: the connection itself failed (refused, reset),
+            // unless TLS refused the server (its certificate, for another
+            // name or from another CA): a person must fix that.
+            None => std::error::Error::source(e)
+                .and_then(|s| s.downcast_ref::<std::io::Error>())
+                .is_some_and(|io| {
+                    !io.get_ref()
+                        .is_some_and(|inner| inner.is::<rustls::Error>())
+                }),
         }
     }
 }

@@ -165,6 +165,35 @@ impl Cluster {
         self.pg_ctl("restart");
     }
 
+    /// Turns TLS on with this server certificate and key (PEM): `ssl = on`
+    /// in the server's settings, then a restart.
+    pub fn enable_tls(&self, cert_pem: &str, key_pem: &str) {
+        let (cert, key) = (self.dir.join("server.crt"), self.dir.join("server.key"));
+        std::fs::write(&cert, cert_pem).unwrap();
+        std::fs::write(&key, key_pem).unwrap();
+        // PostgreSQL refuses a key others can read.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+        if is_root() {
+            let (uid, gid) = postgres_user();
+            for file in [&cert, &key] {
+                std::os::unix::fs::chown(file, Some(uid), Some(gid)).unwrap();
+            }
+        }
+        let mut admin = self.client("postgres");
+        for setting in [
+            format!("ssl_cert_file = '{}'", cert.display()),
+            format!("ssl_key_file = '{}'", key.display()),
+            "ssl = on".to_string(),
+        ] {
+            // One statement per query: ALTER SYSTEM refuses a transaction.
+            admin
+                .batch_execute(&format!("ALTER SYSTEM SET {setting}"))
+                .unwrap();
+        }
+        self.restart();
+    }
+
     /// A new, empty database; returns its `[digest] state` URL (no password).
     pub fn database(&self) -> String {
         static NEXT: AtomicUsize = AtomicUsize::new(0);
@@ -267,6 +296,23 @@ pub fn statuses(url: &str) -> std::collections::BTreeMap<String, i64> {
         .iter()
         .map(|r| (r.get(0), r.get(1)))
         .collect()
+}
+
+/// Ends the database session that holds the run lock of the ledger at
+/// `url` (as a server's admin, or its dead-peer detection, would); returns
+/// how many sessions were ended.
+pub fn end_lock_holder(url: &str) -> i64 {
+    let db = url.rsplit('/').next().unwrap();
+    let mut admin = cluster().unwrap().client("postgres");
+    admin
+        .query_one(
+            "SELECT COUNT(pg_terminate_backend(l.pid)) FROM pg_locks l
+             JOIN pg_database d ON d.oid = l.database
+             WHERE l.locktype = 'advisory' AND l.granted AND d.datname = $1",
+            &[&db],
+        )
+        .unwrap()
+        .get(0)
 }
 
 /// The config's `[digest] state` line pointed at `url`.

@@ -1,6 +1,7 @@
 //! A throwaway certificate authority for the TLS tests: a CA certificate (as
 //! the operator's `ca_file` would hold it) and a server certificate for
-//! 127.0.0.1 signed by it, made fresh for each test run.
+//! 127.0.0.1 signed by it, made fresh for each test run (for the SMTP test
+//! server as a rustls configuration, for PostgreSQL as PEM files).
 
 use std::sync::Arc;
 
@@ -12,6 +13,9 @@ use rustls::ServerConfig;
 pub struct TestCa {
     pub ca_pem: String,
     pub server: Arc<ServerConfig>,
+    /// The server certificate and its private key, in PEM.
+    pub cert_pem: String,
+    pub key_pem: String,
 }
 
 impl TestCa {
@@ -28,6 +32,7 @@ impl TestCa {
             .unwrap()
             .signed_by(&key, &ca, &ca_key)
             .unwrap();
+        let (cert_pem, key_pem) = (leaf.pem(), key.serialize_pem());
         let private = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let server = ServerConfig::builder_with_provider(provider)
@@ -39,6 +44,8 @@ impl TestCa {
         TestCa {
             ca_pem: ca.pem(),
             server: Arc::new(server),
+            cert_pem,
+            key_pem,
         }
     }
 }
