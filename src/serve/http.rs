@@ -396,7 +396,7 @@ mod tests {
     #[test]
     fn links_follow_the_name_the_browser_used() {
         let origin = Url::parse("http://127.0.0.1:8000/").unwrap();
-        let shared = Shared::new(PathBuf::new(), &origin);
+        let shared = Shared::new(&origin);
         assert_eq!(
             shared.origin_for("localhost:8000").as_deref(),
             Some("http://localhost:8000/")
