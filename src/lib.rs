@@ -35,6 +35,7 @@ pub(crate) mod output;
 pub(crate) mod pipeline;
 pub(crate) mod run;
 pub mod site;
+pub(crate) mod sitemap;
 pub(crate) mod state;
 pub(crate) mod status;
 pub mod templates;
