@@ -221,7 +221,26 @@ fn every_example_page_has_a_title_one_h1_landmarks_and_a_link_preview() {
 }
 
 #[test]
-fn standalone_pages_are_in_no_feed_and_not_in_the_digest() {
+fn standalone_pages_are_never_in_the_digest() {
+    let site = common::mail::digest_site("to = [\"alla@example.se\"]", "");
+    let pages = site.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    std::fs::write(pages.join("om.md"), "+++\ntitle = \"Om sidan\"\n+++\nOm.\n").unwrap();
+    ok(&site.herald(&["digest"]));
+    let files = common::mail::eml_files(&site.path().join("outbox/2013-W40"));
+    assert_eq!(files.len(), 1);
+    let message = common::mail::parse(&files[0]);
+    for part in [message.body_text(0).unwrap(), message.body_html(0).unwrap()] {
+        assert!(part.contains("Lundens förskola invigd"), "{part}");
+        assert!(
+            !part.contains("Om sidan") && !part.contains("/om/"),
+            "{part}"
+        );
+    }
+}
+
+#[test]
+fn standalone_pages_are_in_no_feed() {
     let dir = tempfile::tempdir().unwrap();
     let files = build_example(&dir.path().join("public"));
     for feed in ["feed.xml", "atom.xml", "feed.json"] {
@@ -319,10 +338,7 @@ fn the_archive_lists_every_post_by_year_and_month_newest_first() {
             .1
             .clone()
     };
-    assert_eq!(
-        lastmod("b/").as_deref(),
-        Some("2013-09-30T10:00:00+02:00")
-    );
+    assert_eq!(lastmod("b/").as_deref(), Some("2013-09-30T10:00:00+02:00"));
     assert_eq!(
         lastmod("tags/winter/").as_deref(),
         Some("2013-09-30T10:00:00+02:00")
