@@ -211,3 +211,67 @@ pub(crate) fn collisions(pages: &[Standalone], posts: &[Post], config: &Config) 
     }
     problems
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> Config {
+        let text = "[site]\ntitle = \"B\"\nbase_url = \"https://example.se/blogg/\"\n[site.author]\nname = \"K\"\n";
+        Config::parse(Path::new("config.toml"), text).unwrap()
+    }
+
+    fn page(name: &str, text: &str) -> Result<Standalone, Vec<String>> {
+        parse(&Path::new("pages").join(name), text.as_bytes(), &config())
+            .map_err(|d| d.iter().map(ToString::to_string).collect())
+    }
+
+    #[test]
+    fn a_page_takes_its_slug_from_the_file_and_its_summary_from_the_text() {
+        let p = page(
+            "Om bloggen.md",
+            "+++\ntitle = \" Om bloggen \"\n+++\n\nFörsta *stycket*.\n\n## Mer\n",
+        )
+        .unwrap();
+        assert_eq!(p.slug, "om-bloggen");
+        assert_eq!(p.url.as_str(), "https://example.se/blogg/om-bloggen/");
+        assert_eq!(
+            (p.title.as_str(), p.nav_title.as_str()),
+            ("Om bloggen", "Om bloggen")
+        );
+        assert_eq!(p.summary, "Första stycket.");
+        assert_eq!(p.nav_order, 0);
+        assert!(p.html.contains("<h2>Mer</h2>"), "{}", p.html);
+    }
+
+    #[test]
+    fn mistakes_are_reported_at_their_lines() {
+        let problems = page(
+            "a.md",
+            "+++\ntitle = \"\"\nslug = \"Om Oss\"\nupdated = \"igår\"\n+++\n",
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems[0].starts_with("pages/a.md:2: the title is empty"));
+        assert!(problems[1].starts_with("pages/a.md:4: `igår` is not a valid date"));
+        assert!(problems[2].starts_with("pages/a.md:3: slug `Om Oss` may only contain"));
+    }
+
+    #[test]
+    fn a_reserved_slug_or_a_second_page_with_a_slug_collides() {
+        let a = page("arkiv.md", "+++\ntitle = \"A\"\n+++\n").unwrap();
+        let b = page("b.md", "+++\ntitle = \"B\"\n+++\n").unwrap();
+        let c = page("c.md", "+++\ntitle = \"C\"\nslug = \"b\"\n+++\n").unwrap();
+        let found: Vec<String> = collisions(&[a, b, c], &[], &config())
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "pages/arkiv.md:1: slug `arkiv` is already used by the site's own pages; set a different `slug`",
+                "pages/c.md:3: slug `b` is already used by the page pages/b.md; set a different `slug`",
+            ]
+        );
+    }
+}
