@@ -382,6 +382,20 @@ fn a_page_whose_slug_is_taken_is_an_error_naming_both() {
         "{err}"
     );
     assert!(!site.output().exists(), "nothing is written");
+
+    // A static file in the page's place: the output layer's check names it.
+    std::fs::remove_file(pages.join("arkivet.md")).unwrap();
+    std::fs::remove_file(site.path().join("posts/2013-09-06-om.md")).unwrap();
+    site.post("a.md", "title = \"A\"\ndate = \"2013-09-06\"", "x");
+    std::fs::create_dir_all(site.path().join("static/om")).unwrap();
+    std::fs::write(site.path().join("static/om/index.html"), "mine").unwrap();
+    let out = site.herald(&["build"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.contains("static/om/index.html") && err.contains("would replace `om/index.html`"),
+        "{err}"
+    );
 }
 
 #[test]
