@@ -73,6 +73,9 @@ pub struct Paths {
     pub output: PathBuf,
     /// Files copied into the site as they are. Default: `static`.
     pub static_files: PathBuf,
+    /// Standalone pages (`<name>.md`, each at `/<slug>/`), not to be
+    /// confused with `[pages]`, the paging of lists. Default: `pages`.
+    pub pages: PathBuf,
 }
 
 /// `[feeds]`.
@@ -146,6 +149,7 @@ struct RawPaths {
     output: PathBuf,
     #[serde(rename = "static")]
     static_files: PathBuf,
+    pages: PathBuf,
 }
 
 impl Default for RawPaths {
@@ -155,6 +159,7 @@ impl Default for RawPaths {
             templates: "templates".into(),
             output: "public".into(),
             static_files: "static".into(),
+            pages: "pages".into(),
         }
     }
 }
@@ -210,6 +215,7 @@ impl Config {
             (paths::Guarded::Posts, self.paths.posts.clone()),
             (paths::Guarded::Templates, self.paths.templates.clone()),
             (paths::Guarded::Static, self.paths.static_files.clone()),
+            (paths::Guarded::Pages, self.paths.pages.clone()),
             (paths::Guarded::ImageCache, self.images.cache.clone()),
             (
                 paths::Guarded::ConfigFolder,
@@ -289,6 +295,7 @@ impl Config {
                 templates: root.join(raw.paths.templates),
                 output: root.join(raw.paths.output),
                 static_files: root.join(raw.paths.static_files),
+                pages: root.join(raw.paths.pages),
             },
             feeds: raw.feeds,
             pages: raw.pages,

@@ -106,12 +106,44 @@ impl Lang {
         }
     }
 
+    /// The path of the archive page (every post by year and month).
+    pub fn archive_slug(self) -> &'static str {
+        match self {
+            Lang::Sv => "arkiv",
+            Lang::En => "archive",
+        }
+    }
+
+    /// A month as an archive heading names it: "september" (Swedish writes
+    /// months in lower case; the year is the heading above), "September".
+    pub fn month(self, month0: usize) -> &'static str {
+        match self {
+            Lang::Sv => SV_MONTHS[month0],
+            Lang::En => EN_MONTHS[month0],
+        }
+    }
+
     /// The fixed texts templates use, as `{{t.<name>}}`.
     pub fn texts(self) -> &'static Texts {
         match self {
             Lang::Sv => &SV,
             Lang::En => &EN,
         }
+    }
+}
+
+/// The OpenGraph locale (`language_TERRITORY`) of a BCP 47 tag: its own
+/// region when it names one ("sv-FI" → "sv_FI"), else the language's home
+/// ("sv" → "sv_SE", "en" → "en_US"), else the language alone.
+pub(crate) fn og_locale(tag: &str) -> String {
+    let mut parts = tag.split('-');
+    let language = parts.next().unwrap_or("").to_ascii_lowercase();
+    let region = parts.find(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_alphabetic()));
+    match (region, language.as_str()) {
+        (Some(region), _) => format!("{language}_{}", region.to_ascii_uppercase()),
+        (None, "sv") => "sv_SE".into(),
+        (None, "en") => "en_US".into(),
+        (None, _) => language,
     }
 }
 
@@ -140,6 +172,11 @@ pub struct Texts {
     pub page: &'static str,
     pub draft: &'static str,
     pub scheduled: &'static str,
+    pub archive: &'static str,
+    pub archive_intro: &'static str,
+    pub not_found: &'static str,
+    pub not_found_text: &'static str,
+    pub back_home: &'static str,
 }
 
 static SV: Texts = Texts {
@@ -170,6 +207,11 @@ static SV: Texts = Texts {
     page: "Sida",
     draft: "Utkast",
     scheduled: "Schemalagt",
+    archive: "Arkiv",
+    archive_intro: "Alla inlägg, de senaste först.",
+    not_found: "Sidan finns inte",
+    not_found_text: "Sidan du söker finns inte här. Den kan ha flyttats eller tagits bort, eller så är adressen felstavad.",
+    back_home: "Till startsidan",
 };
 
 static EN: Texts = Texts {
@@ -200,6 +242,11 @@ static EN: Texts = Texts {
     page: "Page",
     draft: "Draft",
     scheduled: "Scheduled",
+    archive: "Archive",
+    archive_intro: "Every post, newest first.",
+    not_found: "Page not found",
+    not_found_text: "The page you are looking for is not here. It may have been moved or removed, or the address may be misspelt.",
+    back_home: "Go to the home page",
 };
 
 #[cfg(test)]
@@ -213,6 +260,17 @@ mod tests {
         assert_eq!(Lang::Sv.long_date(&d), "fredag 27 september 2013");
         assert_eq!(Lang::Sv.week(&d), "vecka 39");
         assert_eq!(Lang::En.long_date(&d), "Friday, 27 September 2013");
+    }
+
+    #[test]
+    fn og_locales() {
+        assert_eq!(og_locale("sv"), "sv_SE");
+        assert_eq!(og_locale("sv-FI"), "sv_FI");
+        assert_eq!(og_locale("en"), "en_US");
+        assert_eq!(og_locale("en-gb"), "en_GB");
+        assert_eq!(og_locale("fi"), "fi");
+        assert_eq!(Lang::Sv.month(8), "september");
+        assert_eq!(Lang::Sv.archive_slug(), "arkiv");
     }
 
     #[test]

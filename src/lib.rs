@@ -36,6 +36,7 @@ pub(crate) mod pipeline;
 pub(crate) mod run;
 pub(crate) mod serve;
 pub mod site;
+pub(crate) mod sitemap;
 pub(crate) mod state;
 pub(crate) mod status;
 pub mod templates;

@@ -7,12 +7,12 @@ use rayon::prelude::*;
 
 use crate::assets;
 use crate::config::Config;
-use crate::content::{self, Post, Published};
+use crate::content::{self, Post, Published, Standalone};
 use crate::error::{Error, Result};
 use crate::log::Log;
 use crate::output;
 use crate::site::Site;
-use crate::{feeds, templates, when};
+use crate::{feeds, sitemap, templates, when};
 
 /// What a build produced.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,19 +27,50 @@ pub(crate) struct Summary {
     pub files: usize,
 }
 
-/// Loads posts and templates, reporting the problems of both at once.
-pub(crate) fn load(config: &Config) -> Result<(Vec<Post>, handlebars::Handlebars<'static>)> {
-    let (posts, registry) = rayon::join(
+/// What a build reads: the posts, the standalone pages and the templates.
+pub(crate) struct Loaded {
+    /// Every post, drafts and future ones too.
+    pub posts: Vec<Post>,
+    /// The standalone pages, in navigation order.
+    pub pages: Vec<Standalone>,
+    /// The checked templates.
+    pub registry: handlebars::Handlebars<'static>,
+}
+
+/// Loads posts, pages and templates, reporting the problems of all at once
+/// (a page whose slug a post or the site takes among them).
+pub(crate) fn load(config: &Config) -> Result<Loaded> {
+    let (posts, (registry, pages)) = rayon::join(
         || content::load(config),
-        || templates::load(&config.paths.templates),
+        || {
+            rayon::join(
+                || templates::load(&config.paths.templates),
+                || content::standalone::load(config),
+            )
+        },
     );
-    match (posts, registry) {
-        (Ok(posts), Ok(registry)) => Ok((posts, registry)),
-        (Err(Error::Invalid(mut a)), Err(Error::Invalid(b))) => {
-            a.extend(b);
-            Err(Error::Invalid(a))
-        }
-        (Err(e), _) | (_, Err(e)) => Err(e),
+    let mut problems = Vec::new();
+    let mut fatal = None;
+    let mut keep = |e: Error| match e {
+        Error::Invalid(found) => problems.extend(found),
+        other => fatal = fatal.take().or(Some(other)),
+    };
+    let posts = posts.map_err(&mut keep).ok();
+    let registry = registry.map_err(&mut keep).ok();
+    let pages = pages.map_err(&mut keep).ok();
+    if let Some(e) = fatal {
+        return Err(e);
+    }
+    if let (Some(posts), Some(pages)) = (&posts, &pages) {
+        problems.extend(content::standalone::collisions(pages, posts, config));
+    }
+    match (posts, pages, registry) {
+        (Some(posts), Some(pages), Some(registry)) if problems.is_empty() => Ok(Loaded {
+            posts,
+            pages,
+            registry,
+        }),
+        _ => Err(Error::Invalid(problems)),
     }
 }
 
@@ -98,7 +129,11 @@ fn render(config: &Config, now: DateTime<Utc>, how: How, log: &Log) -> Result<Su
     if let Some(out) = out.filter(|_| write) {
         refuse_overlap(config, out)?;
     }
-    let (posts, registry) = load(config)?;
+    let Loaded {
+        posts,
+        pages,
+        registry,
+    } = load(config)?;
     stray(config, log);
     let published = if how.drafts {
         content::preview(posts, now)
@@ -116,11 +151,17 @@ fn render(config: &Config, now: DateTime<Utc>, how: How, log: &Log) -> Result<Su
     let assets = assets::build(config, &posts, how.prune)?;
     assets::attach(&mut posts, assets.media);
     let tags = content::by_tag(&posts);
-    let site = Site::new(config, &registry, &posts, &tags);
+    let site = Site::new(config, &registry, &posts, &tags, &pages);
+    // A robots.txt of the user's own (in the static folder) is kept.
+    let robots = !assets
+        .files
+        .iter()
+        .any(|c| c.path.as_os_str() == sitemap::ROBOTS);
     // The feeds are one task among the pages, so that no core waits for them.
     let feeds = rayon::iter::once(()).flat_map_iter(|()| {
         let files = feeds::build(config, &posts, &tags, now).and_then(|mut files| {
             files.push(templates::stylesheet(&config.paths.templates)?);
+            files.extend(sitemap::build(config, &posts, &tags, &pages, robots));
             Ok(files)
         });
         files.map_or_else(|e| vec![Err(e)], |f| f.into_iter().map(Ok).collect())

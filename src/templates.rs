@@ -19,10 +19,14 @@ mod partials;
 /// The default templates, by file name, embedded from the repository's `templates/`.
 pub const DEFAULTS: &[(&str, &str)] = &[
     ("layout.hbs", include_str!("../templates/layout.hbs")),
+    ("meta.hbs", include_str!("../templates/meta.hbs")),
     ("index.hbs", include_str!("../templates/index.hbs")),
     ("post.hbs", include_str!("../templates/post.hbs")),
     ("tag.hbs", include_str!("../templates/tag.hbs")),
     ("subscribe.hbs", include_str!("../templates/subscribe.hbs")),
+    ("archive.hbs", include_str!("../templates/archive.hbs")),
+    ("page.hbs", include_str!("../templates/page.hbs")),
+    ("404.hbs", include_str!("../templates/404.hbs")),
 ];
 
 /// The default stylesheet of the pages, written to the site root as

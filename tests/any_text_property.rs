@@ -287,7 +287,7 @@ fn check(
     };
     let published = content::publish(posts, now).posts;
     let tags = content::by_tag(&published);
-    let pages = herald::site::Site::new(&config, registry, &published, &tags);
+    let pages = herald::site::Site::new(&config, registry, &published, &tags, &[]);
     let mut files: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let feeds = herald::feeds::build(&config, &published, &tags, now).unwrap();
     let rendered: Vec<_> = rayon::iter::ParallelIterator::collect::<Vec<_>>(pages.pages());

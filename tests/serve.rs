@@ -263,3 +263,23 @@ fn a_port_in_use_is_a_runtime_failure_naming_it() {
     );
     assert!(stderr.contains("caused by: "), "{stderr}");
 }
+
+#[test]
+fn a_saved_standalone_page_is_rebuilt_too() {
+    let site = site();
+    let pages = site.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    let page = |text: &str| {
+        let source = format!("+++\ntitle = \"Om bloggen\"\n+++\n{text}\n");
+        std::fs::write(pages.join("om-bloggen.md"), source).unwrap();
+    };
+    page("Första versionen.");
+    let served = Served::start(&site, &[], &tmp(&site));
+    assert!(served.get("om-bloggen/").body.contains("Första versionen."));
+
+    page("Andra versionen.");
+    let body = served
+        .poll("om-bloggen/", RELOAD, |b| b.contains("Andra versionen."))
+        .body;
+    assert!(body.contains("Andra versionen."), "{body}");
+}

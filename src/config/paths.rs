@@ -2,7 +2,7 @@
 //!
 //! A build replaces its whole output folder, so the output must never be, or
 //! contain, anything else of the user's: the posts, the templates, the config
-//! file's folder, the ledger, the recipients file, the outbox, the home folder.
+//! file's folder, the standalone pages, the ledger, the recipients file, the outbox, the home folder.
 //! Paths are compared as the file system sees them (`..` and symlinks
 //! resolved), because `output = "../site"` or a symlinked `public/` name the
 //! same folders as the plain spellings.
@@ -19,6 +19,8 @@ pub enum Guarded {
     Templates,
     /// `[paths] static`.
     Static,
+    /// `[paths] pages`.
+    Pages,
     /// `[images] cache`.
     ImageCache,
     /// The folder holding `config.toml`.
@@ -39,6 +41,7 @@ impl Guarded {
             Guarded::Posts => "the posts folder",
             Guarded::Templates => "the templates folder",
             Guarded::Static => "the static folder",
+            Guarded::Pages => "the pages folder",
             Guarded::ImageCache => "the image cache",
             Guarded::ConfigFolder => "the folder of the config file",
             Guarded::Ledger => "the digest ledger",
@@ -51,7 +54,10 @@ impl Guarded {
     /// Posts and templates are read by the build: an output inside them
     /// would be read back as input, or replaced along with them.
     fn refuses_inside(self) -> bool {
-        matches!(self, Guarded::Posts | Guarded::Templates | Guarded::Static)
+        matches!(
+            self,
+            Guarded::Posts | Guarded::Templates | Guarded::Static | Guarded::Pages
+        )
     }
 }
 

@@ -5,7 +5,10 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+use std::path::Path;
+
 use crate::clean::Cleaned;
+use crate::diag::Diagnostic;
 
 /// The keys a post may set. Unknown keys are an error. Text is [`Cleaned`]
 /// as it is read; `slug` and `id` are kept as written, to be refused whole.
@@ -67,6 +70,25 @@ pub(super) fn split(text: &str) -> Result<Split<'_>, SplitError> {
         offset += line.len();
     }
     Err(SplitError::Unclosed)
+}
+
+/// Splits the post or page file `path` at its `+++` fences, or says why
+/// it cannot (at line 1, where the fences belong).
+pub(super) fn split_file<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+    split(text).map_err(|e| {
+        let message = match e {
+            // Hugo and Jekyll users write YAML between `---` lines out of habit.
+            SplitError::Missing if text.starts_with("---") => {
+                "front matter between `---` lines is YAML; herald reads TOML between `+++` lines \
+                 (`title = \"…\"`, `date = \"2013-09-27\"`)"
+            }
+            SplitError::Missing => "the file must start with a `+++` line opening the front matter",
+            SplitError::Unclosed => {
+                "the front matter opened here is never closed with a `+++` line"
+            }
+        };
+        Diagnostic::at(path, 1, message)
+    })
 }
 
 /// Parses a post date: RFC 3339 (with offset), or `YYYY-MM-DD HH:MM` or

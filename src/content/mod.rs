@@ -11,6 +11,7 @@ pub(crate) mod media;
 mod nesting;
 pub(crate) mod slug;
 mod source;
+pub(crate) mod standalone;
 mod stray;
 
 use std::collections::{BTreeMap, HashMap};
@@ -30,6 +31,7 @@ pub use frontmatter::parse_date;
 pub use markdown::{Images, MORE};
 use media::{LocalRef, Media};
 use source::{decode, read_source};
+pub use standalone::Standalone;
 pub use stray::stray_markdown;
 
 /// One post, parsed and rendered.
@@ -172,27 +174,7 @@ pub fn load(config: &Config) -> Result<Vec<Post>> {
 /// Parses one post file.
 pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Diagnostic>> {
     let text = decode(path, bytes).map_err(|d| vec![d])?;
-    let split = frontmatter::split(&text).map_err(|e| {
-        vec![match e {
-            // Hugo and Jekyll users write YAML between `---` lines out of habit.
-            frontmatter::SplitError::Missing if text.starts_with("---") => Diagnostic::at(
-                path,
-                1,
-                "front matter between `---` lines is YAML; herald reads TOML between `+++` lines \
-                     (`title = \"…\"`, `date = \"2013-09-27\"`)",
-            ),
-            frontmatter::SplitError::Missing => Diagnostic::at(
-                path,
-                1,
-                "the file must start with a `+++` line opening the front matter",
-            ),
-            frontmatter::SplitError::Unclosed => Diagnostic::at(
-                path,
-                1,
-                "the front matter opened here is never closed with a `+++` line",
-            ),
-        }]
-    })?;
+    let split = frontmatter::split_file(path, &text).map_err(|d| vec![d])?;
     let front: frontmatter::FrontMatter = toml::from_str(split.front)
         .map_err(|e| vec![diag::from_toml(path, split.front, split.front_line, &e)])?;
     let line_at = |span: std::ops::Range<usize>| {
@@ -279,14 +261,7 @@ pub fn parse(path: &Path, bytes: &[u8], config: &Config) -> Result<Post, Vec<Dia
         list
     });
     if let Err(deep) = depth {
-        problems.push(Diagnostic::at(
-            path,
-            body_line + diag::line_of(split.body, deep.offset) - 1,
-            format!(
-                "the text is nested more than {} levels deep (quotes, lists or HTML elements inside one another); flatten it",
-                nesting::MAX_DEPTH
-            ),
-        ));
+        problems.push(nesting::diagnose(path, split.body, body_line, &deep));
     }
     if let Some(id) = &front.id {
         let problem = match crate::clean::id_problem(id.get_ref()) {
@@ -409,8 +384,9 @@ fn tags(names: Vec<Cleaned>) -> Vec<Tag> {
 }
 
 /// Slugs that the site's own pages use.
-fn reserved(config: &Config) -> [&'static str; 3] {
-    ["tags", "page", config.site.lang.subscribe_slug()]
+fn reserved(config: &Config) -> [&'static str; 4] {
+    let lang = config.site.lang;
+    ["tags", "page", lang.subscribe_slug(), lang.archive_slug()]
 }
 
 fn check_unique(posts: &[Post], config: &Config) -> Vec<Diagnostic> {

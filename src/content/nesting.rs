@@ -19,11 +19,14 @@ use std::borrow::Cow;
 use std::cell::{Cell, Ref, RefCell};
 use std::fmt;
 use std::ops::Range;
+use std::path::Path;
 
 use html5ever::tendril::{StrTendril, TendrilSink};
 use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
 use html5ever::{parse_document, Attribute, ParseOpts, QualName};
 use pulldown_cmark::{html, Event, Tag};
+
+use crate::diag::Diagnostic;
 
 /// The deepest a post's HTML may nest: elements inside one another, each
 /// block quote, list, list item, paragraph or HTML tag counting one.
@@ -33,6 +36,18 @@ pub(super) const MAX_DEPTH: usize = 100;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct TooDeep {
     pub offset: usize,
+}
+
+/// The problem of a body (starting at file line `body_line` of `path`)
+/// nested deeper than [`MAX_DEPTH`], at the line where it gets too deep.
+pub(super) fn diagnose(path: &Path, body: &str, body_line: usize, deep: &TooDeep) -> Diagnostic {
+    Diagnostic::at(
+        path,
+        body_line + crate::diag::line_of(body, deep.offset) - 1,
+        format!(
+            "the text is nested more than {MAX_DEPTH} levels deep (quotes, lists or HTML elements inside one another); flatten it"
+        ),
+    )
 }
 
 /// Checks that the HTML of `body` nests at most [`MAX_DEPTH`] elements deep,

@@ -24,6 +24,7 @@ const QUIET: Duration = Duration::from_millis(100);
 fn folders(config: &Config) -> Vec<&Path> {
     vec![
         &config.paths.posts,
+        &config.paths.pages,
         &config.paths.templates,
         &config.paths.static_files,
     ]

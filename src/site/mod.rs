@@ -5,6 +5,7 @@
 //! and post bodies are read when their page is rendered, so a large site
 //! never sits in memory as a whole.
 
+mod fixed;
 mod views;
 
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::config::Config;
-use crate::content::{self, Post, Tag, Unpublished};
+use crate::content::{self, Post, Standalone, Tag, Unpublished};
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
 use crate::templates;
@@ -31,6 +32,7 @@ pub struct Site<'a> {
     registry: &'a Handlebars<'static>,
     posts: &'a [Post],
     tags: &'a [(Tag, Vec<&'a Post>)],
+    standalone: &'a [Standalone],
     view: SiteView,
 }
 
@@ -41,6 +43,7 @@ struct Target<'t> {
     title: &'t str,
     url: String,
     feeds: Vec<FeedLink>,
+    meta: Meta,
 }
 
 /// One page to render.
@@ -55,29 +58,44 @@ enum Job<'a> {
     /// The post at this position of the site's posts (newest first).
     Post(usize),
     Subscribe,
+    Archive,
+    NotFound,
+    /// The standalone page at this position (navigation order).
+    Standalone(usize),
 }
 
 impl<'a> Site<'a> {
-    /// Prepares rendering of `posts` (published, newest first) and their tags.
+    /// Prepares rendering of `posts` (published, newest first), their tags
+    /// and the standalone pages (in navigation order).
     pub fn new(
         config: &'a Config,
         registry: &'a Handlebars<'static>,
         posts: &'a [Post],
         tags: &'a [(Tag, Vec<&'a Post>)],
+        standalone: &'a [Standalone],
     ) -> Self {
-        let view = SiteView::new(config);
+        let mut view = SiteView::new(config);
+        view.nav = standalone
+            .iter()
+            .map(|p| NavLink {
+                title: p.nav_title.clone(),
+                url: p.url.to_string(),
+            })
+            .collect();
         Site {
             config,
             registry,
             posts,
             tags,
+            standalone,
             view,
         }
     }
 
     /// Every page, rendered lazily and in parallel.
     pub fn pages(&'a self) -> impl ParallelIterator<Item = Result<OutputFile>> + 'a {
-        let mut jobs = vec![Job::Subscribe];
+        let mut jobs = vec![Job::Subscribe, Job::Archive, Job::NotFound];
+        jobs.extend((0..self.standalone.len()).map(Job::Standalone));
         self.paginate(None, self.posts.iter().collect(), &mut jobs);
         for (tag, posts) in self.tags {
             self.paginate(Some(tag), posts.clone(), &mut jobs);
@@ -116,20 +134,10 @@ impl<'a> Site<'a> {
                 pages,
             } => self.render_list(tag, &posts, page, pages),
             Job::Post(i) => self.render_post(i),
-            Job::Subscribe => {
-                let slug = self.config.site.lang.subscribe_slug();
-                let title = self.config.site.lang.texts().subscribe;
-                let path = PathBuf::from(slug).join("index.html");
-                let url = self.view.subscribe_url.clone();
-                let target = Target {
-                    template: "subscribe",
-                    path,
-                    title,
-                    url,
-                    feeds: self.main_feeds(),
-                };
-                self.page(target, SubscribeBody {}, None)
-            }
+            Job::Subscribe => self.render_subscribe(),
+            Job::Archive => self.render_archive(),
+            Job::NotFound => self.render_not_found(),
+            Job::Standalone(i) => self.render_standalone(&self.standalone[i]),
         }
     }
 
@@ -175,6 +183,7 @@ impl<'a> Site<'a> {
                 title,
                 url,
                 feeds,
+                meta: self.site_meta(),
             },
             body,
             None,
@@ -198,6 +207,7 @@ impl<'a> Site<'a> {
             title: &post.title,
             url: post.url.to_string(),
             feeds: self.main_feeds(),
+            meta: Meta::new("article", &post.summary_text, image_view(post)),
         };
         self.page(
             target,
@@ -223,6 +233,7 @@ impl<'a> Site<'a> {
             title,
             url,
             feeds,
+            meta,
         } = target;
         let t = self.config.site.lang.texts();
         let page = Page {
@@ -231,6 +242,7 @@ impl<'a> Site<'a> {
             title,
             url,
             feeds,
+            meta,
             body,
         };
         let mut context = Context::wraps(&page)
@@ -292,13 +304,7 @@ impl<'a> Site<'a> {
                 .unwrap_or(&self.config.site.author.name),
             tags: post.tags.iter().map(|t| self.tag_link(t)).collect(),
             summary: &post.summary_html,
-            image: post.lead_image().map(|lead| ImageView {
-                src: lead.src.to_string(),
-                srcset: lead.srcset,
-                width: lead.width,
-                height: lead.height,
-                alt: lead.alt,
-            }),
+            image: image_view(post),
             status: post.unpublished.map(|why| match why {
                 Unpublished::Draft => lang.texts().draft,
                 Unpublished::Scheduled => lang.texts().scheduled,
@@ -334,4 +340,15 @@ impl<'a> Site<'a> {
             },
         ]
     }
+}
+
+/// The post's lead image as templates see it.
+fn image_view(post: &Post) -> Option<ImageView> {
+    post.lead_image().map(|lead| ImageView {
+        src: lead.src.to_string(),
+        srcset: lead.srcset,
+        width: lead.width,
+        height: lead.height,
+        alt: lead.alt,
+    })
 }

@@ -29,6 +29,22 @@ pub struct SiteView {
     pub json_url: String,
     /// The page that explains how to subscribe.
     pub subscribe_url: String,
+    /// The archive page (every post by year and month).
+    pub archive_url: String,
+    /// The OpenGraph locale, e.g. `sv_SE`.
+    pub locale: String,
+    /// The standalone pages, in navigation order (empty in the digest:
+    /// pages are never part of the email).
+    pub nav: Vec<NavLink>,
+}
+
+/// A standalone page's link in the navigation.
+#[derive(Debug, Serialize)]
+pub struct NavLink {
+    /// The page's title.
+    pub title: String,
+    /// The page, absolute.
+    pub url: String,
 }
 
 impl SiteView {
@@ -50,6 +66,9 @@ impl SiteView {
             atom_url: at(&config.feeds.atom),
             json_url: at(&config.feeds.json),
             subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
+            archive_url: at(&format!("{}/", config.site.lang.archive_slug())),
+            locale: crate::i18n::og_locale(&config.site.language),
+            nav: Vec::new(),
         }
     }
 }
@@ -170,9 +189,99 @@ pub struct Page<'a, T: Serialize> {
     pub url: String,
     /// Autodiscovery links.
     pub feeds: Vec<FeedLink>,
+    /// What a link preview (OpenGraph, Twitter card) shows.
+    pub meta: Meta,
     /// The page's own fields.
     #[serde(flatten)]
     pub body: T,
+}
+
+/// A page's link preview: `<meta name="description">`, OpenGraph and the
+/// Twitter card.
+#[derive(Debug, Serialize)]
+pub struct Meta {
+    /// Plain text, at most [`DESCRIPTION_CHARS`] characters.
+    pub description: String,
+    /// `og:type`: `article` for a post, else `website`.
+    pub og_type: &'static str,
+    /// `twitter:card`: `summary_large_image` with an image, else `summary`.
+    pub card: &'static str,
+    /// The lead image, absolute, with its size and text alternative.
+    pub image: Option<ImageView>,
+}
+
+/// The longest description a preview gets; chat apps and search engines
+/// cut around 150–200 characters anyway.
+pub const DESCRIPTION_CHARS: usize = 200;
+
+impl Meta {
+    /// A preview of a page of type `og_type` described by `text`, with `image`.
+    pub fn new(og_type: &'static str, text: &str, image: Option<ImageView>) -> Meta {
+        Meta {
+            description: shorten(text),
+            og_type,
+            card: if image.is_some() {
+                "summary_large_image"
+            } else {
+                "summary"
+            },
+            image,
+        }
+    }
+}
+
+/// `text` on one line, cut at a word before [`DESCRIPTION_CHARS`] with "…".
+fn shorten(text: &str) -> String {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.chars().count() <= DESCRIPTION_CHARS {
+        return text;
+    }
+    let cut: String = text.chars().take(DESCRIPTION_CHARS - 1).collect();
+    let words = cut.rsplit_once(' ').map_or(cut.as_str(), |(head, _)| head);
+    format!(
+        "{}…",
+        words.trim_end_matches([',', '.', ';', ':', '–', '-'])
+    )
+}
+
+/// The archive page: years, newest first, each with its months.
+#[derive(Serialize)]
+pub struct ArchiveBody<'a> {
+    /// Every year with posts, newest first.
+    pub years: Vec<ArchiveYear<'a>>,
+}
+
+/// One year of the archive.
+#[derive(Serialize)]
+pub struct ArchiveYear<'a> {
+    /// The year, e.g. 2013.
+    pub year: i32,
+    /// Its months with posts, newest first.
+    pub months: Vec<ArchiveMonth<'a>>,
+}
+
+/// One month of the archive.
+#[derive(Serialize)]
+pub struct ArchiveMonth<'a> {
+    /// The month's name in the site's language ("september").
+    pub name: &'static str,
+    /// `YYYY-MM`, for an `id` or `<time datetime>`.
+    pub iso: String,
+    /// Its posts, newest first.
+    pub posts: Vec<ArchiveEntry<'a>>,
+}
+
+/// A post in the archive.
+#[derive(Serialize)]
+pub struct ArchiveEntry<'a> {
+    /// The post's title.
+    pub title: &'a str,
+    /// The post's page, absolute.
+    pub url: &'a str,
+    /// Long date in the site's language.
+    pub date: String,
+    /// RFC 3339, for `<time datetime>`.
+    pub date_iso: String,
 }
 
 /// The index and tag pages.
@@ -197,6 +306,21 @@ pub struct PostBody<'a> {
     pub older: Option<PostLink<'a>>,
 }
 
-/// The subscribe page has only the common fields.
+/// A page with only the common fields: the subscribe page, a standalone
+/// page (its body HTML added as `content`), the 404 page.
 #[derive(Serialize)]
-pub struct SubscribeBody {}
+pub struct PlainBody {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_are_one_line_and_cut_at_a_word() {
+        assert_eq!(shorten("  Hej\n  hopp  "), "Hej hopp");
+        let long = "samhällsbyggnad ".repeat(30);
+        let short = shorten(&long);
+        assert!(short.ends_with("samhällsbyggnad…"), "{short}");
+        assert!(short.chars().count() <= DESCRIPTION_CHARS);
+    }
+}
