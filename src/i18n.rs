@@ -138,6 +138,16 @@ pub struct Texts {
     pub newer: &'static str,
     pub older: &'static str,
     pub page: &'static str,
+    /// The skip link to the page's main content.
+    pub skip: &'static str,
+    /// The label of the header's navigation landmark.
+    pub nav_main: &'static str,
+    /// The label of a list's pagination landmark.
+    pub nav_pages: &'static str,
+    /// The label of a post's newer/older landmark.
+    pub nav_posts: &'static str,
+    /// The label of a post's table, before its number ("Tabell 2").
+    pub table: &'static str,
 }
 
 static SV: Texts = Texts {
@@ -166,6 +176,11 @@ static SV: Texts = Texts {
     newer: "Nyare inlägg",
     older: "Äldre inlägg",
     page: "Sida",
+    skip: "Hoppa till innehållet",
+    nav_main: "Huvudmeny",
+    nav_pages: "Sidor",
+    nav_posts: "Nyare och äldre inlägg",
+    table: "Tabell",
 };
 
 static EN: Texts = Texts {
@@ -194,6 +209,11 @@ static EN: Texts = Texts {
     newer: "Newer posts",
     older: "Older posts",
     page: "Page",
+    skip: "Skip to content",
+    nav_main: "Main menu",
+    nav_pages: "Pages",
+    nav_posts: "Newer and older posts",
+    table: "Table",
 };
 
 #[cfg(test)]

@@ -29,6 +29,19 @@ pub struct SiteView {
     pub json_url: String,
     /// The page that explains how to subscribe.
     pub subscribe_url: String,
+    /// `[site] logo`, absolute, with its alt text.
+    pub logo: Option<LogoView>,
+    /// `[site] accent` as `#rrggbb`, when set.
+    pub accent: Option<String>,
+}
+
+/// The organisation's logo as templates see it.
+#[derive(Debug, Serialize)]
+pub struct LogoView {
+    /// The image, absolute.
+    pub url: String,
+    /// Its text alternative.
+    pub alt: String,
 }
 
 impl SiteView {
@@ -50,6 +63,11 @@ impl SiteView {
             atom_url: at(&config.feeds.atom),
             json_url: at(&config.feeds.json),
             subscribe_url: at(&format!("{}/", config.site.lang.subscribe_slug())),
+            logo: config.site.logo.as_ref().map(|logo| LogoView {
+                url: at(&logo.path),
+                alt: logo.alt.clone(),
+            }),
+            accent: config.site.accent.map(|colour| colour.to_string()),
         }
     }
 }
@@ -73,8 +91,8 @@ pub struct PostView<'a> {
     pub author: &'a str,
     /// The post's tags with their pages.
     pub tags: Vec<TagLink<'a>>,
-    /// Summary HTML with absolute URLs.
-    pub summary: &'a str,
+    /// Summary HTML with absolute URLs, its tables in scrolling boxes.
+    pub summary: Cow<'a, str>,
     /// The lead image (front matter `image`, else the first image).
     pub image: Option<ImageView>,
 }
@@ -161,7 +179,9 @@ pub struct Page<'a, T: Serialize> {
     pub site: &'a SiteView,
     /// Fixed texts in the site's language.
     pub t: &'static Texts,
-    /// Title and canonical URL of this page.
+    /// The document's title, saying where the reader is: the page's own
+    /// title, then the site's ("förskola – Kommunchefens blogg"); the site's
+    /// alone on the front page.
     pub title: &'a str,
     /// This page's canonical URL.
     pub url: String,
