@@ -174,13 +174,13 @@ async function screenshots(tab, { dir, shots }) {
     for (const [device, [width, height]] of Object.entries(SHOT_SIZES)) {
       await tab.setViewport({ width, height, deviceScaleFactor: 1 });
       await tab.goto(target, { waitUntil: "load" });
-      await tab.evaluate(async () => {
-        await document.fonts.ready;
-        for (const img of document.images) {
-          img.loading = "eager";
-          await img.decode().catch(() => {});
-        }
+      // Lazy images below the first screen would load at different moments
+      // from run to run: load them all, and wait for every one.
+      await tab.evaluate(() => {
+        for (const img of document.images) img.loading = "eager";
       });
+      await tab.waitForFunction(() => [...document.images].every((img) => img.complete));
+      await tab.evaluate(() => document.fonts.ready.then(() => true));
       const file = path.join(dir, `${shot.name}-${device}.png`);
       await tab.screenshot({ path: file, captureBeyondViewport: false });
       written.push(file);
