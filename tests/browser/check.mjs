@@ -79,7 +79,7 @@ try {
     report.emails.push(...(await measureEmail(tabs[0], file)));
   }
   if (plan.screenshots) {
-    report.screenshots = await screenshots(tabs[0], plan.screenshots);
+    report.screenshots = await screenshots(plan.screenshots);
   }
   report.pages.sort((a, b) => a.url.localeCompare(b.url) || a.width - b.width || a.scheme.localeCompare(b.scheme));
   process.stdout.write(JSON.stringify(report));
@@ -89,8 +89,8 @@ try {
 }
 
 /** A tab whose requests are answered from the sites' folders. */
-async function openTab() {
-  const tab = await browser.newPage();
+async function openTab(context = browser.defaultBrowserContext()) {
+  const tab = await context.newPage();
   await tab.setRequestInterception(true);
   tab.on("request", (request) => answer(request).catch(() => request.abort("failed")));
   return tab;
@@ -164,14 +164,18 @@ async function measureEmail(tab, file) {
   return results;
 }
 
-/** PNGs of the first screen, desktop and phone, light mode. */
-async function screenshots(tab, { dir, shots }) {
+/** PNGs of the first screen, desktop and phone, light mode. Each in a
+ * browser context of its own: an image already in memory from another page
+ * or width would change which copy of a srcset is drawn. */
+async function screenshots({ dir, shots }) {
   await mkdir(dir, { recursive: true });
-  await tab.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
   const written = [];
   for (const shot of shots) {
     const target = shot.url ?? pathToFileURL(shot.file).href;
     for (const [device, [width, height]] of Object.entries(SHOT_SIZES)) {
+      const context = await browser.createBrowserContext();
+      const tab = await openTab(context);
+      await tab.emulateMediaFeatures([{ name: "prefers-color-scheme", value: "light" }]);
       await tab.setViewport({ width, height, deviceScaleFactor: 1 });
       await tab.goto(target, { waitUntil: "load" });
       // Lazy images below the first screen would load at different moments
@@ -183,6 +187,7 @@ async function screenshots(tab, { dir, shots }) {
       await tab.evaluate(() => document.fonts.ready.then(() => true));
       const file = path.join(dir, `${shot.name}-${device}.png`);
       await tab.screenshot({ path: file, captureBeyondViewport: false });
+      await context.close();
       written.push(file);
     }
   }
