@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::i18n::Lang;
 
 mod check;
+mod colour;
 mod delivery;
 mod digest;
 mod images;
@@ -29,6 +30,7 @@ mod schedule;
 mod site;
 mod smtp;
 pub use check::is_loopback;
+pub use colour::Colour;
 pub use delivery::{Delivery, Sendmail, Transport};
 pub use digest::{Content, Digest, Mode};
 pub use images::Images;
@@ -38,7 +40,7 @@ pub use provider::{Limits, Provider};
 pub use schedule::Schedule;
 #[cfg(test)]
 use site::check_language;
-pub use site::{Author, Site};
+pub use site::{Author, Logo, Site};
 pub use smtp::{Security, Smtp};
 
 /// The validated configuration of one site.
@@ -170,7 +172,29 @@ impl Config {
         let text = std::fs::read_to_string(file).map_err(|e| Error::read(file, e))?;
         let config = Config::parse(file, &text).map_err(Error::Invalid)?;
         config.refuse_overlap(&text)?;
+        config.refuse_missing_logo(&text)?;
         Ok(config)
+    }
+
+    /// Refuses a `[site] logo` that is not a file of the static folder (the
+    /// pages would show a broken image, read out as its alt text only).
+    fn refuse_missing_logo(&self, text: &str) -> Result<()> {
+        let Some(logo) = &self.site.logo else {
+            return Ok(());
+        };
+        let file = self.paths.static_files.join(&logo.path);
+        if file.is_file() {
+            return Ok(());
+        }
+        Err(Error::Invalid(vec![Diagnostic::at(
+            &self.file,
+            check::find_key_line(text, "logo"),
+            format!(
+                "logo `{}` is not a file in the static folder (`{}` does not exist)",
+                logo.path,
+                file.display()
+            ),
+        )]))
     }
 
     /// Refuses an output folder that is, contains or lies in the user's other

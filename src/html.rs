@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 
-use lol_html::html_content::Element;
+use lol_html::html_content::{ContentType, Element};
 use lol_html::{element, rewrite_str, RewriteStrSettings};
 use url::Url;
 
@@ -78,6 +78,39 @@ fn absolutize_srcset(srcset: &str, base: &Url) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Wraps every `<table>` of page HTML in a box that scrolls sideways on its
+/// own (`.table-wrap` in the theme), so that a wide table never widens the
+/// page (WCAG 1.4.10 Reflow). The box is a labelled region with
+/// `tabindex="0"`, so a keyboard can scroll it too: "`label` 1", "`label` 2" …
+/// in page order. Returns the input unchanged when it has no table.
+pub(crate) fn scrolling_tables<'a>(html: &'a str, label: &str) -> Cow<'a, str> {
+    let has_table = html
+        .as_bytes()
+        .windows(6)
+        .any(|w| w.eq_ignore_ascii_case(b"<table"));
+    if !has_table {
+        return Cow::Borrowed(html);
+    }
+    let mut count = 0;
+    let settings = RewriteStrSettings {
+        element_content_handlers: vec![element!("table", |el| {
+            count += 1;
+            let open = format!(
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label} {count}\">"
+            );
+            el.before(&open, ContentType::Html);
+            el.after("</div>", ContentType::Html);
+            Ok(())
+        })],
+        ..RewriteStrSettings::new()
+    };
+    // lol_html only fails in strict mode or on memory limits, neither of which is set.
+    match rewrite_str(html, settings) {
+        Ok(out) => Cow::Owned(out),
+        Err(_) => Cow::Borrowed(html),
+    }
 }
 
 /// Readies post HTML for mail clients.
@@ -303,5 +336,20 @@ mod tests {
             out,
             r#"<p>A</p><div class="table-wrap" style="overflow-x:auto;max-width:100%"><table><tr><td>1</td></tr></table></div>"#
         );
+    }
+
+    #[test]
+    fn tables_scroll_in_their_own_labelled_box() {
+        let html = "<p>x</p><table><tr><td>a</td></tr></table><Table><tr><td>b</td></tr></Table>";
+        let out = scrolling_tables(html, "Tabell");
+        assert_eq!(
+            out,
+            "<p>x</p><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Tabell 1\"><table><tr><td>a</td></tr></table></div>\
+             <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Tabell 2\"><Table><tr><td>b</td></tr></Table></div>"
+        );
+        assert!(matches!(
+            scrolling_tables("<p>Hej</p>", "Tabell"),
+            Cow::Borrowed(_)
+        ));
     }
 }

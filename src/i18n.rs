@@ -177,6 +177,16 @@ pub struct Texts {
     pub not_found: &'static str,
     pub not_found_text: &'static str,
     pub back_home: &'static str,
+    /// The skip link to the page's main content.
+    pub skip: &'static str,
+    /// The label of the header's navigation landmark.
+    pub nav_main: &'static str,
+    /// The label of a list's pagination landmark.
+    pub nav_pages: &'static str,
+    /// The label of a post's newer/older landmark.
+    pub nav_posts: &'static str,
+    /// The label of a post's table, before its number ("Tabell 2").
+    pub table: &'static str,
 }
 
 static SV: Texts = Texts {
@@ -212,6 +222,11 @@ static SV: Texts = Texts {
     not_found: "Sidan finns inte",
     not_found_text: "Sidan du söker finns inte här. Den kan ha flyttats eller tagits bort, eller så är adressen felstavad.",
     back_home: "Till startsidan",
+    skip: "Hoppa till innehållet",
+    nav_main: "Huvudmeny",
+    nav_pages: "Sidor",
+    nav_posts: "Nyare och äldre inlägg",
+    table: "Tabell",
 };
 
 static EN: Texts = Texts {
@@ -247,6 +262,11 @@ static EN: Texts = Texts {
     not_found: "Page not found",
     not_found_text: "The page you are looking for is not here. It may have been moved or removed, or the address may be misspelt.",
     back_home: "Go to the home page",
+    skip: "Skip to content",
+    nav_main: "Main menu",
+    nav_pages: "Pages",
+    nav_posts: "Newer and older posts",
+    table: "Table",
 };
 
 #[cfg(test)]

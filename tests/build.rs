@@ -260,17 +260,19 @@ fn pages_carry_autodiscovery_and_swedish_dates() {
     );
     ok(&site.herald(&["build"]));
     let files = tree(&site.output());
-    for page in [
-        "index.html",
-        "a/index.html",
-        "tags/forskola/index.html",
-        "prenumerera/index.html",
+    // Each page's title says where the reader is; the three feeds are told apart.
+    for (page, title) in [
+        ("index.html", "Testbloggen"),
+        ("a/index.html", "A – Testbloggen"),
+        ("tags/forskola/index.html", "Förskola – Testbloggen"),
+        ("prenumerera/index.html", "Prenumerera – Testbloggen"),
     ] {
         let html = String::from_utf8(files[page].clone()).unwrap();
-        assert!(html.contains(r#"<link rel="alternate" type="application/rss+xml" title="Testbloggen" href="https://example.se/blogg/feed.xml">"#), "{page}");
+        assert!(html.contains(&format!("<title>{title}</title>")), "{page}");
+        assert!(html.contains(r#"<link rel="alternate" type="application/rss+xml" title="Testbloggen (RSS)" href="https://example.se/blogg/feed.xml">"#), "{page}");
         assert!(
-            html.contains(r#"type="application/atom+xml""#)
-                && html.contains(r#"type="application/feed+json""#),
+            html.contains(r#"type="application/atom+xml" title="Testbloggen (Atom)""#)
+                && html.contains(r#"type="application/feed+json" title="Testbloggen (JSON)""#),
             "{page}"
         );
         assert!(

@@ -285,14 +285,8 @@ fn bad_digest_config_is_reported_with_lines() {
 #[test]
 fn example_site_digest_matches_the_golden_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(root.join("config.toml"), dir.path().join("config.toml")).unwrap();
     // Post folders too: their photo is in the digest.
-    for (name, bytes) in common::tree(&root.join("posts")) {
-        let to = dir.path().join("posts").join(name);
-        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
-        std::fs::write(to, bytes).unwrap();
-    }
+    let dir = common::example_site();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_herald"))
         .arg("--config")
         .arg(dir.path().join("config.toml"))

@@ -176,5 +176,5 @@ fn post_text_is_never_taken_for_the_page_body() {
     let html = common::well_formed_html("a/index.html", &page);
     let title = scraper::Selector::parse("title").unwrap();
     let text: String = html.select(&title).next().unwrap().text().collect();
-    assert_eq!(text, format!("Rubrik {old_marker}  slut"));
+    assert_eq!(text, format!("Rubrik {old_marker}  slut – Testbloggen"));
 }

@@ -68,10 +68,15 @@ impl Checker<'_> {
     }
 }
 
-/// Best-effort line of `key = ...`, for values serde has accepted without a span.
+/// Best-effort line of `key = ...`, for values serde has accepted without a
+/// span (the key itself, so `logo` does not find `logo_alt = ...`).
 pub(super) fn find_key_line(text: &str, key: &str) -> usize {
     text.lines()
-        .position(|l| l.trim_start().starts_with(key) && l.contains('='))
+        .position(|l| {
+            l.trim_start()
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        })
         .map_or(1, |i| i + 1)
 }
 
@@ -101,5 +106,7 @@ mod tests {
         let text = "[digest]\nfrom = \"a\"\nsubject = \"x\"\n";
         assert_eq!(find_key_line(text, "subject"), 3);
         assert_eq!(find_key_line(text, "absent"), 1);
+        let text = "[site]\nlogo_alt = \"Kommunen\"\nlogo = \"logo.svg\"\n";
+        assert_eq!(find_key_line(text, "logo"), 3);
     }
 }

@@ -8,6 +8,7 @@ use toml::Spanned;
 use url::Url;
 
 use super::check::Checker;
+use super::colour::{self, Colour};
 use crate::clean::Cleaned;
 use crate::i18n::Lang;
 
@@ -30,6 +31,21 @@ pub struct Site {
     pub author: Author,
     /// Publish time for posts dated with a day only. Default: `08:00` local time.
     pub default_publish_time: NaiveTime,
+    /// The organisation's logo in the pages' header. Default: none.
+    pub logo: Option<Logo>,
+    /// The theme's accent (header band, links); at least 4.5:1 against
+    /// white. Default: none, the theme's own.
+    pub accent: Option<Colour>,
+}
+
+/// `[site] logo` and `logo_alt`.
+#[derive(Debug, Clone)]
+pub struct Logo {
+    /// A path in the static folder (`/`-separated, relative), published at
+    /// the same path below `base_url`.
+    pub path: String,
+    /// Its text alternative (required: the logo is a link's content).
+    pub alt: String,
 }
 
 /// `[site.author]`.
@@ -53,6 +69,9 @@ pub(super) struct RawSite {
     timezone: Option<Spanned<String>>,
     author: RawAuthor,
     default_publish_time: Option<Spanned<String>>,
+    logo: Option<Spanned<String>>,
+    logo_alt: Option<Spanned<Cleaned>>,
+    accent: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +98,11 @@ pub(super) fn resolve(raw: RawSite, check: &mut Checker) -> Option<Site> {
         NaiveTime::parse_from_str(time, "%H:%M")
             .map_err(|_| format!("default_publish_time `{time}` is not a time like `08:00`"))
     });
+    let logo = logo(&raw.logo, &raw.logo_alt, check);
+    let accent = raw
+        .accent
+        .as_ref()
+        .and_then(|accent| checked(check, accent, parse_accent));
     if check.problems.len() > before {
         return None;
     }
@@ -94,7 +118,70 @@ pub(super) fn resolve(raw: RawSite, check: &mut Checker) -> Option<Site> {
             email: raw.author.email,
         },
         default_publish_time: time?,
+        logo,
+        accent,
     })
+}
+
+/// `logo` and `logo_alt`: both or neither, the path a plain relative one.
+fn logo(
+    path: &Option<Spanned<String>>,
+    alt: &Option<Spanned<Cleaned>>,
+    check: &mut Checker,
+) -> Option<Logo> {
+    let alt_text = alt.as_ref().map(|a| a.get_ref().as_str().trim());
+    match (path, alt) {
+        (Some(path), _) if alt_text.is_some_and(|a| !a.is_empty()) => Some(Logo {
+            path: checked(check, path, check_logo_path)?,
+            alt: alt_text.unwrap_or_default().to_string(),
+        }),
+        (Some(path), alt) => {
+            let message = "logo needs `logo_alt`, the text a screen reader says for it \
+                           (the organisation's name, e.g. `logo_alt = \"Vimmerby kommun\"`)";
+            match alt {
+                Some(alt) => check.at(alt, message),
+                None => check.at(path, message),
+            }
+            None
+        }
+        (None, Some(alt)) => {
+            check.at(alt, "logo_alt is set but `logo` is not");
+            None
+        }
+        (None, None) => None,
+    }
+}
+
+/// A logo is a file of the static folder, named as a relative URL path.
+fn check_logo_path(path: &str) -> Result<String, String> {
+    let plain = !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains(['\\', '?', '#', ':'])
+        && path
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..");
+    if plain {
+        Ok(path.to_string())
+    } else {
+        Err(format!(
+            "logo `{path}` must be a path in the static folder such as `logo.svg` or `bilder/logo.png`"
+        ))
+    }
+}
+
+/// An accent colour that reaches AA contrast against white, where the
+/// theme puts it: the links on the light page, the band under white text.
+fn parse_accent(text: &str) -> Result<Colour, String> {
+    let colour = Colour::parse(text)?;
+    let ratio = colour.contrast(colour::WHITE);
+    if ratio < colour::AA_TEXT {
+        return Err(format!(
+            "accent `{text}` has a contrast of {ratio:.2}:1 against white, where the theme \
+             uses it (links on the light page, white text on the header band); WCAG 2.1 AA \
+             asks for at least 4.5:1: choose a darker shade"
+        ));
+    }
+    Ok(colour)
 }
 
 /// `value` parsed by `parse`, or `None` with its message reported at its line.

@@ -218,3 +218,89 @@ fn numbers_out_of_range_are_named_with_their_line() {
     assert_eq!(parse(&ok).unwrap().delivery.retry_delay, 600.0);
     assert_eq!(parse(MINIMAL).unwrap().delivery.retry_delay, 2.0);
 }
+
+const THEMED: &str = r##"
+[site]
+title = "Blogg"
+base_url = "https://example.se/blogg"
+logo = "bilder/logo.svg"
+logo_alt = "Vimmerby kommun"
+accent = "#0B4F8A"
+
+[site.author]
+name = "Kommunchefen"
+"##;
+
+#[test]
+fn logo_and_accent_are_read() {
+    let c = parse(THEMED).unwrap();
+    let logo = c.site.logo.unwrap();
+    assert_eq!(
+        (logo.path.as_str(), logo.alt.as_str()),
+        ("bilder/logo.svg", "Vimmerby kommun")
+    );
+    assert_eq!(c.site.accent.unwrap().to_string(), "#0b4f8a");
+    let c = parse(MINIMAL).unwrap();
+    assert!(
+        c.site.logo.is_none() && c.site.accent.is_none(),
+        "the theme's own by default"
+    );
+}
+
+#[test]
+fn a_pale_accent_and_a_logo_without_alt_are_named_at_their_lines() {
+    let text = THEMED
+        .replace("logo_alt = \"Vimmerby kommun\"", "logo_alt = \" \"")
+        .replace("#0B4F8A", "#777777");
+    let found = messages(&text);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(
+        found[0].starts_with("site/config.toml:6: logo needs `logo_alt`"),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with(
+            "site/config.toml:7: accent `#777777` has a contrast of 4.48:1 against white"
+        ),
+        "{found:?}"
+    );
+    let found = messages(
+        &THEMED
+            .replace("\"bilder/logo.svg\"", "\"../logo.svg\"")
+            .replace("#0B4F8A", "blue"),
+    );
+    assert!(
+        found[0].starts_with(
+            "site/config.toml:5: logo `../logo.svg` must be a path in the static folder"
+        ),
+        "{found:?}"
+    );
+    assert!(
+        found[1].starts_with("site/config.toml:7: `blue` is not a colour written as `#rrggbb`"),
+        "{found:?}"
+    );
+    let found = messages(&THEMED.replace("logo = \"bilder/logo.svg\"\n", ""));
+    assert!(
+        found[0].starts_with("site/config.toml:5: logo_alt is set but `logo` is not"),
+        "{found:?}"
+    );
+}
+
+#[test]
+fn a_logo_missing_from_the_static_folder_is_named_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, THEMED).unwrap();
+    let Err(Error::Invalid(problems)) = Config::load(&file) else {
+        panic!("a missing logo is refused");
+    };
+    let message = problems[0].to_string();
+    assert!(
+        message
+            .contains("config.toml:5: logo `bilder/logo.svg` is not a file in the static folder"),
+        "{message}"
+    );
+    std::fs::create_dir_all(dir.path().join("static/bilder")).unwrap();
+    std::fs::write(dir.path().join("static/bilder/logo.svg"), "<svg/>").unwrap();
+    assert!(Config::load(&file).is_ok());
+}

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use chrono::Datelike;
 
-use super::views::{ArchiveBody, ArchiveEntry, ArchiveMonth, ArchiveYear, Meta, PlainBody};
+use super::views::{
+    ArchiveBody, ArchiveEntry, ArchiveMonth, ArchiveYear, Meta, PlainBody, StandaloneBody,
+};
 use super::{Site, Target};
 use crate::content::{Post, Standalone};
 use crate::error::Result;
@@ -67,7 +69,10 @@ impl Site<'_> {
             feeds: self.main_feeds(),
             meta: Meta::new("website", &page.summary, None),
         };
-        self.page(target, PlainBody {}, Some(page.html.clone()))
+        let body = StandaloneBody {
+            heading: &page.title,
+        };
+        self.page(target, body, Some(page.html.clone()))
     }
 
     /// The preview of a page about the whole site: its description.

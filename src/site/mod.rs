@@ -8,6 +8,7 @@
 mod fixed;
 mod views;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use handlebars::{Context, Handlebars};
@@ -17,6 +18,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::content::{self, Post, Standalone, Tag, Unpublished};
 use crate::error::{Error, Result};
+use crate::html;
 use crate::output::OutputFile;
 use crate::templates;
 pub use views::*;
@@ -40,6 +42,7 @@ pub struct Site<'a> {
 struct Target<'t> {
     template: &'static str,
     path: PathBuf,
+    /// What the page is, without the site's name (empty for the front page).
     title: &'t str,
     url: String,
     feeds: Vec<FeedLink>,
@@ -173,14 +176,21 @@ impl<'a> Site<'a> {
             1 => PathBuf::from(format!("{dir}index.html")),
             n => PathBuf::from(format!("{dir}page/{n}/index.html")),
         };
-        let title = tag.map_or(self.view.title.as_str(), |t| t.name.as_str());
+        let t = self.config.site.lang.texts();
+        let page_number = format!("{} {page}", t.page);
+        let title = match (tag, page) {
+            (Some(tag), 1) => tag.name.clone(),
+            (Some(tag), _) => format!("{}, {}", tag.name, page_number.to_lowercase()),
+            (None, 1) => String::new(),
+            (None, _) => page_number,
+        };
         let template = if tag.is_some() { "tag" } else { "index" };
         let url = url_of(page);
         self.page(
             Target {
                 template,
                 path,
-                title,
+                title: &title,
                 url,
                 feeds,
                 meta: self.site_meta(),
@@ -236,10 +246,14 @@ impl<'a> Site<'a> {
             meta,
         } = target;
         let t = self.config.site.lang.texts();
+        let title = match title {
+            "" => self.view.title.clone(),
+            own => format!("{own} – {}", self.view.title),
+        };
         let page = Page {
             site: &self.view,
             t,
-            title,
+            title: &title,
             url,
             feeds,
             meta,
@@ -248,6 +262,10 @@ impl<'a> Site<'a> {
         let mut context = Context::wraps(&page)
             .map_err(|e| self.render_error(template, &e, &Context::null(), &path))?;
         if let (Some(map), Some(content)) = (context.data_mut().as_object_mut(), content) {
+            let content = match html::scrolling_tables(&content, t.table) {
+                Cow::Borrowed(_) => content,
+                Cow::Owned(wrapped) => wrapped,
+            };
             map.insert("content".into(), content.into());
         }
         let inner = self.render_template(template, &context, &path)?;
@@ -303,7 +321,7 @@ impl<'a> Site<'a> {
                 .as_deref()
                 .unwrap_or(&self.config.site.author.name),
             tags: post.tags.iter().map(|t| self.tag_link(t)).collect(),
-            summary: &post.summary_html,
+            summary: html::scrolling_tables(&post.summary_html, lang.texts().table),
             image: image_view(post),
             status: post.unpublished.map(|why| match why {
                 Unpublished::Draft => lang.texts().draft,
@@ -316,10 +334,11 @@ impl<'a> Site<'a> {
         TagLink::new(&self.view.url, tag)
     }
 
+    /// The site's three feeds, told apart by their format in the title.
     fn main_feeds(&self) -> Vec<FeedLink> {
         let mut links = self.feed_links(&self.view.title, &self.view.url);
         links.push(FeedLink {
-            title: self.view.title.clone(),
+            title: format!("{} (JSON)", self.view.title),
             url: self.view.json_url.clone(),
             mime: "application/feed+json",
         });
@@ -329,12 +348,12 @@ impl<'a> Site<'a> {
     fn feed_links(&self, title: &str, dir_url: &str) -> Vec<FeedLink> {
         vec![
             FeedLink {
-                title: title.to_string(),
+                title: format!("{title} (RSS)"),
                 url: format!("{dir_url}{}", self.config.feeds.rss),
                 mime: "application/rss+xml",
             },
             FeedLink {
-                title: title.to_string(),
+                title: format!("{title} (Atom)"),
                 url: format!("{dir_url}{}", self.config.feeds.atom),
                 mime: "application/atom+xml",
             },

@@ -36,6 +36,10 @@ pub struct SiteView {
     /// The standalone pages, in navigation order (empty in the digest:
     /// pages are never part of the email).
     pub nav: Vec<NavLink>,
+    /// `[site] logo`, absolute, with its alt text.
+    pub logo: Option<LogoView>,
+    /// `[site] accent` as `#rrggbb`, when set.
+    pub accent: Option<String>,
 }
 
 /// A standalone page's link in the navigation.
@@ -45,6 +49,15 @@ pub struct NavLink {
     pub title: String,
     /// The page, absolute.
     pub url: String,
+}
+
+/// The organisation's logo as templates see it.
+#[derive(Debug, Serialize)]
+pub struct LogoView {
+    /// The image, absolute.
+    pub url: String,
+    /// Its text alternative.
+    pub alt: String,
 }
 
 impl SiteView {
@@ -69,6 +82,11 @@ impl SiteView {
             archive_url: at(&format!("{}/", config.site.lang.archive_slug())),
             locale: crate::i18n::og_locale(&config.site.language),
             nav: Vec::new(),
+            logo: config.site.logo.as_ref().map(|logo| LogoView {
+                url: at(&logo.path),
+                alt: logo.alt.clone(),
+            }),
+            accent: config.site.accent.map(|colour| colour.to_string()),
         }
     }
 }
@@ -92,8 +110,8 @@ pub struct PostView<'a> {
     pub author: &'a str,
     /// The post's tags with their pages.
     pub tags: Vec<TagLink<'a>>,
-    /// Summary HTML with absolute URLs.
-    pub summary: &'a str,
+    /// Summary HTML with absolute URLs, its tables in scrolling boxes.
+    pub summary: Cow<'a, str>,
     /// The lead image (front matter `image`, else the first image).
     pub image: Option<ImageView>,
     /// Under `herald serve --drafts`, why a real build leaves the post out
@@ -183,7 +201,9 @@ pub struct Page<'a, T: Serialize> {
     pub site: &'a SiteView,
     /// Fixed texts in the site's language.
     pub t: &'static Texts,
-    /// Title and canonical URL of this page.
+    /// The document's title, saying where the reader is: the page's own
+    /// title, then the site's ("förskola – Kommunchefens blogg"); the site's
+    /// alone on the front page.
     pub title: &'a str,
     /// This page's canonical URL.
     pub url: String,
@@ -306,10 +326,17 @@ pub struct PostBody<'a> {
     pub older: Option<PostLink<'a>>,
 }
 
-/// A page with only the common fields: the subscribe page, a standalone
-/// page (its body HTML added as `content`), the 404 page.
+/// A page with only the common fields: the subscribe page, the 404 page.
 #[derive(Serialize)]
 pub struct PlainBody {}
+
+/// A standalone page (its body HTML added as `content`).
+#[derive(Serialize)]
+pub struct StandaloneBody<'a> {
+    /// The page's own title, for its `h1` (`title` is the document's,
+    /// with the site's name after it).
+    pub heading: &'a str,
+}
 
 #[cfg(test)]
 mod tests {

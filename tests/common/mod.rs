@@ -2,6 +2,7 @@
 //! folders and a way to run the real `herald` binary on them.
 #![allow(dead_code)] // each test file uses a different subset
 
+pub mod browser;
 pub mod images;
 pub mod import;
 pub mod mail;
@@ -27,9 +28,14 @@ pub struct Site {
 impl Site {
     /// A site with `config.toml` made of the standard `[site]` table plus `extra`.
     pub fn new(extra: &str) -> Site {
+        Site::with_site_keys("", extra)
+    }
+
+    /// [`Site::new`] with `site_keys` (lines) added to the `[site]` table.
+    pub fn with_site_keys(site_keys: &str, extra: &str) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let config = format!(
-            "[site]\ntitle = \"Testbloggen\"\ndescription = \"Prov\"\nbase_url = \"https://example.se/blogg/\"\nlanguage = \"sv\"\n\n[site.author]\nname = \"Kommunchefen\"\nemail = \"kc@example.se\"\n{extra}"
+            "[site]\ntitle = \"Testbloggen\"\ndescription = \"Prov\"\nbase_url = \"https://example.se/blogg/\"\nlanguage = \"sv\"\n{site_keys}\n[site.author]\nname = \"Kommunchefen\"\nemail = \"kc@example.se\"\n{extra}"
         );
         std::fs::write(dir.path().join("config.toml"), config).unwrap();
         std::fs::create_dir(dir.path().join("posts")).unwrap();
@@ -83,6 +89,26 @@ impl Site {
     pub fn output(&self) -> PathBuf {
         self.path().join("public")
     }
+}
+
+/// A copy of the example site (the repository root: `config.toml`, `posts/`
+/// with their folders, `pages/` and `static/` when there) in a temporary folder, so that a command that writes
+/// beside the config (the digest's ledger and outbox) leaves the repository alone.
+pub fn example_site() -> tempfile::TempDir {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(root.join("config.toml"), dir.path().join("config.toml")).unwrap();
+    for folder in ["posts", "pages", "static"] {
+        if !root.join(folder).is_dir() {
+            continue;
+        }
+        for (name, bytes) in tree(&root.join(folder)) {
+            let to = dir.path().join(folder).join(name);
+            std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+            std::fs::write(to, bytes).unwrap();
+        }
+    }
+    dir
 }
 
 /// Runs the real binary with `config` and the fixed clock.
