@@ -12,11 +12,11 @@
 # "saved → reload announced" and "saved → page served with the new text",
 # the median and the worst, and the build times herald reported.
 #
-# herald builds into a folder under $TMPDIR (default /tmp): where that is
+# herald builds into a folder under $TMPDIR (default $XDG_RUNTIME_DIR, else /dev/shm): where that is
 # matters more than anything else, since each build writes every page anew
 # (on this machine, 1,000 posts take 0.25 s to build on tmpfs and 4.4 s on
 # the ext4 /tmp while other builds run). The figures name its file system;
-# `TMPDIR=/dev/shm bench/serve.sh` measures herald on tmpfs.
+# `TMPDIR=/tmp bench/serve.sh` measures herald on the disk.
 #
 # Environment:
 #   RUNS=15         saves to time
@@ -142,5 +142,9 @@ if [ "$count" -gt 0 ]; then
     echo "| herald's rebuilds ($count, as it reports them) | $median ms | $worst ms |"
 fi
 echo
-tmp=${TMPDIR:-/tmp}
+# Where herald serve puts its folder (src/serve/mod.rs, temp_parent).
+tmp=${TMPDIR:-${XDG_RUNTIME_DIR:-}}
+if [ -z "$tmp" ]; then
+    if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp=/dev/shm; else tmp=/tmp; fi
+fi
 echo "$N posts, herald rev $(git -C "$REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown), $(nproc) cores, $RUNS saves, built into $tmp ($(stat -f -c %T "$tmp")), load average $(cut -d' ' -f1-3 /proc/loadavg)"

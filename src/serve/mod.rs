@@ -122,14 +122,25 @@ pub(crate) fn run(file: &Path, options: &Options, now: Now, log: &Log) -> Result
 }
 
 /// Where the preview's folder goes: `$TMPDIR` when set, else the user's
-/// runtime folder (`$XDG_RUNTIME_DIR`, in memory on systemd systems: every
-/// build writes each page anew, which on this project's machine took 0.25 s
-/// for 1,000 posts in memory and 4.4 s on a disk), else `/tmp`.
+/// runtime folder (`$XDG_RUNTIME_DIR`, in memory on systemd systems), else
+/// `/dev/shm` (in memory on every Linux), else `/tmp`. Every build writes
+/// each page anew: on this project's machine that took 0.25 s for 1,000
+/// posts in memory and 2.8 s on its disk.
 fn temp_parent() -> PathBuf {
     let var = |name| std::env::var_os(name).filter(|v| !v.is_empty());
     var("TMPDIR")
         .or_else(|| var("XDG_RUNTIME_DIR"))
-        .map_or_else(std::env::temp_dir, PathBuf::from)
+        .map(PathBuf::from)
+        .or_else(|| {
+            let shm = Path::new("/dev/shm");
+            writable(shm).then(|| shm.to_path_buf())
+        })
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// Whether this process may create files in `dir`.
+fn writable(dir: &Path) -> bool {
+    dir.is_dir() && rustix::fs::access(dir, rustix::fs::Access::WRITE_OK).is_ok()
 }
 
 /// Builds the preview into the temporary folder, each build into a folder
