@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::recipients::{parse_mailbox, Addressing, Recipient};
 use super::view::{self, PostView};
-use super::{personal, stable_hash, text, texts, IsoWeek};
+use super::{personal, stable_hash, text, IsoWeek};
 use crate::config::{Config, Digest};
 use crate::content::Post;
 use crate::delivery::Envelope;
@@ -61,7 +61,7 @@ struct Shared {
     week_label: String,
     digest_id: String,
     t: &'static Texts,
-    m: texts::MailTexts,
+    m: crate::i18n::MailTexts,
 }
 
 #[derive(Serialize)]
@@ -115,7 +115,7 @@ impl<'a> Composer<'a> {
             },
             digest_id: id.to_string(),
             t: lang.texts(),
-            m: texts::for_lang(lang, digest.footer.as_deref()),
+            m: lang.mail_texts(digest.footer.as_deref()),
         };
         Ok(Composer {
             config_file: &config.file,

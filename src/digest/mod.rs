@@ -15,7 +15,6 @@ pub mod recipients;
 pub(crate) mod schedule;
 pub(crate) mod send;
 pub(crate) mod text;
-mod texts;
 mod view;
 mod week;
 

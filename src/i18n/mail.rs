@@ -5,11 +5,11 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::i18n::Lang;
+use super::Lang;
 
 /// The digest's own texts; page texts stay available as `{{t.<name>}}`.
 #[derive(Debug, Clone, Serialize)]
-pub(super) struct MailTexts {
+pub(crate) struct MailTexts {
     pub heading: &'static str,
     pub greeting: &'static str,
     pub intro: &'static str,
@@ -37,14 +37,16 @@ static EN: MailTexts = MailTexts {
     links: "Links",
 };
 
-/// The texts for `lang`, with the site's own `footer` when it has one.
-pub(super) fn for_lang(lang: Lang, footer: Option<&str>) -> MailTexts {
-    let mut texts = match lang {
-        Lang::Sv => SV.clone(),
-        Lang::En => EN.clone(),
-    };
-    if let Some(footer) = footer {
-        texts.why = Cow::Owned(footer.to_string());
+impl Lang {
+    /// The digest's texts, with the site's own `footer` when it has one.
+    pub(crate) fn mail_texts(self, footer: Option<&str>) -> MailTexts {
+        let mut texts = match self {
+            Lang::Sv => SV.clone(),
+            Lang::En => EN.clone(),
+        };
+        if let Some(footer) = footer {
+            texts.why = Cow::Owned(footer.to_string());
+        }
+        texts
     }
-    texts
 }
