@@ -86,22 +86,19 @@ fn absolutize_srcset(srcset: &str, base: &Url) -> String {
 /// `tabindex="0"`, so a keyboard can scroll it too: "`label` 1", "`label` 2" …
 /// in page order. Returns the input unchanged when it has no table.
 pub(crate) fn scrolling_tables<'a>(html: &'a str, label: &str) -> Cow<'a, str> {
-    let has_table = html
-        .as_bytes()
-        .windows(6)
-        .any(|w| w.eq_ignore_ascii_case(b"<table"));
-    if !has_table {
+    if !has_tag(html, b"<table") {
         return Cow::Borrowed(html);
     }
     let mut count = 0;
     let settings = RewriteStrSettings {
         element_content_handlers: vec![element!("table", |el| {
             count += 1;
-            let open = format!(
-                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label} {count}\">"
+            in_box(
+                el,
+                &format!(
+                    "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"{label} {count}\">"
+                ),
             );
-            el.before(&open, ContentType::Html);
-            el.after("</div>", ContentType::Html);
             Ok(())
         })],
         ..RewriteStrSettings::new()
@@ -111,6 +108,20 @@ pub(crate) fn scrolling_tables<'a>(html: &'a str, label: &str) -> Cow<'a, str> {
         Ok(out) => Cow::Owned(out),
         Err(_) => Cow::Borrowed(html),
     }
+}
+
+/// Whether `html` holds `tag` (such as `<table`), in any case.
+fn has_tag(html: &str, tag: &[u8]) -> bool {
+    html.as_bytes()
+        .windows(tag.len())
+        .any(|w| w.eq_ignore_ascii_case(tag))
+}
+
+/// Puts the element in a box that scrolls sideways on its own: the table
+/// boxes of pages and mail, opened by `open` (a `<div …>`).
+fn in_box(el: &mut Element, open: &str) {
+    el.before(open, ContentType::Html);
+    el.after("</div>", ContentType::Html);
 }
 
 /// Readies post HTML for mail clients.
@@ -126,7 +137,7 @@ pub(crate) fn scrolling_tables<'a>(html: &'a str, label: &str) -> Cow<'a, str> {
 /// a table wider than a phone then scrolls on its own instead of widening
 /// the whole message.
 pub(crate) fn for_mail(html: &str, column: u32, show_images: bool) -> String {
-    if !html.contains("<img") && !html.contains("<table") {
+    if !has_tag(html, b"<img") && !has_tag(html, b"<table") {
         return html.to_string();
     }
     let settings = RewriteStrSettings {
@@ -136,12 +147,10 @@ pub(crate) fn for_mail(html: &str, column: u32, show_images: bool) -> String {
                 Ok(())
             }),
             element!("table", |el| {
-                let html = lol_html::html_content::ContentType::Html;
-                el.before(
+                in_box(
+                    el,
                     r#"<div class="table-wrap" style="overflow-x:auto;max-width:100%">"#,
-                    html,
                 );
-                el.after("</div>", html);
                 Ok(())
             }),
         ],
@@ -166,7 +175,7 @@ fn mail_image(
         } else {
             format!("{line}<br>")
         };
-        el.replace(&text, lol_html::html_content::ContentType::Html);
+        el.replace(&text, ContentType::Html);
         return Ok(());
     }
     let width = el
@@ -185,7 +194,7 @@ fn mail_image(
 
 /// `html` without its `<img>` elements.
 pub(crate) fn without_images(html: &str) -> String {
-    if !html.contains("<img") {
+    if !has_tag(html, b"<img") {
         return html.to_string();
     }
     let settings = RewriteStrSettings {
@@ -327,6 +336,12 @@ mod tests {
         assert!(out.contains(r#"<th style="text-align: right">"#), "{out}");
         assert!(out.contains(r#"<td style="text-align: center">"#), "{out}");
         assert_eq!(out.matches("style=").count(), 2, "{out}");
+    }
+
+    #[test]
+    fn tags_in_capitals_are_found_too() {
+        assert_eq!(without_images(r#"<p>A<IMG src="x.png"></p>"#), "<p>A</p>");
+        assert!(for_mail("<TABLE><tr><td>1</td></tr></TABLE>", 536, true).contains("table-wrap"));
     }
 
     #[test]
