@@ -208,13 +208,7 @@ fn losing_the_session_that_holds_the_lock_stops_the_run_before_another_message_g
     assert_eq!(lock_ended.recv().unwrap(), 1, "one session held the lock");
     assert_eq!(code(&first), 75, "{said}");
     assert_eq!(server.received().len(), 4, "nothing sent without the lock");
-    let rerun = pg::herald(&site, &["digest"]).output().unwrap();
-    let err = common::stderr(&rerun);
-    assert_eq!(code(&rerun), 0, "{err}");
-    let counts = server.tally();
-    assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
-    assert_eq!(counts.len(), n, "everyone served or uncertain: {err}");
-    assert_eq!(pg::statuses(&url).get("uncertain"), Some(&1));
+    pg::assert_rerun_finishes_once(&site, &url, &server, n);
 }
 
 #[test]

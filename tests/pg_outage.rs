@@ -31,11 +31,5 @@ fn losing_the_database_mid_run_stops_with_75_and_the_next_run_resumes_without_du
     assert_eq!(code(&first), 75, "{said}");
     assert!(said.contains(&url), "{said}");
     assert_eq!(server.received().len(), 4, "nothing sent after the loss");
-    let rerun = pg::herald(&site, &["digest"]).output().unwrap();
-    let err = common::stderr(&rerun);
-    assert_eq!(code(&rerun), 0, "{err}");
-    let counts = server.tally();
-    assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
-    assert_eq!(counts.len(), n, "everyone served or uncertain: {err}");
-    assert_eq!(pg::statuses(&url).get("uncertain"), Some(&1));
+    pg::assert_rerun_finishes_once(&site, &url, &server, n);
 }

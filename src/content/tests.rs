@@ -156,25 +156,32 @@ fn duplicates_and_reserved_slugs() {
     );
 }
 
+/// A post called `name` dated `date`, with `extra` front matter lines.
+fn dated(name: &str, date: &str, extra: &str) -> Post {
+    post(
+        name,
+        &format!("+++\ntitle = \"{name}\"\ndate = \"{date}\"\n{extra}+++\n"),
+    )
+    .unwrap()
+}
+
+/// The day after the Friday the dated posts are about.
+fn saturday() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2013-09-28T00:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
 #[test]
 fn publishing_rules() {
-    let mk = |name: &str, date: &str, extra: &str| {
-        post(
-            name,
-            &format!("+++\ntitle = \"{name}\"\ndate = \"{date}\"\n{extra}+++\n"),
-        )
-        .unwrap()
-    };
     let posts = vec![
-        mk("b.md", "2013-09-27", "id = \"b\"\n"),
-        mk("a.md", "2013-09-27", "id = \"a\"\n"),
-        mk("old.md", "2013-09-20", ""),
-        mk("draft.md", "2013-09-13", "draft = true\n"),
-        mk("future.md", "2013-10-04", ""),
+        dated("b.md", "2013-09-27", "id = \"b\"\n"),
+        dated("a.md", "2013-09-27", "id = \"a\"\n"),
+        dated("old.md", "2013-09-20", ""),
+        dated("draft.md", "2013-09-13", "draft = true\n"),
+        dated("future.md", "2013-10-04", ""),
     ];
-    let now = DateTime::parse_from_rfc3339("2013-09-28T00:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
+    let now = saturday();
     let published = publish(posts, now);
     let order: Vec<&str> = published.posts.iter().map(|p| p.title.as_str()).collect();
     assert_eq!(
@@ -195,21 +202,12 @@ fn publishing_rules() {
 
 #[test]
 fn a_preview_shows_drafts_and_scheduled_posts_in_order_marked() {
-    let mk = |name: &str, date: &str, extra: &str| {
-        post(
-            name,
-            &format!("+++\ntitle = \"{name}\"\ndate = \"{date}\"\n{extra}+++\n"),
-        )
-        .unwrap()
-    };
     let posts = vec![
-        mk("old.md", "2013-09-20", ""),
-        mk("draft.md", "2013-09-27", "draft = true\n"),
-        mk("future.md", "2013-10-04", ""),
+        dated("old.md", "2013-09-20", ""),
+        dated("draft.md", "2013-09-27", "draft = true\n"),
+        dated("future.md", "2013-10-04", ""),
     ];
-    let now = DateTime::parse_from_rfc3339("2013-09-28T00:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc);
+    let now = saturday();
     let shown = preview(posts, now);
     let marks: Vec<(&str, Option<Unpublished>)> = shown
         .posts
@@ -229,16 +227,9 @@ fn a_preview_shows_drafts_and_scheduled_posts_in_order_marked() {
 
 #[test]
 fn posts_group_by_tag() {
-    let mk = |name: &str, date: &str, tags: &str| {
-        post(
-            name,
-            &format!("+++\ntitle = \"{name}\"\ndate = \"{date}\"\ntags = [{tags}]\n+++\n"),
-        )
-        .unwrap()
-    };
     let posts = vec![
-        mk("new.md", "2013-09-27", "\"Skola\""),
-        mk("old.md", "2013-09-20", "\"skola\", \"Vård\""),
+        dated("new.md", "2013-09-27", "tags = [\"Skola\"]\n"),
+        dated("old.md", "2013-09-20", "tags = [\"skola\", \"Vård\"]\n"),
     ];
     let groups = by_tag(&posts);
     let summary: Vec<(&str, usize)> = groups

@@ -283,6 +283,24 @@ pub fn herald(site: &super::Site, args: &[&str]) -> Command {
     command
 }
 
+/// A second `herald digest` after a run that stopped mid-send: exit 0,
+/// each of the `n` recipients served exactly once, and the one message in
+/// flight when the first run stopped left `uncertain`.
+pub fn assert_rerun_finishes_once(
+    site: &super::Site,
+    url: &str,
+    server: &super::smtp::Server,
+    n: usize,
+) {
+    let rerun = herald(site, &["digest"]).output().unwrap();
+    let err = super::stderr(&rerun);
+    assert_eq!(super::mail::code(&rerun), 0, "{err}");
+    let counts = server.tally();
+    assert!(counts.values().all(|&c| c == 1), "nobody twice: {counts:?}");
+    assert_eq!(counts.len(), n, "everyone served or uncertain: {err}");
+    assert_eq!(statuses(url).get("uncertain"), Some(&1));
+}
+
 /// The messages of the ledger at `url` by status, read from the database.
 pub fn statuses(url: &str) -> std::collections::BTreeMap<String, i64> {
     let db = url.rsplit('/').next().unwrap();
