@@ -256,8 +256,7 @@ fn preview_test_copy_and_dry_run_record_nothing() {
 fn a_second_run_waits_for_the_lock_holder() {
     let site = digest_site("to = [\"alla@example.se\"]", "");
     std::fs::create_dir_all(site.path().join("state")).unwrap();
-    let lock = std::fs::File::create(site.path().join("state/state.db.lock")).unwrap();
-    lock.lock().unwrap();
+    let _lock = common::HeldLock::on(&site.path().join("state/state.db.lock"));
     let out = site.herald(&["digest"]);
     fails(&out, 4, &["another herald digest run holds"]);
     assert!(!site.path().join("outbox").exists());

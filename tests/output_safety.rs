@@ -3,11 +3,11 @@
 
 mod common;
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::Path;
 
 use common::mail::fails;
-use common::{ok, tree, Site};
+use common::{ok, tree, HeldLock, Site};
 
 fn site_with_paths(paths: &str) -> Site {
     let site = Site::new(paths);
@@ -182,8 +182,7 @@ fn a_second_build_on_the_same_output_exits_4_and_touches_nothing() {
     ok(&site.herald(&["build"]));
     let before = tree(&site.output());
     // Hold the build lock as a running build would.
-    let lock = File::create(site.path().join(".public.lock")).unwrap();
-    lock.lock().unwrap();
+    let lock = HeldLock::on(&site.path().join(".public.lock"));
     site.post(
         "2013-09-28-ny.md",
         "title = \"Ny\"\ndate = \"2013-09-28\"",
@@ -200,8 +199,7 @@ fn a_second_build_on_the_same_output_exits_4_and_touches_nothing() {
 #[test]
 fn run_takes_the_build_lock_too() {
     let site = site_with_paths("");
-    let lock = File::create(site.path().join(".public.lock")).unwrap();
-    lock.lock().unwrap();
+    let _lock = HeldLock::on(&site.path().join(".public.lock"));
     let out = site.herald(&["run"]);
     fails(&out, 4, &["another herald build"]);
     assert!(!Path::new(&site.output()).exists());

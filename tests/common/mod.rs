@@ -253,3 +253,41 @@ fn json_has_unfit(value: &serde_json::Value) -> bool {
         _ => false,
     }
 }
+
+/// A lock on `path` (as herald takes it: `flock`) held by another process
+/// until dropped. Not by the test process itself: a child that another test
+/// thread forks at that moment would inherit the lock and hold it on for a
+/// while after the test released its own copy.
+pub struct HeldLock(std::process::Child);
+
+impl HeldLock {
+    /// Holds the lock on `path` (created if missing) once this returns.
+    pub fn on(path: &Path) -> HeldLock {
+        use std::io::BufRead;
+        use std::process::Stdio;
+        // `-o`: only flock itself holds the lock, not its command, which
+        // waits for the end of its input: closing that ends both.
+        let mut child = Command::new("flock")
+            .arg("-o")
+            .arg(path)
+            .args(["-c", "echo held; exec cat >/dev/null"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("flock (util-linux) runs");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "held", "flock took {}", path.display());
+        HeldLock(child)
+    }
+}
+
+impl Drop for HeldLock {
+    /// Returns once the lock is free.
+    fn drop(&mut self) {
+        drop(self.0.stdin.take());
+        let _ = self.0.wait();
+    }
+}
