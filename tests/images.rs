@@ -15,6 +15,9 @@ const BODY: &str = "Lundens förskola har öppnat.\n\n![Barnen i sandlådan](fot
                     ![Kommunens logga](logga.png)\n\n[Protokoll](protokoll.pdf) och [förra \
                     veckan](../2013-09-20-forra.md).\n";
 
+/// The sources index in the cache folder.
+const SOURCES: &str = "sources.json";
+
 fn site() -> Site {
     let site = Site::new("[images]\nwidths = [100, 160]\n");
     site.post(
@@ -35,10 +38,13 @@ fn site() -> Site {
     site
 }
 
+/// The cache entries' files and when each was written (without the sources
+/// index, which every build writes).
 fn cache_files(site: &Site) -> BTreeMap<String, std::time::SystemTime> {
     let dir = site.path().join(".herald/cache/images");
     tree(&dir)
         .into_keys()
+        .filter(|name| name != SOURCES)
         .map(|name| {
             let modified = std::fs::metadata(dir.join(&name))
                 .unwrap()
@@ -362,4 +368,71 @@ fn a_summary_digest_shows_the_lead_image_above_the_summary() {
     let html = digest_html("content = \"summary\"\nimages = false");
     assert!(!html.contains("<img"), "{html}");
     assert_eq!(html.matches("Barnen i sandlådan").count(), 1, "{html}");
+}
+
+/// The sources index's entries: image path to cache key, by an independent
+/// JSON parse.
+fn sources(site: &Site) -> BTreeMap<String, String> {
+    let path = site.path().join(".herald/cache/images").join(SOURCES);
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    index["sources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, known)| (path.clone(), known["key"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_touched_photo_is_not_encoded_again_and_a_changed_one_is() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let cached = cache_files(&site);
+    let keys = sources(&site);
+    assert_eq!(keys.len(), 2, "both images are indexed: {keys:?}");
+
+    // Touched (new times, same bytes): read and hashed again, not encoded.
+    let photo = site.path().join("posts/2013-09-27-lunden/foto.jpg");
+    let past = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&photo)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    ok(&site.herald(&["build"]));
+    assert_eq!(tree(&site.output()), first, "byte-identical output");
+    assert_eq!(cache_files(&site), cached, "nothing was encoded again");
+    assert_eq!(sources(&site), keys);
+
+    // Changed (new bytes, new times): encoded again.
+    std::fs::write(&photo, jpeg_with_exif(320, 200)).unwrap();
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    assert_eq!(
+        size(&files["lunden/foto.jpg"]),
+        (200, 320),
+        "turned upright"
+    );
+    assert_ne!(sources(&site), keys, "the photo has a new cache key");
+}
+
+#[test]
+fn a_corrupt_sources_index_is_ignored_and_rebuilt() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let keys = sources(&site);
+    let index = site.path().join(".herald/cache/images").join(SOURCES);
+    for bad in [
+        &b"{\"version\": 1, \"sour"[..],
+        b"\xff\x00",
+        br#"{"version":0}"#,
+    ] {
+        std::fs::write(&index, bad).unwrap();
+        ok(&site.herald(&["build"]));
+        assert_eq!(tree(&site.output()), first, "byte-identical output");
+        assert_eq!(sources(&site), keys, "rebuilt");
+    }
 }
