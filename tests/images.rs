@@ -439,7 +439,7 @@ fn a_corrupt_sources_index_is_ignored_and_rebuilt() {
 
 /// The known trade-off, as with Git and Make: an image whose size, times,
 /// inode and device are as recorded is not read again. Shown by swapping the
-/// recorded keys of the two images (and dating the index ahead, so that no
+/// recorded entries of the two images (and dating the index ahead, so that no
 /// entry counts as written in the index's own second): the warm build
 /// believes the index and publishes each image's copies under the other's
 /// name, which it could not if it read the files.
@@ -455,9 +455,11 @@ fn a_warm_build_trusts_the_sources_index_and_reads_no_image() {
     let names: Vec<String> = entries.keys().cloned().collect();
     let photo = names.iter().find(|n| n.ends_with("foto.jpg")).unwrap();
     let logo = names.iter().find(|n| n.ends_with("logga.png")).unwrap();
-    let photo_key = entries[photo]["key"].clone();
-    entries[photo]["key"] = entries[logo]["key"].clone();
-    entries[logo]["key"] = photo_key;
+    for field in ["key", "copies"] {
+        let of_photo = entries[photo][field].clone();
+        entries[photo][field] = entries[logo][field].clone();
+        entries[logo][field] = of_photo;
+    }
     std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
     let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
     std::fs::File::options()

@@ -50,10 +50,14 @@ impl Cache {
     pub(super) fn get(&self, key: &str) -> Option<Vec<Copy>> {
         let text = fs::read(self.dir.join(key).join(INDEX)).ok()?;
         let copies: Vec<Copy> = serde_json::from_slice(&text).ok()?;
-        copies
-            .iter()
-            .all(|c| self.path(key, c).is_file())
-            .then_some(copies)
+        self.has(key, &copies).then_some(copies)
+    }
+
+    /// Whether every file of `copies`, recorded for entry `key`, is there:
+    /// without reading the entry's list, for an image the sources index
+    /// knows.
+    pub(super) fn has(&self, key: &str, copies: &[Copy]) -> bool {
+        copies.iter().all(|c| self.path(key, c).is_file())
     }
 
     /// Stores `encoded` as entry `key` (files named `<width>.<ext>`,

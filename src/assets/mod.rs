@@ -161,8 +161,9 @@ fn publish_image(
     let stamp = Stamp::of(&std::fs::metadata(&job.source).map_err(cannot_read)?);
     // An unchanged file's entry is found without reading the file.
     let known = sources
-        .key(&job.source, &stamp, fingerprint)
-        .and_then(|key| Some((key.to_string(), cache.get(key)?)));
+        .get(&job.source, &stamp, fingerprint)
+        .filter(|known| cache.has(&known.key, &known.copies))
+        .map(|known| (known.key.clone(), known.copies.clone()));
     let (key, copies) = match known {
         Some(found) => found,
         None => {
@@ -206,6 +207,7 @@ fn publish_image(
         stamp,
         settings: fingerprint.to_string(),
         key,
+        copies,
     };
     Ok((known, Picture { variants }, files))
 }

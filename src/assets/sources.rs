@@ -28,10 +28,12 @@ use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
 
+use super::cache::Copy;
+
 const FILE: &str = "sources.json";
 
 /// Raised when the layout changes: an index of another version is ignored.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A source file's stamp: if it is the same, the content is taken to be.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +88,8 @@ pub(super) struct Known {
     pub settings: String,
     /// Its cache key.
     pub key: String,
+    /// Its entry's copies, so that the entry's own list need not be read.
+    pub copies: Vec<Copy>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -119,12 +123,12 @@ impl Sources {
         read().unwrap_or_default()
     }
 
-    /// The cache key of `source`, if its stamp and settings are as recorded
+    /// What is known of `source`, if its stamp and settings are as recorded
     /// and the record is older than the index's own write.
-    pub(super) fn key(&self, source: &Path, stamp: &Stamp, settings: &str) -> Option<&str> {
+    pub(super) fn get(&self, source: &Path, stamp: &Stamp, settings: &str) -> Option<&Known> {
         let known = self.known.get(source)?;
         let old = stamp.mtime < self.trusted_before && stamp.ctime < self.trusted_before;
-        (old && known.stamp == *stamp && known.settings == settings).then_some(&known.key)
+        (old && known.stamp == *stamp && known.settings == settings).then_some(known)
     }
 
     /// Writes the index of `seen` (this build's images) to `dir`; with
@@ -162,6 +166,7 @@ mod tests {
             stamp,
             settings: "s1".into(),
             key: "ab12".into(),
+            copies: Vec::new(),
         }
     }
 
@@ -183,9 +188,12 @@ mod tests {
             trusted_before: 5_000,
         };
         let a = Path::new("a.jpg");
-        assert_eq!(sources.key(a, &old, "s1"), Some("ab12"));
-        assert_eq!(sources.key(Path::new("b.jpg"), &old, "s1"), None);
-        assert_eq!(sources.key(a, &old, "s2"), None, "other settings");
+        assert_eq!(
+            sources.get(a, &old, "s1").map(|k| k.key.as_str()),
+            Some("ab12")
+        );
+        assert_eq!(sources.get(Path::new("b.jpg"), &old, "s1"), None);
+        assert_eq!(sources.get(a, &old, "s2"), None, "other settings");
         for changed in [
             Stamp { size: 11, ..old },
             Stamp { inode: 8, ..old },
@@ -193,14 +201,14 @@ mod tests {
             stamp(1_001, 2_000),
             stamp(1_000, 2_001),
         ] {
-            assert_eq!(sources.key(a, &changed, "s1"), None, "{changed:?}");
+            assert_eq!(sources.get(a, &changed, "s1"), None, "{changed:?}");
         }
         // Racy: recorded in the tick the index was written in.
         let racy = Sources {
             trusted_before: 2_000,
             ..sources
         };
-        assert_eq!(racy.key(a, &old, "s1"), None);
+        assert_eq!(racy.get(a, &old, "s1"), None);
     }
 
     #[test]
