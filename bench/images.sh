@@ -20,6 +20,7 @@
 #   HERALD=path     herald binary to use (default: target/release/herald)
 #   BENCH_DIR=dir   where the work folder is made (default /var/tmp)
 #   KEEP=1          keep the work folder instead of deleting it
+#   SKIP_HUGO=1     time herald only (Hugo's cold run takes many minutes)
 set -euo pipefail
 
 SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,7 +39,7 @@ need() {
     log "apt-get install $2"
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >/dev/null || die "cannot install $2"
 }
-need hugo hugo
+[ "${SKIP_HUGO:-0}" = 1 ] || need hugo hugo
 need cjpeg libjpeg-turbo-progs
 need python3 python3
 /usr/bin/time -f '%e' true >/dev/null 2>&1 || { need /usr/bin/time time; }
@@ -87,6 +88,7 @@ measure "herald, no photos" 0 "$HERALD" --config "$WORK/plain/config.toml" "${HE
 rm -rf "$WORK/photos/.herald"
 measure "herald, photos, cold cache" "$N" "$HERALD" --config "$WORK/photos/config.toml" "${HERALD_ARGS[@]}"
 measure "herald, photos, warm cache" 0 "$HERALD" --config "$WORK/photos/config.toml" "${HERALD_ARGS[@]}"
+[ "${SKIP_HUGO:-0}" = 1 ] && exit 0
 rm -rf "$WORK/hugo-cache" "$WORK/photos/hugo/resources"
 measure "Hugo, photos, cold cache" "$N" hugo "${HUGO_ARGS[@]}"
 measure "Hugo, photos, warm cache" 0 hugo "${HUGO_ARGS[@]}"

@@ -15,6 +15,9 @@ const BODY: &str = "Lundens förskola har öppnat.\n\n![Barnen i sandlådan](fot
                     ![Kommunens logga](logga.png)\n\n[Protokoll](protokoll.pdf) och [förra \
                     veckan](../2013-09-20-forra.md).\n";
 
+/// The sources index in the cache folder.
+const SOURCES: &str = "sources.json";
+
 fn site() -> Site {
     let site = Site::new("[images]\nwidths = [100, 160]\n");
     site.post(
@@ -35,10 +38,13 @@ fn site() -> Site {
     site
 }
 
+/// The cache entries' files and when each was written (without the sources
+/// index, which every build writes).
 fn cache_files(site: &Site) -> BTreeMap<String, std::time::SystemTime> {
     let dir = site.path().join(".herald/cache/images");
     tree(&dir)
         .into_keys()
+        .filter(|name| name != SOURCES)
         .map(|name| {
             let modified = std::fs::metadata(dir.join(&name))
                 .unwrap()
@@ -362,4 +368,109 @@ fn a_summary_digest_shows_the_lead_image_above_the_summary() {
     let html = digest_html("content = \"summary\"\nimages = false");
     assert!(!html.contains("<img"), "{html}");
     assert_eq!(html.matches("Barnen i sandlådan").count(), 1, "{html}");
+}
+
+/// The sources index's entries: image path to cache key, by an independent
+/// JSON parse.
+fn sources(site: &Site) -> BTreeMap<String, String> {
+    let path = site.path().join(".herald/cache/images").join(SOURCES);
+    let index: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    index["sources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(path, known)| (path.clone(), known["key"].as_str().unwrap().to_string()))
+        .collect()
+}
+
+#[test]
+fn a_touched_photo_is_not_encoded_again_and_a_changed_one_is() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let cached = cache_files(&site);
+    let keys = sources(&site);
+    assert_eq!(keys.len(), 2, "both images are indexed: {keys:?}");
+
+    // Touched (new times, same bytes): read and hashed again, not encoded.
+    let photo = site.path().join("posts/2013-09-27-lunden/foto.jpg");
+    let past = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&photo)
+        .unwrap()
+        .set_modified(past)
+        .unwrap();
+    ok(&site.herald(&["build"]));
+    assert_eq!(tree(&site.output()), first, "byte-identical output");
+    assert_eq!(cache_files(&site), cached, "nothing was encoded again");
+    assert_eq!(sources(&site), keys);
+
+    // Changed (new bytes, new times): encoded again.
+    std::fs::write(&photo, jpeg_with_exif(320, 200)).unwrap();
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    assert_eq!(
+        size(&files["lunden/foto.jpg"]),
+        (200, 320),
+        "turned upright"
+    );
+    assert_ne!(sources(&site), keys, "the photo has a new cache key");
+}
+
+#[test]
+fn a_corrupt_sources_index_is_ignored_and_rebuilt() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let keys = sources(&site);
+    let index = site.path().join(".herald/cache/images").join(SOURCES);
+    for bad in [
+        &b"{\"version\": 1, \"sour"[..],
+        b"\xff\x00",
+        br#"{"version":0}"#,
+    ] {
+        std::fs::write(&index, bad).unwrap();
+        ok(&site.herald(&["build"]));
+        assert_eq!(tree(&site.output()), first, "byte-identical output");
+        assert_eq!(sources(&site), keys, "rebuilt");
+    }
+}
+
+/// The known trade-off, as with Git and Make: an image whose size, times,
+/// inode and device are as recorded is not read again. Shown by swapping the
+/// recorded entries of the two images (and dating the index ahead, so that no
+/// entry counts as written in the index's own second): the warm build
+/// believes the index and publishes each image's copies under the other's
+/// name, which it could not if it read the files.
+#[test]
+fn a_warm_build_trusts_the_sources_index_and_reads_no_image() {
+    let site = site();
+    ok(&site.herald(&["build"]));
+    let first = tree(&site.output());
+    let path = site.path().join(".herald/cache/images").join(SOURCES);
+    let mut index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let entries = index["sources"].as_object_mut().unwrap();
+    let names: Vec<String> = entries.keys().cloned().collect();
+    let photo = names.iter().find(|n| n.ends_with("foto.jpg")).unwrap();
+    let logo = names.iter().find(|n| n.ends_with("logga.png")).unwrap();
+    for field in ["key", "copies"] {
+        let of_photo = entries[photo][field].clone();
+        entries[photo][field] = entries[logo][field].clone();
+        entries[logo][field] = of_photo;
+    }
+    std::fs::write(&path, serde_json::to_vec(&index).unwrap()).unwrap();
+    let ahead = std::time::SystemTime::now() + std::time::Duration::from_secs(86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(ahead)
+        .unwrap();
+
+    ok(&site.herald(&["build"]));
+    let files = tree(&site.output());
+    assert_eq!(files["lunden/foto.jpg"], first["lunden/logga.png"]);
+    assert_eq!(files["lunden/logga.png"], first["lunden/foto.jpg"]);
 }

@@ -50,10 +50,14 @@ impl Cache {
     pub(super) fn get(&self, key: &str) -> Option<Vec<Copy>> {
         let text = fs::read(self.dir.join(key).join(INDEX)).ok()?;
         let copies: Vec<Copy> = serde_json::from_slice(&text).ok()?;
-        copies
-            .iter()
-            .all(|c| self.path(key, c).is_file())
-            .then_some(copies)
+        self.has(key, &copies).then_some(copies)
+    }
+
+    /// Whether every file of `copies`, recorded for entry `key`, is there:
+    /// without reading the entry's list, for an image the sources index
+    /// knows.
+    pub(super) fn has(&self, key: &str, copies: &[Copy]) -> bool {
+        copies.iter().all(|c| self.path(key, c).is_file())
     }
 
     /// Stores `encoded` as entry `key` (files named `<width>.<ext>`,
@@ -92,8 +96,8 @@ impl Cache {
         Ok(copies)
     }
 
-    /// Removes every entry not in `keep`, and temporary folders of builds
-    /// that are no longer running. Returns how many were removed.
+    /// Removes every entry not in `keep`, and temporary folders and files of
+    /// builds that are no longer running. Returns how many were removed.
     pub(super) fn prune(&self, keep: &HashSet<String>) -> io::Result<usize> {
         let entries = match fs::read_dir(&self.dir) {
             Ok(entries) => entries,
@@ -105,12 +109,18 @@ impl Cache {
             let entry = entry?;
             let name = entry.file_name().to_string_lossy().into_owned();
             // Only folders named like entries: nothing else of the user's.
+            let is_dir = entry.file_type()?.is_dir();
             let ours = match name.rsplit_once(".tmp-") {
                 Some((_, pid)) => name.starts_with('.') && !is_running(pid),
-                None => name.bytes().all(|b| b.is_ascii_hexdigit()),
+                None => is_dir && name.bytes().all(|b| b.is_ascii_hexdigit()),
             };
-            if entry.file_type()?.is_dir() && ours && !keep.contains(&name) {
-                fs::remove_dir_all(entry.path())?;
+            if ours && !keep.contains(&name) {
+                // A temporary file is the sources index's (`sources.rs`).
+                if is_dir {
+                    fs::remove_dir_all(entry.path())?;
+                } else {
+                    fs::remove_file(entry.path())?;
+                }
                 removed += 1;
             }
         }

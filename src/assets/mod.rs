@@ -6,10 +6,12 @@
 //! Images are processed in parallel, one at a time per core, so memory is
 //! bounded by the largest image (see `images.max_pixels`), never the set;
 //! their encoded copies live in the cache ([`cache`], the only code that
-//! touches it), so an unchanged image is never decoded again.
+//! touches it), so an unchanged image is never decoded again, and an image
+//! whose file is unchanged ([`sources`]) is not even read.
 
 mod cache;
 mod picture;
+mod sources;
 mod strip;
 
 use std::collections::{HashMap, HashSet};
@@ -25,6 +27,7 @@ use crate::error::{Error, Result};
 use crate::output::CopiedFile;
 use cache::Cache;
 pub(crate) use picture::{process, Settings};
+use sources::{Known, Sources, Stamp};
 
 /// The files of the site that are copied, and each post's resolved media.
 #[derive(Debug, Clone, Default)]
@@ -89,22 +92,27 @@ pub(crate) fn build(config: &Config, posts: &[Post], prune: bool) -> Result<Asse
         }
         problems.extend(unsupported_images(post));
     }
-    let cache = Cache::new(&config.images.cache);
+    let dir = &config.images.cache;
+    let cache = Cache::new(dir);
     let settings = Settings {
         widths: &config.images.widths,
         quality: config.images.quality,
         max_pixels: config.images.max_pixels,
     };
+    let sources = Sources::load(dir);
+    let fingerprint = fingerprint(settings);
     let done: Vec<_> = jobs
         .par_iter()
         .with_max_len(1)
-        .map(|job| publish_image(job, &cache, settings))
+        .map(|job| publish_image(job, &cache, &sources, settings, &fingerprint))
         .collect();
     let mut keys = HashSet::new();
+    let mut seen = Vec::with_capacity(jobs.len());
     for (job, result) in jobs.iter().zip(done) {
         match result {
-            Ok((key, picture, files)) => {
-                keys.insert(key);
+            Ok((known, picture, files)) => {
+                keys.insert(known.key.clone());
+                seen.push((job.source.clone(), known));
                 let media = assets.media.entry(job.post.source.clone()).or_default();
                 media.pictures.insert(job.rel.clone(), picture);
                 assets.files.extend(files);
@@ -117,8 +125,10 @@ pub(crate) fn build(config: &Config, posts: &[Post], prune: bool) -> Result<Asse
         return Err(Error::Invalid(problems));
     }
     if prune {
-        let dir = &config.images.cache;
         cache.prune(&keys).map_err(|e| Error::write(dir, e))?;
+    }
+    if !seen.is_empty() || prune {
+        sources.save(dir, seen, !prune);
     }
     Ok(assets)
 }
@@ -134,29 +144,44 @@ pub(crate) fn attach(posts: &mut [Post], mut media: HashMap<PathBuf, Media>) {
     }
 }
 
-/// Processes one image (or takes it from the cache): its cache key, its
-/// picture, and its copies to publish.
+/// Processes one image (or takes it from the cache): what to record about
+/// it in the sources index, its picture, and its copies to publish.
 fn publish_image(
     job: &Job,
     cache: &Cache,
+    sources: &Sources,
     settings: Settings,
-) -> Result<(String, Picture, Vec<CopiedFile>), Diagnostic> {
+    fingerprint: &str,
+) -> Result<(Known, Picture, Vec<CopiedFile>), Diagnostic> {
     let blame = |message: String| match job.post.refs.iter().find(|r| r.path == job.rel) {
         Some(r) => Diagnostic::at(&job.post.source, r.line, message),
         None => Diagnostic::file(&job.source, message),
     };
-    let bytes = std::fs::read(&job.source)
-        .map_err(|e| blame(format!("cannot read the image `{}`: {e}", job.rel)))?;
-    let key = key(&bytes, settings);
-    let copies = match cache.get(&key) {
-        Some(copies) => copies,
+    let cannot_read = |e| blame(format!("cannot read the image `{}`: {e}", job.rel));
+    let stamp = Stamp::of(&std::fs::metadata(&job.source).map_err(cannot_read)?);
+    // An unchanged file's entry is found without reading the file.
+    let known = sources
+        .get(&job.source, &stamp, fingerprint)
+        .filter(|known| cache.has(&known.key, &known.copies))
+        .map(|known| (known.key.clone(), known.copies.clone()));
+    let (key, copies) = match known {
+        Some(found) => found,
         None => {
-            let encoded = process(&bytes, settings)
-                .map_err(|e| blame(format!("the image `{}` cannot be published: {e}", job.rel)))?;
-            drop(bytes);
-            cache
-                .put(&key, extension(&job.rel), &encoded)
-                .map_err(|e| blame(format!("cannot write the image cache: {e}")))?
+            let bytes = std::fs::read(&job.source).map_err(cannot_read)?;
+            let key = key(&bytes, settings);
+            match cache.get(&key) {
+                Some(copies) => (key, copies),
+                None => {
+                    let encoded = process(&bytes, settings).map_err(|e| {
+                        blame(format!("the image `{}` cannot be published: {e}", job.rel))
+                    })?;
+                    drop(bytes);
+                    let copies = cache
+                        .put(&key, extension(&job.rel), &encoded)
+                        .map_err(|e| blame(format!("cannot write the image cache: {e}")))?;
+                    (key, copies)
+                }
+            }
         }
     };
     let mut variants = Vec::with_capacity(copies.len());
@@ -178,19 +203,36 @@ fn publish_image(
             height: copy.height,
         });
     }
-    Ok((key, Picture { variants }, files))
+    let known = Known {
+        stamp,
+        settings: fingerprint.to_string(),
+        key,
+        copies,
+    };
+    Ok((known, Picture { variants }, files))
 }
 
 /// The cache key: the image's bytes and everything that shapes its copies.
 fn key(bytes: &[u8], settings: Settings) -> String {
+    let mut hasher = settings_hasher(settings);
+    hasher.update(bytes);
+    hasher.finalize().to_hex().to_string()
+}
+
+/// The settings' part of the key alone, recorded in the sources index.
+fn fingerprint(settings: Settings) -> String {
+    settings_hasher(settings).finalize().to_hex().to_string()
+}
+
+/// A hasher fed everything that shapes an image's copies.
+fn settings_hasher(settings: Settings) -> blake3::Hasher {
     let mut hasher = blake3::Hasher::new();
     hasher.update(VERSION.as_bytes());
     for w in settings.widths {
         hasher.update(&w.to_le_bytes());
     }
     hasher.update(&[settings.quality]);
-    hasher.update(bytes);
-    hasher.finalize().to_hex().to_string()
+    hasher
 }
 
 /// `bilder/foto-480.jpg` for `bilder/foto.jpg` at 480 pixels.
