@@ -117,6 +117,7 @@ pub(super) fn prepare(client: &mut Client) -> Result<(), Fault> {
     }
     client.query_one("SELECT pg_advisory_xact_lock($1)::text", &[&SCHEMA_LOCK])?;
     client.batch_execute(SCHEMA)?;
+    client.batch_execute(super::schema::ROUND_INDEX)?;
     match version(client)? {
         Some(found) if found > VERSION => Err(Fault::Newer {
             found,
